@@ -1,0 +1,11 @@
+"""phaselab: what the phase of audio carries, and how to feed it to a network.
+
+The top-level package stays light: importing it (or :mod:`phaselab.phase`) pulls in
+NumPy and SciPy only. TensorFlow is imported by :mod:`phaselab.layers` and the modules
+built on it, and only when they are imported.
+"""
+
+__version__ = "0.1.0"
+
+SAMPLE_RATE = 16000
+"""Sample rate of every clip phaselab works with, in Hz (the Speech Commands rate)."""

@@ -1,0 +1,7 @@
+"""``python -m phaselab``: the same as the ``phaselab`` console script."""
+
+import sys
+
+from phaselab.cli import main
+
+sys.exit(main())

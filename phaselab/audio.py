@@ -1,0 +1,132 @@
+"""Reading and writing WAV clips as float32 mono at phaselab's sample rate."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+from scipy.signal import resample_poly
+
+from phaselab import SAMPLE_RATE
+
+__all__ = ["read_wav", "write_wav", "fit_length"]
+
+
+def _to_float(data: np.ndarray) -> np.ndarray:
+    """Scale integer or float samples to float32 in [-1, 1]."""
+    if data.dtype == np.uint8:
+        return (data.astype(np.float32) - 128.0) / 128.0
+    if np.issubdtype(data.dtype, np.integer):
+        return data.astype(np.float32) / float(-np.iinfo(data.dtype).min)
+    return np.clip(data.astype(np.float32), -1.0, 1.0)
+
+
+def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
+    """Crop the end of, or zero-pad at the end, a clip to exactly ``length`` samples.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        A mono clip.
+    length : int
+        Number of samples wanted.
+
+    Returns
+    -------
+    np.ndarray, shape (length,)
+        Same dtype as ``audio``.
+    """
+    if length < 0:
+        raise ValueError(f"length must be non-negative, got {length}")
+    if len(audio) >= length:
+        return audio[:length]
+    return np.pad(audio, (0, length - len(audio)))
+
+
+def read_wav(path: str | os.PathLike, sr: int = SAMPLE_RATE, length: int | None = None) -> np.ndarray:
+    """Read a WAV file as a float32 mono clip at ``sr`` Hz.
+
+    int16, int32, uint8 and float WAVs are accepted; stereo is mixed down by averaging
+    the channels; other sample rates are resampled with a polyphase filter.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The WAV file.
+    sr : int
+        Sample rate wanted, in Hz.
+    length : int, optional
+        If given, crop or zero-pad the clip to this many samples (at ``sr``).
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+        Samples in [-1, 1].
+
+    Raises
+    ------
+    ValueError
+        If the file is missing, empty, not a WAV, truncated, or holds no samples;
+        the message names the file and what is wrong.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path}: the file is empty (0 bytes), not a WAV")
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if head[:4] not in (b"RIFF", b"RIFX", b"RF64") or head[8:12] != b"WAVE":
+        raise ValueError(f"{path}: not a WAV file (no RIFF/WAVE header; starts with {head[:12]!r})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)
+            rate, data = wavfile.read(path)
+    except Exception as exc:  # scipy raises ValueError, EOFError or struct errors for broken files
+        raise ValueError(f"{path}: broken WAV file ({type(exc).__name__}: {exc})") from exc
+    if data.size == 0:
+        raise ValueError(f"{path}: the WAV file holds no samples")
+    audio = _to_float(data)
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1)
+    if rate != sr:
+        common = gcd(int(rate), int(sr))
+        audio = resample_poly(audio, sr // common, int(rate) // common).astype(np.float32)
+    if length is not None:
+        audio = fit_length(audio, length)
+    return np.ascontiguousarray(audio, dtype=np.float32)
+
+
+def write_wav(path: str | os.PathLike, audio: np.ndarray, sr: int = SAMPLE_RATE) -> Path:
+    """Write a float clip in [-1, 1] as a 16-bit PCM mono WAV.
+
+    The file is written to a temporary name and renamed, so an interrupted write
+    never leaves a half-written WAV behind.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination file.
+    audio : np.ndarray, shape (n,)
+        Float samples; values outside [-1, 1] are clipped.
+    sr : int
+        Sample rate, in Hz.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    audio = np.asarray(audio)
+    if audio.ndim != 1:
+        raise ValueError(f"write_wav expects a mono clip of shape (n,), got shape {audio.shape}")
+    pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+    tmp = path.with_name(f".{path.name}.part")
+    wavfile.write(tmp, sr, pcm)
+    os.replace(tmp, path)
+    return path

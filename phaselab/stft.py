@@ -1,0 +1,149 @@
+"""Short-time Fourier transform on :class:`scipy.signal.ShortTimeFFT`.
+
+Two framings are offered, both with a periodic Hann window and time-major output
+``(frames, bins)``:
+
+``"tf"``
+    Frame ``q`` covers samples ``[q * frame_step, q * frame_step + frame_length)`` and
+    the end is zero-padded: ``ceil(n / frame_step)`` frames, exactly the frames of
+    ``tf.signal.stft(..., pad_end=True)``. All features (and the Keras layers) use it.
+``"full"``
+    Every window position that touches the signal (SciPy's own framing). Each sample is
+    covered by the same number of windows, so :func:`istft` inverts it exactly; phase
+    reconstruction uses it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from scipy.signal import ShortTimeFFT
+from scipy.signal.windows import hann
+
+from phaselab import SAMPLE_RATE
+
+__all__ = ["stft", "istft", "log_spectrogram", "n_frames", "bin_frequencies", "frame_times", "Framing"]
+
+Framing = Literal["tf", "full"]
+
+
+@lru_cache(maxsize=32)
+def _transform(frame_length: int, frame_step: int, fft_length: int) -> ShortTimeFFT:
+    window = hann(frame_length, sym=False)
+    return ShortTimeFFT(window, hop=frame_step, fs=SAMPLE_RATE, mfft=fft_length, phase_shift=None)
+
+
+def _check(frame_length: int, frame_step: int, fft_length: int) -> None:
+    if not 0 < frame_step <= frame_length:
+        raise ValueError(f"need 0 < frame_step <= frame_length, got {frame_step} and {frame_length}")
+    if fft_length < frame_length:
+        raise ValueError(f"fft_length ({fft_length}) must be at least frame_length ({frame_length})")
+
+
+def n_frames(n_samples: int, frame_length: int = 256, frame_step: int = 64, framing: Framing = "tf") -> int:
+    """Number of STFT frames of a clip of ``n_samples`` samples."""
+    if framing == "tf":
+        return -(-n_samples // frame_step)
+    transform = _transform(frame_length, frame_step, frame_length)
+    return transform.p_max(n_samples) - transform.p_min
+
+
+def stft(
+    audio: np.ndarray,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    fft_length: int | None = None,
+    framing: Framing = "tf",
+) -> np.ndarray:
+    """Complex STFT of a mono clip.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Samples.
+    frame_length : int
+        Window length in samples (periodic Hann window).
+    frame_step : int
+        Hop between frames in samples.
+    fft_length : int, optional
+        FFT size (default ``frame_length``); the window is zero-padded to it.
+    framing : {"tf", "full"}
+        See the module docstring.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, fft_length // 2 + 1), complex128
+        Time-major STFT; bin ``k`` is at ``k * sr / fft_length`` Hz.
+    """
+    fft_length = fft_length or frame_length
+    _check(frame_length, frame_step, fft_length)
+    audio = np.asarray(audio, dtype=np.float64)
+    if audio.ndim != 1:
+        raise ValueError(f"stft expects a mono clip of shape (n,), got shape {audio.shape}")
+    transform = _transform(frame_length, frame_step, fft_length)
+    if framing == "tf":
+        frames = n_frames(len(audio), frame_length, frame_step, "tf")
+        spec = transform.stft(audio, p0=0, p1=frames, k_offset=transform.m_num_mid)
+    elif framing == "full":
+        spec = transform.stft(audio)
+    else:
+        raise ValueError(f"framing must be 'tf' or 'full', got {framing!r}")
+    return spec.T
+
+
+def istft(
+    spec: np.ndarray,
+    length: int,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    fft_length: int | None = None,
+) -> np.ndarray:
+    """Invert an STFT made with ``framing="full"``.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        A full-framing STFT of a clip of ``length`` samples, possibly modified.
+    length : int
+        Number of samples of the clip.
+    frame_length, frame_step, fft_length : int
+        As given to :func:`stft`.
+
+    Returns
+    -------
+    np.ndarray, shape (length,), float64
+        The least-squares signal whose STFT is closest to ``spec``.
+    """
+    fft_length = fft_length or frame_length
+    _check(frame_length, frame_step, fft_length)
+    expected = (n_frames(length, frame_length, frame_step, "full"), fft_length // 2 + 1)
+    if spec.shape != expected:
+        raise ValueError(
+            f"istft needs a full-framing STFT of shape {expected} for {length} samples, got {spec.shape}; "
+            "make it with stft(audio, ..., framing='full')"
+        )
+    return _transform(frame_length, frame_step, fft_length).istft(spec.T, k1=length)
+
+
+def bin_frequencies(fft_length: int = 256, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Centre frequency of every STFT bin, in Hz, shape (fft_length // 2 + 1,)."""
+    return np.fft.rfftfreq(fft_length, d=1.0 / sr)
+
+
+def frame_times(frames: int, frame_length: int = 256, frame_step: int = 64, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Time of the centre of every ``"tf"`` frame, in seconds, shape (frames,)."""
+    return (np.arange(frames) * frame_step + frame_length / 2) / sr
+
+
+def log_spectrogram(
+    audio: np.ndarray, frame_length: int = 256, frame_step: int = 64, fft_length: int | None = None
+) -> np.ndarray:
+    """Log-magnitude spectrogram ``log(1 + |STFT|)`` in ``"tf"`` framing.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, bins), float32
+    """
+    return np.log1p(np.abs(stft(audio, frame_length, frame_step, fft_length))).astype(np.float32)
