@@ -1,0 +1,1 @@
+"""Speech data: the Speech Commands layout, the bundled keyword set, augmentation, pipelines."""
