@@ -86,7 +86,10 @@ class PhasedSpectrogram(Spectrogram):
     damping : float
         Added to ``|z|`` before normalising a bin (chord kernel).
 
-    All knots are computed at once by broadcasting; there is no loop over phases.
+    All knots are computed at once by broadcasting; there is no loop over phases. The STFT
+    is float32: the phase of a bin within round-off of zero (``|z|`` under about 0.01 for a
+    full-scale clip) is arbitrary, so its kernel channels in ``"channels"`` mode may differ
+    from the float64 reference; the ``"stacked"`` volume weights them by ``log(1 + |z|)``.
     """
 
     def __init__(

@@ -1,0 +1,32 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from phaselab import __version__
+from phaselab.cli import build_parser, main
+
+
+def test_version_from_the_console_script_and_module() -> None:
+    script = str(Path(sys.executable).with_name("phaselab"))
+    for command in ([script, "--version"], [sys.executable, "-m", "phaselab", "--version"]):
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == f"phaselab {__version__}"
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture) -> None:
+    assert main([]) == 2
+    assert "usage: phaselab" in capsys.readouterr().out
+
+
+def test_building_the_parser_does_not_import_tensorflow() -> None:
+    code = "import sys, phaselab.cli as c; c.build_parser(); import phaselab.phase; print('tensorflow' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_every_registered_command_has_a_function() -> None:
+    subparsers = build_parser()._subparsers._group_actions[0]
+    for name, parser in subparsers.choices.items():
+        assert parser.get_default("func") is not None or parser._subparsers is not None, name
