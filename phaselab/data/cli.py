@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-ACTION_MODULES: tuple[str, ...] = ()
+ACTION_MODULES: tuple[str, ...] = ("phaselab.data.download", "phaselab.data.synth")
 """Modules under :mod:`phaselab.data` with a ``register(subparsers)`` for one action."""
 
 

@@ -1,0 +1,396 @@
+"""Reading a Speech Commands tree: clips, official splits, Kaggle labels, background noise.
+
+The official layout of v0.01 and v0.02 (and of the bundled ``data/mini_speech_commands``)::
+
+    ROOT/
+        yes/0a7c2a8d_nohash_0.wav     one folder per word, <speaker>_nohash_<n>.wav
+        ...
+        _background_noise_/*.wav      long noise recordings (not clips)
+        validation_list.txt           one "word/file.wav" per line
+        testing_list.txt
+
+The training split is every clip that neither list names. A folder named ``_silence_``
+holds clips of the ``silence`` class (trees written for evaluation); its files may have
+any ``*.wav`` name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import phaselab
+from phaselab.data.labels import SILENCE_FOLDERS, UNKNOWN, WORDS_V1, WORDS_V2, kaggle_label
+
+__all__ = [
+    "Clip",
+    "SpeechCommands",
+    "LimitedVocabularyEncoder",
+    "resolve_data_root",
+    "bundled_data_root",
+    "VERSIONS",
+    "SPLITS",
+    "BACKGROUND_NOISE",
+]
+
+VERSIONS: tuple[str, ...] = ("v0.01", "v0.02")
+"""The official releases of Speech Commands."""
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test", "all")
+"""Splits :meth:`SpeechCommands.clips` accepts."""
+
+BACKGROUND_NOISE = "_background_noise_"
+"""The folder of long background-noise recordings."""
+
+LIST_FILES: dict[str, str] = {"validation": "validation_list.txt", "test": "testing_list.txt"}
+"""The file that lists each held-out split."""
+
+V2_ONLY_WORDS = frozenset(WORDS_V2) - frozenset(WORDS_V1)
+"""Words only v0.02 has (backward, follow, forward, learn, visual)."""
+
+CLIP_NAME = re.compile(r"^(?P<speaker>.+?)_nohash_(?P<n>\d+)\.wav$")
+"""The official clip file name: ``<speaker>_nohash_<n>.wav``."""
+
+HOW_TO_GET = (
+    "get the full set with `phaselab data download` or build the bundled mini set with `phaselab data synth`"
+)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One clip of a Speech Commands tree.
+
+    Attributes
+    ----------
+    path : Path
+        The WAV file.
+    word : str
+        Its folder name (the spoken word, or ``_silence_``).
+    label : str
+        Its Kaggle class (:func:`phaselab.data.labels.kaggle_label`): a command,
+        ``unknown`` or ``silence``.
+    speaker : str
+        The part of the file name before ``_nohash_``; the file's stem for a clip
+        without one.
+    """
+
+    path: Path
+    word: str
+    label: str
+    speaker: str
+
+
+def bundled_data_root() -> Path:
+    """Where the bundled mini set lives in a repository checkout: ``data/mini_speech_commands``."""
+    return Path(phaselab.__file__).resolve().parents[1] / "data" / "mini_speech_commands"
+
+
+def resolve_data_root(path: str | os.PathLike | None = None) -> Path:
+    """Find the Speech Commands tree to read.
+
+    Looked up in this order: ``path`` if given (the word ``"mini"`` means the bundled
+    set), else the environment variable ``PHASELAB_DATA`` (same rules), else the
+    bundled set ``data/mini_speech_commands`` of the repository checkout.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A directory, or ``"mini"``.
+
+    Returns
+    -------
+    Path
+        An existing directory (its layout is checked by :class:`SpeechCommands`).
+
+    Raises
+    ------
+    ValueError
+        If the chosen directory does not exist; the message says where it came from
+        and how to get data.
+    """
+    if path is not None and str(path) != "":
+        source, value = "the path given", str(path)
+    elif os.environ.get("PHASELAB_DATA"):
+        source, value = "PHASELAB_DATA", os.environ["PHASELAB_DATA"]
+    else:
+        source, value = "the default (bundled mini set)", "mini"
+    root = bundled_data_root() if value == "mini" else Path(value).expanduser()
+    if not root.is_dir():
+        raise ValueError(f"no Speech Commands data at {root} (from {source}); {HOW_TO_GET}")
+    return root
+
+
+def _speaker(name: str) -> str | None:
+    """The speaker of a clip file, None if it is not a WAV.
+
+    Official names give the part before ``_nohash_``; any other ``.wav`` (an evaluation
+    tree recorded elsewhere) is its own speaker, named by the file's stem.
+    """
+    match = CLIP_NAME.match(name)
+    if match:
+        return match["speaker"]
+    if name.lower().endswith(".wav"):
+        return name[: -len(".wav")]
+    return None
+
+
+class SpeechCommands:
+    """A Speech Commands tree (v0.01, v0.02 or the bundled mini set), scanned once.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding the word folders and the two list files.
+    version : {"v0.01", "v0.02"}, optional
+        The release; detected from the words present when omitted (v0.02 has
+        backward, follow, forward, learn and visual).
+
+    Raises
+    ------
+    ValueError
+        If ``root`` is not a Speech Commands tree: no word folders, a file other than a
+        ``.wav`` in a word folder, a list naming a missing clip or a
+        clip named by both lists, or a ``version`` that contradicts the words present.
+
+    Notes
+    -----
+    Hidden files (names starting with ``.``) are ignored. The list files may be absent
+    (an evaluation tree); asking for a train/validation/test split then raises.
+    """
+
+    def __init__(self, root: str | os.PathLike, version: str | None = None) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise ValueError(f"{self.root}: not a directory; expected a Speech Commands tree ({HOW_TO_GET})")
+        self._clips = self._scan()
+        self.words: tuple[str, ...] = tuple(sorted({clip.word for clip in self._clips.values()}))
+        """The word folders present, sorted."""
+        self.version = self._check_version(version)
+        self._held_out = self._read_lists()
+
+    def __repr__(self) -> str:
+        return f"SpeechCommands({str(self.root)!r}, version={self.version!r}: {len(self._clips)} clips)"
+
+    def _scan(self) -> dict[str, Clip]:
+        """Every clip, keyed by its path relative to the root ("word/file.wav")."""
+        clips: dict[str, Clip] = {}
+        folders = [
+            entry for entry in os.scandir(self.root)
+            if entry.is_dir() and not entry.name.startswith(".")
+            and (not entry.name.startswith("_") or entry.name in SILENCE_FOLDERS)
+        ]
+        for folder in sorted(folders, key=lambda entry: entry.name):
+            word = folder.name
+            for entry in sorted(os.scandir(folder.path), key=lambda entry: entry.name):
+                if entry.name.startswith("."):
+                    continue
+                speaker = _speaker(entry.name) if entry.is_file() else None
+                if speaker is None:
+                    raise ValueError(
+                        f"{entry.path}: not a clip; every file in a word folder must be a .wav, "
+                        f"named <speaker>_nohash_<n>.wav in the official layout ({HOW_TO_GET})"
+                    )
+                clips[f"{word}/{entry.name}"] = Clip(Path(entry.path), word, kaggle_label(word), speaker)
+        if not clips:
+            raise ValueError(
+                f"{self.root}: no word folders with clips; expected one folder per word holding "
+                f"<speaker>_nohash_<n>.wav files, validation_list.txt and testing_list.txt ({HOW_TO_GET})"
+            )
+        return clips
+
+    def _check_version(self, version: str | None) -> str:
+        detected = "v0.02" if V2_ONLY_WORDS & set(self.words) else "v0.01"
+        if version is None:
+            return detected
+        if version not in VERSIONS:
+            raise ValueError(f"unknown Speech Commands version {version!r}; expected one of {', '.join(VERSIONS)}")
+        if version == "v0.01" and detected == "v0.02":
+            extra = ", ".join(sorted(V2_ONLY_WORDS & set(self.words)))
+            raise ValueError(f"{self.root}: version v0.01 asked for, but the tree has v0.02 words ({extra})")
+        return version
+
+    def _read_lists(self) -> dict[str, frozenset[str]] | None:
+        """The clips each list names, or None if the tree has no list files."""
+        paths = {split: self.root / name for split, name in LIST_FILES.items()}
+        if not any(path.exists() for path in paths.values()):
+            return None
+        held_out: dict[str, frozenset[str]] = {}
+        for split, path in paths.items():
+            if not path.is_file():
+                raise ValueError(f"{path}: missing; the official layout has both {' and '.join(LIST_FILES.values())}")
+            names = []
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                name = line.strip()
+                if not name:
+                    continue
+                if name.startswith("./"):
+                    name = name[2:]
+                if name not in self._clips:
+                    raise ValueError(
+                        f"{path}, line {number}: names {name!r}, which is not a clip of the tree "
+                        f"(expected word/<speaker>_nohash_<n>.wav; {HOW_TO_GET})"
+                    )
+                names.append(name)
+            held_out[split] = frozenset(names)
+        both = held_out["validation"] & held_out["test"]
+        if both:
+            raise ValueError(f"{self.root}: {len(both)} clips are in both lists, e.g. {min(both)!r}")
+        return held_out
+
+    def clips(
+        self,
+        split: str = "all",
+        unknown_share: float | None = None,
+        rng: np.random.Generator | int | None = None,
+    ) -> list[Clip]:
+        """The clips of one split, in path order.
+
+        Parameters
+        ----------
+        split : {"train", "validation", "test", "all"}
+            ``train`` is every clip that neither list names.
+        unknown_share : float in [0, 1], optional
+            Keep a random subset of the ``unknown`` clips so that they make up at most
+            this share of the split (the Kaggle winners trained on about 1/12 unknown);
+            None keeps them all.
+        rng : np.random.Generator or int, optional
+            Chooses the unknown clips kept; an int is a seed. None means seed 0, so the
+            choice is the same on every call.
+
+        Returns
+        -------
+        list of Clip
+        """
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+        if split == "all":
+            chosen = list(self._clips.values())
+        else:
+            if self._held_out is None:
+                raise ValueError(
+                    f"{self.root}: no validation_list.txt / testing_list.txt, so there is no {split!r} split; "
+                    "use split='all'"
+                )
+            if split == "train":
+                listed = self._held_out["validation"] | self._held_out["test"]
+                chosen = [clip for key, clip in self._clips.items() if key not in listed]
+            else:
+                chosen = [clip for key, clip in self._clips.items() if key in self._held_out[split]]
+        if unknown_share is None:
+            return chosen
+        return _limit_unknown(chosen, unknown_share, rng)
+
+    def labels(
+        self,
+        split: str = "all",
+        vocabulary: str = "kaggle",
+        unknown_share: float | None = None,
+        rng: np.random.Generator | int | None = None,
+    ) -> list[str]:
+        """The label of each clip of :meth:`clips` (same arguments, same order).
+
+        Parameters
+        ----------
+        vocabulary : {"kaggle", "words"}
+            ``kaggle``: the 12 Kaggle classes; ``words``: the folder names.
+        """
+        if vocabulary not in ("kaggle", "words"):
+            raise ValueError(f"unknown vocabulary {vocabulary!r}; expected 'kaggle' or 'words'")
+        chosen = self.clips(split, unknown_share=unknown_share, rng=rng)
+        return [clip.label if vocabulary == "kaggle" else clip.word for clip in chosen]
+
+    def background_noise_files(self) -> list[Path]:
+        """The WAV files of ``_background_noise_/``, sorted; empty if the tree has none."""
+        folder = self.root / BACKGROUND_NOISE
+        if not folder.is_dir():
+            return []
+        return sorted(path for path in folder.glob("*.wav") if not path.name.startswith("."))
+
+
+def _limit_unknown(
+    clips: list[Clip], share: float, rng: np.random.Generator | int | None
+) -> list[Clip]:
+    """Drop random unknown clips until they are at most ``share`` of the list (order kept)."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"unknown_share must be in [0, 1], got {share}")
+    unknown = [i for i, clip in enumerate(clips) if clip.label == UNKNOWN]
+    if share == 1.0:
+        return clips
+    n_known = len(clips) - len(unknown)
+    # u / (n_known + u) <= share  <=>  u <= share * n_known / (1 - share)
+    allowed = int(np.floor(share * n_known / (1.0 - share) + 1e-9))
+    if len(unknown) <= allowed:
+        return clips
+    generator = np.random.default_rng(0 if rng is None else rng)
+    kept = set(generator.choice(unknown, size=allowed, replace=False).tolist())
+    dropped = set(unknown) - kept
+    return [clip for i, clip in enumerate(clips) if i not in dropped]
+
+
+class LimitedVocabularyEncoder:
+    """Labels <-> one-hot rows or class indices, for a fixed vocabulary.
+
+    Labels outside the vocabulary become ``unknown`` when the vocabulary has an
+    ``unknown`` class (so word labels can be encoded straight into the 12 Kaggle
+    classes); otherwise they raise a ValueError.
+
+    Parameters
+    ----------
+    vocabulary : sequence of str
+        The classes, in output order (e.g. :data:`phaselab.data.labels.CLASSES`).
+    encoding : {"onehot", "index"}
+        ``onehot``: float32 rows of shape (n, len(vocabulary)); ``index``: int64 (n,).
+    """
+
+    def __init__(self, vocabulary: Sequence[str], encoding: str = "onehot") -> None:
+        self.vocabulary: tuple[str, ...] = tuple(vocabulary)
+        if not self.vocabulary:
+            raise ValueError("the vocabulary is empty")
+        if len(set(self.vocabulary)) != len(self.vocabulary):
+            raise ValueError(f"the vocabulary has repeated labels: {self.vocabulary}")
+        if encoding not in ("onehot", "index"):
+            raise ValueError(f"unknown encoding {encoding!r}; expected 'onehot' or 'index'")
+        self.encoding = encoding
+        self._index = {label: i for i, label in enumerate(self.vocabulary)}
+
+    def encode(self, labels: Iterable[str]) -> np.ndarray:
+        """Encode labels.
+
+        Returns
+        -------
+        np.ndarray
+            float32, shape (n, len(vocabulary)) for ``onehot``; int64, shape (n,) for ``index``.
+        """
+        fallback = self._index.get(UNKNOWN)
+        indices = []
+        for label in labels:
+            index = self._index.get(label, fallback)
+            if index is None:
+                raise ValueError(
+                    f"label {label!r} is not in the vocabulary {self.vocabulary} (which has no {UNKNOWN!r})"
+                )
+            indices.append(index)
+        index_array = np.asarray(indices, dtype=np.int64)
+        if self.encoding == "index":
+            return index_array
+        return np.eye(len(self.vocabulary), dtype=np.float32)[index_array]
+
+    def decode(self, array: np.ndarray) -> list[str]:
+        """Labels from class indices (shape (n,)) or scores/one-hot rows (shape (n, V), argmax taken)."""
+        array = np.asarray(array)
+        if array.ndim == 2:
+            if array.shape[1] != len(self.vocabulary):
+                raise ValueError(f"expected rows of {len(self.vocabulary)} scores, got shape {array.shape}")
+            array = array.argmax(axis=1)
+        elif array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
+            raise ValueError(
+                f"expected integer indices of shape (n,) or scores of shape (n, V), got {array.dtype} {array.shape}"
+            )
+        if array.size and (array.min() < 0 or array.max() >= len(self.vocabulary)):
+            raise ValueError(f"class indices must be in [0, {len(self.vocabulary)}), got {array.min()}..{array.max()}")
+        return [self.vocabulary[i] for i in array.tolist()]
