@@ -1,0 +1,623 @@
+"""``phaselab data synth``: a small keyword set in the Speech Commands layout, spoken by espeak-ng.
+
+The notebooks must run offline, so phaselab ships ``data/mini_speech_commands/``, made by
+this module. A *speaker* is one combination of an espeak-ng English voice (an accent), a
+voice variant (``-v en-us+f3``: formants, pitch range, breathiness, echo...), a pitch
+(``-p``), a speed (``-s``) and an amplitude (``-a``). Each speaker says each of the 30
+words of Speech Commands v0.01 once; the word is placed at a random offset in a 1 s clip
+at 16 kHz, over faint white noise so that no clip is digitally silent.
+
+The split follows Speech Commands: by speaker, listed in ``validation_list.txt`` and
+``testing_list.txt``. The testing speakers use whole voices (accents) that no training
+or validation speaker uses, so "test" means accents never heard in training.
+
+Only this module needs espeak-ng (``apt-get install espeak-ng``). Given the same
+espeak-ng version, the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import fftconvolve
+
+from phaselab import SAMPLE_RATE
+from phaselab.audio import read_wav, write_wav
+from phaselab.data.labels import WORDS_V1
+
+__all__ = [
+    "TRAIN_VOICES",
+    "TEST_VOICES",
+    "VARIANTS",
+    "NOISE_SECONDS",
+    "NOISE_FILES",
+    "NOISE_RMS",
+    "Speaker",
+    "espeak_path",
+    "synthesize_word",
+    "place_word",
+    "colored_noise",
+    "background_noises",
+    "make_speakers",
+    "synthesize_dataset",
+    "synthesize_samples",
+    "counts_markdown",
+    "register",
+]
+
+TRAIN_VOICES: tuple[str, ...] = (
+    "en-us", "en-gb", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc",
+)
+"""espeak-ng English voices (accents) of the training and validation speakers."""
+
+TEST_VOICES: tuple[str, ...] = ("en-029", "en-gb-scotland")
+"""Voices held out whole for the testing speakers: Caribbean and Scottish English."""
+
+VARIANTS: tuple[str, ...] = (
+    "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5",
+    "croak", "grandma", "grandpa", "whisper", "whisperf",
+    "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6",
+    "adam", "Alex", "Alicia", "Andrea", "Andy", "Annie", "AnxiousAndy", "antonio", "aunty",
+    "belinda", "benjamin", "boris", "caleb", "david", "Denis", "Diogo", "ed", "edward",
+    "edward2", "Gene", "Gene2", "gustave", "Henrique", "Hugo", "iven", "iven2", "iven3",
+    "iven4", "Jacky", "john", "kaukovalta", "Lee", "linda", "marcelo", "Mario", "max",
+    "Michael", "michel", "miguel", "Mike", "Nguyen", "norbert", "pablo", "paul", "pedro",
+    "quincy", "rob", "robert", "sandro", "shelby", "steph", "steph2", "steph3", "Storm",
+    "travis", "victor", "zac",
+)
+"""espeak-ng voice variants (file names under ``voices/!v``) that sound like a person.
+
+Left out: robotic or effect variants (robosoft*, UniRobot, anikaRobot, Demonic, announcer,
+Tweaky, RicishayMax*), the unstable ``fast`` test variant, ``Marco`` (a one-second echo
+tail) and ``Mr serious`` (a space in its name).
+"""
+
+PITCH_RANGE = (25, 75)
+"""Range of ``espeak-ng -p`` (0-99, default 50) drawn per speaker."""
+
+SPEED_RANGE = (160, 240)
+"""Range of ``espeak-ng -s``, words per minute (default 175), drawn per speaker."""
+
+AMPLITUDE_RANGE = (15, 35)
+"""Range of ``espeak-ng -a`` (default 100), drawn per speaker; loud variants (iven, ed) clip above ~40."""
+
+NOISE_FLOOR_DBFS = (-70.0, -55.0)
+"""Range of the RMS level of the white noise under every clip, in dB re full scale."""
+
+NOISE_SECONDS = 15.0
+"""Length of each ``_background_noise_`` file, in seconds."""
+
+SAMPLE_VOICE = ("en-us", "", 50, 140, 70)
+"""(voice, variant, pitch, speed, amplitude) of the clean chapter samples."""
+
+SAMPLE_WORDS = ("marvin", "sheila")
+"""Words of the chapter samples ``data/samples/<word>.wav``."""
+
+_SILENCE = 1e-4
+"""Samples below this magnitude (about 3 LSB of int16) count as silence when trimming."""
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One synthetic speaker: the espeak-ng settings it speaks with and its split.
+
+    Attributes
+    ----------
+    speaker_id : str
+        8 lowercase hex digits, as in Speech Commands file names.
+    voice : str
+        espeak-ng voice (accent), e.g. ``"en-gb-scotland"``.
+    variant : str
+        espeak-ng variant, e.g. ``"f3"``; ``""`` for the voice's own.
+    pitch, speed, amplitude : int
+        ``espeak-ng -p``, ``-s`` (words per minute) and ``-a``.
+    split : str
+        ``"train"``, ``"validation"`` or ``"test"``.
+    """
+
+    speaker_id: str
+    voice: str
+    variant: str
+    pitch: int
+    speed: int
+    amplitude: int
+    split: str
+
+
+def espeak_path() -> str:
+    """The espeak-ng executable.
+
+    Raises
+    ------
+    FileNotFoundError
+        If espeak-ng is not on the PATH; the message says how to install it.
+    """
+    path = shutil.which("espeak-ng")
+    if path is None:
+        raise FileNotFoundError(
+            "espeak-ng not found on the PATH; `phaselab data synth` needs it "
+            "(Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`)"
+        )
+    return path
+
+
+def synthesize_word(
+    word: str,
+    voice: str = "en-us",
+    variant: str = "",
+    pitch: int = 50,
+    speed: int = 175,
+    amplitude: int = 100,
+    workdir: str | os.PathLike | None = None,
+) -> np.ndarray:
+    """Speak one word with espeak-ng and return it trimmed of leading and trailing silence.
+
+    espeak-ng writes a 22050 Hz WAV (``-w``) into a fresh temporary directory, removed
+    afterwards; :func:`phaselab.audio.read_wav` resamples it to 16 kHz.
+
+    Parameters
+    ----------
+    word : str
+        The text to speak.
+    voice, variant : str
+        espeak-ng voice and variant (``-v voice+variant``; no ``+`` if variant is empty).
+    pitch, speed, amplitude : int
+        ``-p`` (0-99), ``-s`` (words per minute) and ``-a`` (0-200).
+    workdir : path-like, optional
+        Where to create the temporary directory (default: the system's).
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+        The word at 16 kHz; full scale is 1 (the resampler may overshoot it slightly).
+
+    Raises
+    ------
+    FileNotFoundError
+        If espeak-ng is not installed.
+    ValueError
+        If espeak-ng fails or produces only silence; the message names the settings.
+    """
+    exe = espeak_path()
+    name = f"{voice}+{variant}" if variant else voice
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        wav = Path(tmp) / "word.wav"
+        cmd = [exe, "-v", name, "-p", str(pitch), "-s", str(speed), "-a", str(amplitude), "-w", str(wav), word]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0 or not wav.is_file():
+            raise ValueError(f"espeak-ng failed for {word!r} with -v {name}: {done.stderr.strip()}")
+        audio = read_wav(wav)
+    loud = np.flatnonzero(np.abs(audio) > _SILENCE)
+    if loud.size == 0:
+        raise ValueError(f"espeak-ng produced only silence for {word!r} with -v {name}")
+    return audio[loud[0] : loud[-1] + 1]
+
+
+def place_word(
+    word: np.ndarray, rng: np.random.Generator | None, length: int = SAMPLE_RATE, noise_dbfs: float = -60.0
+) -> np.ndarray:
+    """Place a trimmed word in a clip of ``length`` samples: at random over noise, or centred and clean.
+
+    Parameters
+    ----------
+    word : np.ndarray, shape (n,)
+        The trimmed word, n <= length.
+    rng : np.random.Generator or None
+        Draws the offset (uniform over every position where the word fits) and white
+        noise at ``noise_dbfs`` to add under the whole clip. None centres the word and
+        adds nothing (clean samples).
+    length : int
+        Samples in the clip.
+    noise_dbfs : float
+        RMS level of the added white noise, in dB re full scale (ignored if rng is None).
+
+    Returns
+    -------
+    np.ndarray, shape (length,), float32
+
+    Raises
+    ------
+    ValueError
+        If the word is longer than the clip.
+    """
+    if len(word) > length:
+        raise ValueError(f"word of {len(word)} samples does not fit a clip of {length} samples")
+    clip = np.zeros(length, dtype=np.float32)
+    if rng is None:
+        offset = (length - len(word)) // 2
+    else:
+        offset = int(rng.integers(0, length - len(word) + 1))
+        clip += (10.0 ** (noise_dbfs / 20.0) * rng.standard_normal(length)).astype(np.float32)
+    clip[offset : offset + len(word)] += word
+    return clip
+
+
+def colored_noise(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise whose power spectral density goes as ``f ** exponent``.
+
+    The spectrum of white Gaussian noise is multiplied by ``f ** (exponent / 2)`` (DC set
+    to zero) and transformed back: 0 gives white, -1 pink, -2 brown (red), +1 blue noise.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    exponent : float
+        Slope of the power spectrum, in powers of frequency.
+    rng : np.random.Generator
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float64
+        Zero-mean noise with unit RMS.
+    """
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n)
+    gain = np.zeros_like(freqs)
+    gain[1:] = freqs[1:] ** (exponent / 2.0)
+    noise = np.fft.irfft(spectrum * gain, n)
+    return noise / np.sqrt(np.mean(noise**2))
+
+
+def _running_tap(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A synthetic running tap: band-limited splashing noise with a slowly wandering level.
+
+    White noise is band-passed to 300-4000 Hz (brick-wall in the frequency domain), then
+    multiplied by a level that wanders slowly (white noise smoothed over 0.5 s) and by short
+    "drop" bursts (40 per second at uniformly random times, gains 0.2-1, 2-10 ms decays). Unit RMS.
+    """
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1.0 / sr)
+    spectrum[(freqs < 300) | (freqs > 4000)] = 0
+    splash = np.fft.irfft(spectrum, n)
+    kernel = np.hanning(sr // 2)
+    wander = fftconvolve(rng.standard_normal(n), kernel / kernel.sum(), mode="same")
+    level = 1.0 + 0.3 * wander / np.abs(wander).max()
+    drops = np.zeros(n)
+    for start in rng.integers(0, n, size=int(40 * n / sr)):
+        decay = rng.uniform(0.002, 0.010) * sr
+        span = np.arange(min(n - start, int(6 * decay)))
+        drops[start : start + len(span)] += rng.uniform(0.2, 1.0) * np.exp(-span / decay)
+    noise = splash * level * (1.0 + drops)
+    return noise / np.sqrt(np.mean(noise**2))
+
+
+def _mains_hum(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """A synthetic mains hum: 50 Hz and its first 9 harmonics over faint pink noise.
+
+    Harmonic k has amplitude 1/k (odd harmonics doubled, as from a transformer), a random
+    starting phase, and a frequency that drifts by at most 0.1 Hz (white noise smoothed over 1 s, like a
+    wandering grid frequency). Unit RMS.
+    """
+    kernel = np.hanning(sr)
+    drift = fftconvolve(rng.standard_normal(n), kernel / kernel.sum(), mode="same")
+    freq = 50.0 + 0.1 * drift / np.abs(drift).max()
+    cycles = np.cumsum(freq) / sr
+    hum = np.zeros(n)
+    for k in range(1, 11):
+        amp = (2.0 if k % 2 else 1.0) / k
+        hum += amp * np.sin(2 * np.pi * k * cycles + rng.uniform(0, 2 * np.pi))
+    hum /= np.sqrt(np.mean(hum**2))
+    noise = hum + 0.05 * colored_noise(n, -1.0, rng)
+    return noise / np.sqrt(np.mean(noise**2))
+
+
+NOISE_FILES: dict[str, str] = {
+    "white_noise.wav": "white Gaussian noise (flat power spectrum)",
+    "pink_noise.wav": "pink noise: white Gaussian noise shaped in the frequency domain to a 1/f power spectrum",
+    "brown_noise.wav": "brown (red) noise: shaped to a 1/f^2 power spectrum",
+    "blue_noise.wav": "blue noise: shaped to an f power spectrum",
+    "running_tap.wav": "a synthetic running tap: 300-4000 Hz band-passed noise with a slowly wandering level "
+    "and random 2-10 ms drop bursts (about 40 per second)",
+    "mains_hum.wav": "a synthetic mains hum: 50 Hz and 9 harmonics (amplitude 1/k, odd ones doubled), "
+    "grid frequency drifting by at most 0.1 Hz, over faint pink noise",
+}
+"""The ``_background_noise_`` files and how each is made (all numpy, no recordings)."""
+
+NOISE_RMS = 0.1
+"""RMS level of every background noise file (full scale = 1)."""
+
+
+def background_noises(seconds: float, rng: np.random.Generator, sr: int = SAMPLE_RATE) -> dict[str, np.ndarray]:
+    """Make the ``_background_noise_`` clips listed in :data:`NOISE_FILES`.
+
+    Parameters
+    ----------
+    seconds : float
+        Length of each clip.
+    rng : np.random.Generator
+        Source of all randomness; the same state gives the same clips.
+    sr : int
+        Sample rate, in Hz.
+
+    Returns
+    -------
+    dict of str to np.ndarray, shape (round(seconds * sr),), float32
+        File name to clip, each with RMS :data:`NOISE_RMS`, in [-1, 1].
+    """
+    n = int(round(seconds * sr))
+    unit = {
+        "white_noise.wav": colored_noise(n, 0.0, rng),
+        "pink_noise.wav": colored_noise(n, -1.0, rng),
+        "brown_noise.wav": colored_noise(n, -2.0, rng),
+        "blue_noise.wav": colored_noise(n, 1.0, rng),
+        "running_tap.wav": _running_tap(n, sr, rng),
+        "mains_hum.wav": _mains_hum(n, sr, rng),
+    }
+    return {name: np.clip(NOISE_RMS * audio, -1.0, 1.0).astype(np.float32) for name, audio in unit.items()}
+
+
+def _split_sizes(n: int) -> tuple[int, int, int]:
+    """(train, validation, test) speaker counts: about 80/10/10 %, at least one each."""
+    if n < 3:
+        raise ValueError(f"need at least 3 speakers (one per split), got {n}")
+    n_test = max(1, round(n / 8))
+    n_val = max(1, round(n / 8))
+    return n - n_val - n_test, n_val, n_test
+
+
+def make_speakers(n: int, rng: np.random.Generator) -> list[Speaker]:
+    """Draw ``n`` distinct speakers and assign them to splits.
+
+    Training speakers cycle through :data:`TRAIN_VOICES`; validation speakers cycle
+    through the voices the training speakers use; testing speakers cycle through
+    :data:`TEST_VOICES`, which no other speaker uses. Variants are dealt from a shuffled
+    :data:`VARIANTS` (all distinct while n <= len(VARIANTS)); pitch, speed and amplitude
+    are uniform integers in :data:`PITCH_RANGE`, :data:`SPEED_RANGE`, :data:`AMPLITUDE_RANGE`.
+
+    Parameters
+    ----------
+    n : int
+        Number of speakers, at least 3.
+    rng : np.random.Generator
+
+    Returns
+    -------
+    list of Speaker
+        Training speakers first, then validation, then testing.
+    """
+    n_train, n_val, n_test = _split_sizes(n)
+    ids: list[str] = []
+    while len(ids) < n:
+        candidate = f"{int(rng.integers(0, 2**32)):08x}"
+        if candidate not in ids:
+            ids.append(candidate)
+    variants = [VARIANTS[i] for i in rng.permutation(len(VARIANTS))]
+    train_voices = TRAIN_VOICES[: min(n_train, len(TRAIN_VOICES))]
+    plan = (
+        [(TRAIN_VOICES[i % len(TRAIN_VOICES)], "train") for i in range(n_train)]
+        + [(train_voices[i % len(train_voices)], "validation") for i in range(n_val)]
+        + [(TEST_VOICES[i % len(TEST_VOICES)], "test") for i in range(n_test)]
+    )
+    speakers = []
+    for k, (voice, split) in enumerate(plan):
+        pitch = int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1))
+        speed = int(rng.integers(SPEED_RANGE[0], SPEED_RANGE[1] + 1))
+        amplitude = int(rng.integers(AMPLITUDE_RANGE[0], AMPLITUDE_RANGE[1] + 1))
+        speakers.append(Speaker(ids[k], voice, variants[k % len(variants)], pitch, speed, amplitude, split))
+    return speakers
+
+
+def _speak_all(speakers: Sequence[Speaker], words: Sequence[str]) -> list[np.ndarray]:
+    """Every speaker saying every word (speaker-major order), espeak-ng calls run in threads."""
+    jobs = [(word, s.voice, s.variant, s.pitch, s.speed, s.amplitude) for s in speakers for word in words]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda job: synthesize_word(*job), jobs))
+
+
+def _write_tree(root: Path, speakers: Sequence[Speaker], words: Sequence[str], seed: int) -> None:
+    """Write clips, split lists, ``speakers.csv`` and background noises into ``root``."""
+    clip_seq, noise_seq = np.random.SeedSequence(seed).spawn(2)
+    clip_rng = np.random.default_rng(clip_seq)
+    spoken = iter(_speak_all(speakers, words))
+    lists: dict[str, list[str]] = {"validation": [], "test": []}
+    for speaker in speakers:
+        for word in words:
+            noise_dbfs = float(clip_rng.uniform(*NOISE_FLOOR_DBFS))
+            clip = place_word(next(spoken), clip_rng, SAMPLE_RATE, noise_dbfs)
+            rel = f"{word}/{speaker.speaker_id}_nohash_0.wav"
+            (root / word).mkdir(exist_ok=True)
+            write_wav(root / rel, clip)
+            if speaker.split in lists:
+                lists[speaker.split].append(rel)
+    (root / "validation_list.txt").write_text("".join(f"{p}\n" for p in sorted(lists["validation"])))
+    (root / "testing_list.txt").write_text("".join(f"{p}\n" for p in sorted(lists["test"])))
+    with open(root / "speakers.csv", "w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([f.name for f in fields(Speaker)])
+        writer.writerows(astuple(s) for s in sorted(speakers, key=lambda s: s.speaker_id))
+    noise_dir = root / "_background_noise_"
+    noise_dir.mkdir()
+    for name, audio in background_noises(NOISE_SECONDS, np.random.default_rng(noise_seq)).items():
+        write_wav(noise_dir / name, audio)
+    readme = [f"Synthetic background noises, {NOISE_SECONDS:g} s each at {SAMPLE_RATE} Hz, RMS {NOISE_RMS}, "
+              "made with numpy by phaselab.data.synth.background_noises (no recordings):", ""]
+    readme += [f"- {name}: {how}" for name, how in NOISE_FILES.items()]
+    (noise_dir / "README.md").write_text("\n".join(readme) + "\n")
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move the finished ``tmp`` to ``out``, removing an old ``out`` only once ``tmp`` is in place."""
+    os.chmod(tmp, 0o755)
+    old = None
+    if out.exists():
+        old = out.parent / f"{tmp.name}.old"
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse a file, or a non-empty directory without ``force``."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ValueError(f"{out}: directory exists and is not empty (use --force to replace it)")
+
+
+def synthesize_dataset(
+    out: str | os.PathLike,
+    speakers: int = 32,
+    seed: int = 0,
+    words: Sequence[str] = WORDS_V1,
+    force: bool = False,
+) -> Path:
+    """Synthesise the keyword set into ``out`` in the Speech Commands layout.
+
+    Writes ``<word>/<speaker>_nohash_0.wav`` (16 kHz mono int16, 16000 samples),
+    ``validation_list.txt``, ``testing_list.txt`` (paths relative to ``out``),
+    ``speakers.csv`` and ``_background_noise_/``. Everything is built in a temporary
+    directory next to ``out`` and renamed at the end; on error nothing is left behind.
+
+    Parameters
+    ----------
+    out : path-like
+        Destination directory; must be absent or empty unless ``force``.
+    speakers : int
+        Number of speakers, at least 3 (see :func:`make_speakers`).
+    seed : int
+        Seed of every random choice; same seed and espeak-ng version, same bytes.
+    words : sequence of str
+        Words to speak (default: the 30 words of Speech Commands v0.01).
+    force : bool
+        Replace a non-empty ``out``.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If espeak-ng is not installed.
+    ValueError
+        If ``out`` is a file or a non-empty directory (without ``force``), fewer than
+        3 speakers are asked for, or a word does not fit in 1 s.
+    """
+    out = Path(out)
+    _check_out(out, force)
+    espeak_path()
+    speaker_seq, _ = np.random.SeedSequence(seed).spawn(2)
+    cast = make_speakers(speakers, np.random.default_rng(speaker_seq))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        _write_tree(tmp, cast, words, seed)
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def synthesize_samples(out: str | os.PathLike, words: Sequence[str] = SAMPLE_WORDS, force: bool = False) -> list[Path]:
+    """Write clean 1 s chapter samples ``<out>/<word>.wav``: one voice, centred, no added noise.
+
+    The voice is :data:`SAMPLE_VOICE` (plain ``en-us``, speed 140, amplitude 70).
+
+    Parameters
+    ----------
+    out : path-like
+        Destination directory (created if missing).
+    words : sequence of str
+        Words to write.
+    force : bool
+        Overwrite existing sample files.
+
+    Returns
+    -------
+    list of Path
+        The written files.
+    """
+    out = Path(out)
+    targets = [out / f"{word}.wav" for word in words]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise ValueError(f"{', '.join(existing)}: already exist (use --force to overwrite)")
+    voice, variant, pitch, speed, amplitude = SAMPLE_VOICE
+    clips = [synthesize_word(w, voice, variant, pitch, speed, amplitude) for w in words]
+    out.mkdir(parents=True, exist_ok=True)
+    return [write_wav(path, place_word(clip, None)) for path, clip in zip(targets, clips)]
+
+
+def counts_markdown(root: str | os.PathLike) -> str:
+    """Markdown tables of a synthesised set: clips per word and split, speakers per voice and split.
+
+    Parameters
+    ----------
+    root : path-like
+        A directory written by :func:`synthesize_dataset`.
+
+    Returns
+    -------
+    str
+        Two Markdown tables, counted from the files, the split lists and ``speakers.csv``.
+    """
+    root = Path(root)
+    splits = ("train", "validation", "test")
+    listed = {
+        "validation": set((root / "validation_list.txt").read_text().split()),
+        "test": set((root / "testing_list.txt").read_text().split()),
+    }
+    rows = ["| word | train | validation | test | total |", "|---|---:|---:|---:|---:|"]
+    totals = dict.fromkeys(splits, 0)
+    for word_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        counts = dict.fromkeys(splits, 0)
+        for wav in word_dir.glob("*.wav"):
+            rel = f"{word_dir.name}/{wav.name}"
+            split = next((s for s in ("validation", "test") if rel in listed[s]), "train")
+            counts[split] += 1
+        totals = {s: totals[s] + counts[s] for s in splits}
+        rows.append(f"| {word_dir.name} | " + " | ".join(str(counts[s]) for s in splits) + f" | {sum(counts.values())} |")
+    rows.append("| **all** | " + " | ".join(str(totals[s]) for s in splits) + f" | {sum(totals.values())} |")
+    with open(root / "speakers.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    rows += ["", "| voice (speakers) | train | validation | test |", "|---|---:|---:|---:|"]
+    per_voice = {
+        voice: [sum(row["voice"] == voice and row["split"] == s for row in table) for s in splits]
+        for voice in {row["voice"] for row in table}
+    }
+    for voice, counts in sorted(per_voice.items(), key=lambda item: (item[1][2] > 0, item[0])):
+        rows.append(f"| {voice} | " + " | ".join(map(str, counts)) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _run(args: argparse.Namespace) -> int:
+    """``phaselab data synth``: write the keyword set, or the chapter samples with --samples."""
+    if args.samples:
+        for path in synthesize_samples(args.out, force=args.force):
+            print(path)
+        return 0
+    out = synthesize_dataset(args.out, speakers=args.speakers, seed=args.seed, force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``synth`` action to ``phaselab data``."""
+    parser = subparsers.add_parser(
+        "synth",
+        help="synthesise a small keyword set with espeak-ng (Speech Commands layout)",
+        description="Speak the 30 Speech Commands v0.01 words with espeak-ng voices into a "
+        "Speech Commands-style tree (needs espeak-ng). The testing speakers use held-out voices.",
+    )
+    parser.add_argument("--out", required=True, type=Path, help="destination directory")
+    parser.add_argument("--speakers", type=int, default=32, help="number of speakers, at least 3 (default 32)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out / sample files")
+    parser.add_argument(
+        "--samples", action="store_true", help=f"write only the clean samples {', '.join(SAMPLE_WORDS)} into --out"
+    )
+    parser.set_defaults(func=_run)

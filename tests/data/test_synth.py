@@ -1,0 +1,193 @@
+"""phaselab.data.synth: noises and speakers always; the espeak-ng runs only where espeak-ng is installed."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+from scipy.signal import welch
+
+from phaselab.cli import main
+from phaselab.data import synth
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+WORDS = ("yes", "marvin")
+
+
+@pytest.mark.parametrize("exponent", [0.0, -1.0, -2.0, 1.0])
+def test_colored_noise_has_the_asked_spectral_slope(exponent: float) -> None:
+    noise = synth.colored_noise(2**16, exponent, np.random.default_rng(1))
+    assert np.sqrt(np.mean(noise**2)) == pytest.approx(1.0)
+    freqs, power = welch(noise, nperseg=1024)
+    band = (freqs > 0.01) & (freqs < 0.4)
+    slope = np.polyfit(np.log(freqs[band]), np.log(power[band]), 1)[0]
+    assert slope == pytest.approx(exponent, abs=0.15)
+
+
+def test_background_noises_are_deterministic_at_the_noise_level() -> None:
+    first = synth.background_noises(1.0, np.random.default_rng(3))
+    again = synth.background_noises(1.0, np.random.default_rng(3))
+    other = synth.background_noises(1.0, np.random.default_rng(4))
+    assert list(first) == list(synth.NOISE_FILES)
+    for name, audio in first.items():
+        assert audio.shape == (16000,) and audio.dtype == np.float32
+        assert np.sqrt(np.mean(audio.astype(np.float64) ** 2)) == pytest.approx(synth.NOISE_RMS, rel=0.01), name
+        np.testing.assert_array_equal(audio, again[name])
+        assert not np.array_equal(audio, other[name])
+
+
+def test_mains_hum_peaks_at_50_hz_and_the_tap_sits_in_its_band() -> None:
+    noises = synth.background_noises(4.0, np.random.default_rng(0))
+    freqs, hum = welch(noises["mains_hum.wav"], fs=16000, nperseg=16000)
+    assert freqs[np.argmax(hum)] == 50.0
+    freqs, tap = welch(noises["running_tap.wav"], fs=16000, nperseg=1024)
+    inside = tap[(freqs >= 300) & (freqs <= 4000)].sum()
+    assert inside > 0.98 * tap.sum()
+
+
+def test_place_word_puts_the_word_where_it_fits_over_noise_of_the_asked_level() -> None:
+    word = np.ones(4000, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    offsets = []
+    for _ in range(50):
+        clip = synth.place_word(word, rng, 16000, noise_dbfs=-40.0)
+        assert clip.shape == (16000,) and clip.dtype == np.float32
+        start = int(np.argmax(clip > 0.5))
+        offsets.append(start)
+        assert np.all(clip[start : start + 4000] > 0.5)
+        rest = np.concatenate([clip[:start], clip[start + 4000 :]])
+        if rest.size > 2000:
+            assert np.sqrt(np.mean(rest**2)) == pytest.approx(0.01, rel=0.15)
+    assert min(offsets) < 2000 and max(offsets) > 10000
+
+
+def test_place_word_without_rng_centres_a_clean_word_and_rejects_long_ones() -> None:
+    clip = synth.place_word(np.ones(6000, dtype=np.float32), None, 16000)
+    assert np.flatnonzero(clip).tolist() == list(range(5000, 11000))
+    with pytest.raises(ValueError, match="does not fit"):
+        synth.place_word(np.ones(16001, dtype=np.float32), None, 16000)
+
+
+def test_make_speakers_holds_out_whole_voices_for_testing() -> None:
+    speakers = synth.make_speakers(32, np.random.default_rng(0))
+    assert speakers == synth.make_speakers(32, np.random.default_rng(0))
+    ids = [s.speaker_id for s in speakers]
+    assert len(set(ids)) == 32 and all(len(i) == 8 and int(i, 16) >= 0 for i in ids)
+    by_split = {split: [s for s in speakers if s.split == split] for split in ("train", "validation", "test")}
+    assert [len(v) for v in by_split.values()] == [24, 4, 4]
+    voices = {split: {s.voice for s in group} for split, group in by_split.items()}
+    assert voices["test"] == set(synth.TEST_VOICES)
+    assert voices["train"] == set(synth.TRAIN_VOICES)
+    assert voices["validation"] <= voices["train"]
+    assert not voices["test"] & (voices["train"] | voices["validation"])
+    assert len({s.variant for s in speakers}) == 32
+    assert all(s.variant in synth.VARIANTS for s in speakers)
+
+
+def test_make_speakers_needs_one_speaker_per_split() -> None:
+    with pytest.raises(ValueError, match="at least 3 speakers"):
+        synth.make_speakers(2, np.random.default_rng(0))
+    small = synth.make_speakers(3, np.random.default_rng(0))
+    assert [s.split for s in small] == ["train", "validation", "test"]
+    assert small[1].voice == small[0].voice
+
+
+def test_missing_espeak_gives_an_install_hint_and_leaves_nothing(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setattr(synth.shutil, "which", lambda name: None)
+    out = tmp_path / "set"
+    with pytest.raises(FileNotFoundError, match="apt-get install espeak-ng"):
+        synth.synthesize_dataset(out, speakers=3, words=WORDS)
+    assert list(tmp_path.iterdir()) == []
+    assert main(["data", "synth", "--out", str(out), "--speakers", "3"]) == 1
+    assert "apt-get install espeak-ng" in capsys.readouterr().err
+
+
+def test_refuses_a_non_empty_out_without_force(tmp_path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not empty.*--force"):
+        synth.synthesize_dataset(tmp_path, speakers=3, words=WORDS)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory) -> Path:
+    """A 4-speaker, 2-word set (seed 7), shared by the tests that read it."""
+    return synth.synthesize_dataset(tmp_path_factory.mktemp("synth") / "set", speakers=4, seed=7, words=WORDS)
+
+
+def _speakers(root: Path) -> dict[str, dict[str, str]]:
+    with open(root / "speakers.csv", newline="") as handle:
+        return {row["speaker_id"]: row for row in csv.DictReader(handle)}
+
+
+@needs_espeak
+def test_tiny_set_has_the_speech_commands_layout(tiny_set: Path) -> None:
+    speakers = _speakers(tiny_set)
+    assert len(speakers) == 4
+    names = {p.name for p in tiny_set.iterdir()}
+    assert names == {*WORDS, "_background_noise_", "validation_list.txt", "testing_list.txt", "speakers.csv"}
+    for word in WORDS:
+        files = sorted(p.name for p in (tiny_set / word).iterdir())
+        assert files == sorted(f"{sid}_nohash_0.wav" for sid in speakers)
+    noise = {p.name for p in (tiny_set / "_background_noise_").iterdir()}
+    assert noise == {*synth.NOISE_FILES, "README.md"}
+    rate, pcm = wavfile.read(tiny_set / "_background_noise_" / "pink_noise.wav")
+    assert rate == 16000 and pcm.dtype == np.int16 and len(pcm) == int(synth.NOISE_SECONDS * 16000)
+    assert not list(tiny_set.parent.glob(".*"))
+
+
+@needs_espeak
+def test_tiny_set_clips_are_one_second_16_khz_int16_and_never_silent(tiny_set: Path) -> None:
+    for wav in sorted(tiny_set.glob("*/*_nohash_0.wav")):
+        rate, pcm = wavfile.read(wav)
+        assert rate == 16000 and pcm.dtype == np.int16 and pcm.shape == (16000,), wav
+        assert np.count_nonzero(pcm) > 0.8 * len(pcm), wav
+        floor = np.median(np.abs(pcm.astype(np.int32)))
+        assert 0 < floor and np.abs(pcm).max() > 30 * floor, wav
+        assert np.abs(pcm).max() < 32767, wav
+
+
+@needs_espeak
+def test_tiny_set_splits_by_speaker_with_held_out_test_voices(tiny_set: Path) -> None:
+    speakers = _speakers(tiny_set)
+    for name, split in (("validation_list.txt", "validation"), ("testing_list.txt", "test")):
+        listed = (tiny_set / name).read_text().splitlines()
+        assert listed == sorted(listed)
+        expected = sorted(f"{w}/{sid}_nohash_0.wav" for w in WORDS for sid, row in speakers.items() if row["split"] == split)
+        assert listed == expected and listed
+        assert all((tiny_set / rel).is_file() for rel in listed)
+    voices = {split: {r["voice"] for r in speakers.values() if r["split"] == split} for split in ("train", "validation", "test")}
+    assert voices["test"] and voices["test"] <= set(synth.TEST_VOICES)
+    assert not voices["test"] & (voices["train"] | voices["validation"])
+    table = synth.counts_markdown(tiny_set)
+    assert "| **all** | 4 | 2 | 2 | 8 |" in table
+
+
+@needs_espeak
+def test_same_seed_same_bytes_and_force_to_replace(tiny_set: Path, tmp_path: Path) -> None:
+    again = synth.synthesize_dataset(tmp_path / "again", speakers=4, seed=7, words=WORDS)
+    files = sorted(p.relative_to(tiny_set) for p in tiny_set.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for rel in files:
+        assert (tiny_set / rel).read_bytes() == (again / rel).read_bytes(), rel
+    with pytest.raises(ValueError, match="--force"):
+        synth.synthesize_dataset(again, speakers=4, seed=8, words=WORDS)
+    assert main(["data", "synth", "--out", str(again), "--speakers", "4", "--seed", "8", "--force"]) == 0
+    assert not list(tmp_path.glob(".*"))
+    assert set(_speakers(again)).isdisjoint(_speakers(tiny_set))
+
+
+@needs_espeak
+def test_samples_are_clean_centred_words(tmp_path: Path) -> None:
+    paths = synth.synthesize_samples(tmp_path, words=("marvin",))
+    assert paths == [tmp_path / "marvin.wav"]
+    rate, pcm = wavfile.read(paths[0])
+    assert rate == 16000 and pcm.dtype == np.int16 and pcm.shape == (16000,)
+    loud = np.flatnonzero(pcm)
+    assert pcm[0] == 0 and pcm[-1] == 0 and abs((loud[0] + loud[-1]) / 2 - 8000) < 200
+    with pytest.raises(ValueError, match="already exist"):
+        synth.synthesize_samples(tmp_path, words=("marvin",))
