@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from phaselab.layers import CircularPad, PhasedSpectrogram, Spectrogram
-from phaselab.phase import phased_spectrogram
+from phaselab.layers import CircularPad, PhaseFeatures, PhasedSpectrogram, Spectrogram
+from phaselab.models import cnn3d_small
+from phaselab.phase import ENCODINGS, encoding_channels, phase_features, phased_spectrogram
 from phaselab.stft import log_spectrogram, stft
 
 
@@ -108,3 +109,119 @@ def test_model_with_the_layers_saves_and_loads(tmp_path, batch: np.ndarray) -> N
     loaded = keras.models.load_model(tmp_path / "m.keras")
     assert loaded.layers[1].get_config()["kernel"] == "von_mises"
     np.testing.assert_allclose(loaded.predict(batch, verbose=0), model.predict(batch, verbose=0), atol=1e-6)
+
+
+def _trusted(clip: np.ndarray, encoding: str) -> np.ndarray:
+    """Bins whose phase float32 resolves: |z| >= 0.01, with the neighbour a difference uses."""
+    loud = np.abs(stft(clip)) >= 0.01
+    if encoding in ("if", "mag_if"):
+        loud[1:] &= loud[:-1]
+    if encoding == "group_delay":
+        loud[:, 1:] &= loud[:, :-1]
+    return loud
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_phase_features_match_numpy(batch: np.ndarray, encoding: str) -> None:
+    """Within 1e-4 of :func:`phase_features` on bins not within float32 round-off of 0.
+
+    IF and group delay live on the circle [-1, 1): a value a hair from -1 in one
+    implementation may come out a hair under 1 in the other, so their gap is circular.
+    """
+    out = PhaseFeatures(encoding)(batch).numpy()
+    assert out.shape == (2, 256, 129, encoding_channels(encoding))
+    assert PhaseFeatures(encoding).compute_output_shape((None, 16384)) == (None, 256, 129, encoding_channels(encoding))
+    for clip, features in zip(batch, out):
+        gap = np.abs(features - phase_features(clip, encoding))
+        if encoding in ("if", "mag_if", "group_delay"):
+            gap[..., -1] = np.abs((gap[..., -1] + 1) % 2 - 1)
+        if encoding.startswith("mag") or encoding == "phased":
+            assert gap[..., 0].max() < 1e-4  # magnitudes and the phased volume agree everywhere
+        assert gap[_trusted(clip, encoding)].max() < 1e-4
+
+
+def test_unknown_encoding_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown encoding"):
+        PhaseFeatures("angle")
+
+
+def test_rotating_the_stft_rolls_the_phased_volume_and_leaves_if_alone(speech: np.ndarray) -> None:
+    """Keras side of phase-shift invariance, through :meth:`PhaseFeatures.from_stft`.
+
+    Multiplying every STFT value by e^{2 pi i k / P} rolls the phase axis by k; the
+    frame-to-frame and bin-to-bin phase differences do not change at all.
+    """
+    spec = tf.signal.stft(speech[None], 256, 64, window_fn=tf.signal.hann_window, pad_end=True)
+    k, p = 3, 10
+    rotation = tf.constant(np.exp(2j * np.pi * k / p), tf.complex64)
+    layer = PhaseFeatures("phased", n_phases=p)
+    rolled = np.roll(layer.from_stft(spec).numpy(), k, axis=-1)
+    np.testing.assert_allclose(layer.from_stft(spec * rotation).numpy(), rolled, atol=1e-5)
+    loud = _trusted(speech, "if")[None]
+    for encoding in ("if", "group_delay"):
+        layer = PhaseFeatures(encoding)
+        gap = np.abs(layer.from_stft(spec * rotation).numpy() - layer.from_stft(spec).numpy())[..., 0]
+        assert np.abs((gap + 1) % 2 - 1)[_trusted(speech, encoding)[None]].max() < 1e-4
+    assert loud.mean() > 0.1  # the check covers a good share of the bins
+
+
+def test_phase_features_save_and_load(tmp_path, batch: np.ndarray) -> None:
+    inputs = keras.Input((16384,))
+    features = PhaseFeatures("mag_if", frame_step=128, name="features")(inputs)
+    outputs = keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(features))
+    model = keras.Model(inputs, outputs)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    config = loaded.get_layer("features").get_config()
+    assert config["encoding"] == "mag_if" and config["frame_step"] == 128
+    np.testing.assert_allclose(loaded.predict(batch, verbose=0), model.predict(batch, verbose=0), atol=1e-6)
+
+
+def _phase_pooled(padding: str) -> keras.Model:
+    """Two Conv3D along (time, freq, phase), then a max over the phase axis.
+
+    ``padding="circular"``: each conv is 'valid' after a one-slice wrap of the phase axis;
+    ``"zero"``: 'same' convs, which pad the phase axis with zeros.
+    """
+    x = volume = keras.Input((32, 20, 10, 1))
+    for _ in range(2):
+        if padding == "circular":
+            x = keras.layers.Conv3D(4, 3, padding="valid", activation="relu")(CircularPad(axis=3, width=1)(x))
+        else:
+            x = keras.layers.Conv3D(4, 3, padding="same", activation="relu")(x)
+    return keras.Model(volume, keras.ops.max(x, axis=3))
+
+
+def test_circular_convs_then_phase_pooling_are_invariant_to_rolling_the_phase(speech: np.ndarray) -> None:
+    """Rolling the phased volume's phase axis (= rotating every STFT value by 2 pi k / P) leaves the output unchanged.
+
+    Zero 'same' padding in place of the wrap is not invariant: the check can fail.
+    """
+    keras.utils.set_random_seed(0)
+    volume = phased_spectrogram(speech)[40:72, :20, :, None][None]  # (1, 32, 20, 10, 1)
+    circular, zero_padded = _phase_pooled("circular"), _phase_pooled("zero")
+    reference = circular(volume).numpy()
+    for k in (1, 3, 7):
+        rolled = np.roll(volume, k, axis=3)
+        np.testing.assert_allclose(circular(rolled).numpy(), reference, rtol=1e-5, atol=1e-5)
+    assert np.abs(zero_padded(np.roll(volume, 3, axis=3)).numpy() - zero_padded(volume).numpy()).max() > 1e-3
+
+
+def test_cnn3d_small_is_invariant_to_rolling_the_phase_axis(batch: np.ndarray) -> None:
+    """The model's body (every layer after its feature layer, up to the pooled embedding) ignores a roll."""
+    keras.utils.set_random_seed(0)
+    model = cnn3d_small(samples=16384, n_classes=3, width=0.25)
+    layers = [layer.name for layer in model.layers]
+    body = model.layers[layers.index("features") + 1 : layers.index("global_average") + 1]
+
+    def embed(volume: np.ndarray) -> np.ndarray:
+        x = volume
+        for layer in body:
+            x = layer(x)
+        return np.asarray(x)
+
+    features = model.get_layer("features")(batch).numpy()
+    reference = embed(features)
+    assert np.abs(reference[0] - reference[1]).max() > 1e-2 * np.abs(reference).max()  # the clips differ
+    for k in (2, 5):
+        np.testing.assert_allclose(embed(np.roll(features, k, axis=3)), reference, rtol=1e-4, atol=1e-5)

@@ -1,0 +1,270 @@
+"""tf.data pipelines that feed Keras ``fit`` / ``evaluate`` with raw 1 s clips.
+
+Training (:func:`make_dataset`)::
+
+    counter of epochs -> flat_map(the sampler's index batches of that epoch, flattened)
+      -> map(decode-or-cache + augment, parallel)   tf.numpy_function, AUTOTUNE
+      -> batch -> one-hot labels -> prefetch
+
+The WAVs are decoded once, up front, into one float32 array (``cache=True``, a thread
+pool of :func:`phaselab.audio.read_wav`; 64 kB per clip), so an epoch never touches the
+disk. Every element gets its own generator ``np.random.default_rng([seed, element])``,
+``element`` counting the elements from the start, so the batches are the same whatever
+thread augments which clip and however many run at once.
+
+Evaluation (:func:`make_eval_dataset`) has no augmentation, no silence clips and keeps the
+clips' order, with a final short batch; every clip gets
+:meth:`~phaselab.data.augment.SoundPreprocessor.finish` (normalisation and padding), as in
+training and in :mod:`phaselab.evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, Protocol
+
+import numpy as np
+import tensorflow as tf
+
+from phaselab.audio import read_wav
+from phaselab.data.augment import CLIP_SAMPLES, MODEL_SAMPLES, AugmentConfig, SoundPreprocessor
+from phaselab.data.labels import CLASSES, SILENCE
+from phaselab.data.sampler import ClassBalancedSampler
+
+__all__ = ["make_dataset", "make_eval_dataset", "decode_clips", "class_indices", "class_weights"]
+
+
+class ClipLike(Protocol):
+    """What the pipelines read of a clip: :class:`phaselab.data.speech_commands.Clip` has both."""
+
+    path: Any
+    label: str
+
+
+SILENCE_ITEM = -1
+"""Index the sampler stream uses for "cut a silence clip from background noise"."""
+
+
+def decode_clips(paths: Sequence[Any], length: int = CLIP_SAMPLES, workers: int = 8) -> np.ndarray:
+    """Read WAVs into one array, in parallel threads (the GIL is released while reading).
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+    length : int
+        Every clip is cropped or zero-padded at the end to this many samples.
+    workers : int
+        Reader threads.
+
+    Returns
+    -------
+    np.ndarray, shape (len(paths), length), float32
+
+    Raises
+    ------
+    ValueError
+        From :func:`phaselab.audio.read_wav`, naming the first bad file.
+    """
+    out = np.empty((len(paths), length), dtype=np.float32)
+
+    def read(i: int) -> None:
+        out[i] = read_wav(paths[i], length=length)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(read, range(len(paths))))
+    return out
+
+
+def class_indices(clips: Sequence[ClipLike], classes: Sequence[str]) -> np.ndarray:
+    """Index in ``classes`` of every clip's label, shape (n,) int64; a foreign label raises naming the clip."""
+    lookup = {name: i for i, name in enumerate(classes)}
+    indices = np.empty(len(clips), dtype=np.int64)
+    for i, clip in enumerate(clips):
+        if clip.label not in lookup:
+            raise ValueError(f"{clip.path}: label {clip.label!r} is not one of the classes {list(classes)}")
+        indices[i] = lookup[clip.label]
+    return indices
+
+
+def class_weights(
+    labels: np.ndarray, n_classes: int, balanced: bool, silence: int | None, silence_fraction: float
+) -> np.ndarray:
+    """Share of each class in a training batch.
+
+    Parameters
+    ----------
+    labels : np.ndarray, shape (n,) int
+        Class of every real clip.
+    n_classes : int
+    balanced : bool
+        True: every class with clips gets the same share; False: shares follow the clip counts.
+    silence : int or None
+        Class index of generated silence clips; None when none are generated.
+    silence_fraction : float
+        Share of generated (and real) silence when ``silence`` is given; the other classes
+        share the rest.
+
+    Returns
+    -------
+    np.ndarray, shape (n_classes,), float64, summing to 1
+    """
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    base = (counts > 0).astype(np.float64) if balanced else counts
+    if silence is None:
+        return base / base.sum()
+    base[silence] = 0.0
+    if base.sum() == 0:
+        raise ValueError("the training clips must include some that are not silence")
+    weights = (1.0 - silence_fraction) * base / base.sum()
+    weights[silence] += silence_fraction
+    return weights
+
+
+def _element_function(preprocessor: SoundPreprocessor, cache: np.ndarray | None, paths: Sequence[Any], seed: int):
+    """The NumPy function behind the parallel map: (index, element id) -> clip (length,) float32."""
+
+    def load(index: np.int64, element: np.int64) -> np.ndarray:
+        rng = np.random.default_rng([seed, int(element)])
+        if index == SILENCE_ITEM:
+            return preprocessor.silence(rng)
+        audio = cache[index] if cache is not None else read_wav(paths[index], length=CLIP_SAMPLES)
+        return preprocessor(audio, rng)
+
+    return load
+
+
+def _map_elements(dataset: tf.data.Dataset, load, length: int) -> tf.data.Dataset:
+    """Map (index, element id, label) to (clip, label) with ``load`` in parallel, order kept."""
+
+    def apply(index: tf.Tensor, element: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        audio = tf.numpy_function(load, [index, element], tf.float32, stateful=False)
+        return tf.ensure_shape(audio, (length,)), label
+
+    return dataset.map(apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+def make_dataset(
+    clips: Sequence[ClipLike],
+    classes: Sequence[str] = CLASSES,
+    batch_size: int = 32,
+    augment: AugmentConfig | None = AugmentConfig(),
+    noises: Sequence[np.ndarray] = (),
+    seed: int = 0,
+    balanced: bool = True,
+    cache: bool = True,
+    repeat: bool = True,
+    batches_per_epoch: int | None = None,
+) -> tf.data.Dataset:
+    """A training dataset of augmented clips in class-balanced batches.
+
+    Parameters
+    ----------
+    clips : sequence of Clip
+        Training clips (``.path``, ``.label`` one of ``classes``).
+    classes : sequence of str
+        Class names, in the order of the one-hot columns.
+    batch_size : int
+    augment : AugmentConfig or None
+        What :class:`SoundPreprocessor` does; None: nothing but normalisation and padding
+        (``AugmentConfig.none()``), and no silence clips.
+    noises : sequence of np.ndarray
+        Background-noise recordings for noise and silence (synthetic noise if empty).
+    seed : int
+        Fixes batch order and every augmentation.
+    balanced : bool
+        True: every class (with clips) equally often in each batch; False: each class as
+        often as it has clips. Either way ``augment.silence_fraction`` of each batch is
+        silence (class ``silence``) cut from the noises.
+    cache : bool
+        Decode every WAV once, up front (True), or read each clip again each time it is drawn.
+    repeat : bool
+        True: batches without end (give Keras ``steps_per_epoch``); False: one epoch.
+    batches_per_epoch : int, optional
+        Default ``ceil(len(clips) / batch_size)``.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Of ``(audio, labels)``: float32 ``(batch_size, augment.length)`` and one-hot
+        float32 ``(batch_size, len(classes))``. Every batch is full.
+
+    Notes
+    -----
+    Drop an iterator of an endless dataset (``del iterator``) before the interpreter exits:
+    if its prefetching threads are still inside an augmentation at exit, TensorFlow aborts
+    the process ("terminate called without an active exception", exit status 134).
+    ``Model.fit`` drops its iterator when it returns.
+    """
+    if not clips:
+        raise ValueError("make_dataset needs at least one clip")
+    config = augment if augment is not None else AugmentConfig.none()
+    labels = class_indices(clips, classes)
+    silence = None
+    if config.silence_fraction > 0:
+        if SILENCE not in classes:
+            raise ValueError(f"silence_fraction is {config.silence_fraction} but {SILENCE!r} is not a class")
+        silence = list(classes).index(SILENCE)
+    weights = class_weights(labels, len(classes), balanced, silence, config.silence_fraction)
+    items = labels if silence is None else np.append(labels, silence)  # the last item stands for silence
+    sampler = ClassBalancedSampler(items, batch_size, seed, weights, batches_per_epoch or -(-len(clips) // batch_size))
+    paths = [clip.path for clip in clips]
+    audio = decode_clips(paths) if cache else None
+    load = _element_function(SoundPreprocessor(config, noises), audio, paths, seed)
+
+    per_epoch = sampler.batches_per_epoch * batch_size
+
+    def epoch_stream(epoch: np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        batch = sampler.epoch(int(epoch)).reshape(-1)
+        index = np.where(batch == len(clips), SILENCE_ITEM, batch)
+        elements = np.arange(int(epoch) * per_epoch, (int(epoch) + 1) * per_epoch, dtype=np.int64)
+        return index, elements, items[batch]
+
+    def epoch_dataset(epoch: tf.Tensor) -> tf.data.Dataset:
+        arrays = tf.numpy_function(epoch_stream, [epoch], [tf.int64] * 3, stateful=False)
+        return tf.data.Dataset.from_tensor_slices(tuple(tf.ensure_shape(a, (per_epoch,)) for a in arrays))
+
+    epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
+    dataset = _map_elements(epochs.flat_map(epoch_dataset), load, config.length)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)
+
+
+def make_eval_dataset(
+    clips: Sequence[ClipLike],
+    classes: Sequence[str] = CLASSES,
+    batch_size: int = 32,
+    length: int = MODEL_SAMPLES,
+    damping: float = AugmentConfig.damping,
+    cache: bool = True,
+) -> tf.data.Dataset:
+    """An evaluation dataset: every clip once, in order, normalised and padded, not augmented.
+
+    Parameters
+    ----------
+    clips : sequence of Clip
+    classes : sequence of str
+    batch_size : int
+        The last batch holds the remainder.
+    length, damping : int, float
+        Of :class:`AugmentConfig`: must match the training run's.
+    cache : bool
+        Decode every WAV up front (True) or when its batch is made.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Of ``(audio (b, length) float32, one-hot labels (b, len(classes)) float32)``.
+    """
+    if not clips:
+        raise ValueError("make_eval_dataset needs at least one clip")
+    labels = class_indices(clips, classes)
+    paths = [clip.path for clip in clips]
+    audio = decode_clips(paths) if cache else None
+    preprocessor = SoundPreprocessor(replace(AugmentConfig.none(), length=length, damping=damping))
+    load = _element_function(preprocessor, audio, paths, seed=0)
+    index = np.arange(len(clips), dtype=np.int64)
+    dataset = tf.data.Dataset.from_tensor_slices((index, index, labels))
+    dataset = _map_elements(dataset, load, length).batch(batch_size)
+    return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,308 @@
+"""A trained speech detector: is this sound speech, or noise with a speech-like spectrum?
+
+:func:`is_speech` scores a clip with the model shipped in
+``phaselab/weights/speech_detector.keras``, trained by :func:`train_detector` (run
+``python benchmarks/train_speech_detector.py``) on the speech-or-noise task of
+:mod:`phaselab.speech_noise`, made from the *training* voices of the bundled keyword set.
+Its noise class includes each clip's random-phase twin, which has nearly the same
+magnitude spectrogram (how nearly: :func:`phaselab.speech_noise.twin_closeness`). The
+detector is a :func:`phaselab.encoding_models.encoding_model` over
+:data:`DETECTOR_ENCODING`, log-magnitude plus instantaneous frequency; chapter 06
+(notebooks/06_speech_or_noise.ipynb) compares it with a magnitude-only model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+from scipy.signal import resample_poly
+
+from phaselab import SAMPLE_RATE
+from phaselab.encoding_models import encoding_model
+from phaselab.speech_noise import KINDS, SAMPLES, make_speech_noise_examples, make_speech_noise_set
+
+__all__ = [
+    "is_speech",
+    "speech_scores",
+    "fit_speech_noise",
+    "kind_accuracy",
+    "compare_encodings_on_speech_noise",
+    "plot_speech_noise_curves",
+    "train_detector",
+    "training_clips",
+    "load_detector",
+    "WEIGHTS",
+    "DETECTOR_ENCODING",
+]
+
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "speech_detector.keras"
+"""The shipped detector."""
+
+DETECTOR_ENCODING = "mag_if"
+"""Features of the shipped detector: log-magnitude and instantaneous frequency."""
+
+
+def fit_speech_noise(
+    encoding: str,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    epochs: int = 5,
+    batch_size: int = 32,
+    filters: tuple[int, ...] = (8, 16, 32),
+    seed: int = 0,
+    verbose: int = 0,
+) -> tuple[keras.Model, dict[str, list[float]]]:
+    """Train an :func:`~phaselab.encoding_models.encoding_model` with two classes (noise, speech).
+
+    Parameters
+    ----------
+    encoding : str
+        One of :data:`phaselab.phase.ENCODINGS`.
+    train, validation : (audio, labels)
+        From :func:`phaselab.speech_noise.make_speech_noise_set`: audio (n, samples),
+        labels (n,) with 1 for speech.
+    epochs, batch_size : int
+    filters : tuple of ints
+        Of the model body.
+    seed : int
+        Seeds the weights and the batch order.
+    verbose : int
+        Keras's verbosity.
+
+    Returns
+    -------
+    model : keras.Model
+        Audio -> ``(batch, 2)`` probabilities of (noise, speech).
+    history : dict
+        ``loss``, ``accuracy`` (and ``val_loss``, ``val_accuracy``) per epoch.
+    """
+    keras.utils.set_random_seed(seed)
+    audio, labels = train
+    model = encoding_model(encoding, samples=audio.shape[1], n_classes=2, filters=filters, name=f"speech-{encoding}")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(
+        audio, labels, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True, verbose=verbose
+    )
+    return model, {key: [float(v) for v in values] for key, values in history.history.items()}
+
+
+def kind_accuracy(scores: np.ndarray, kinds: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+    """Accuracy overall and on each kind of sound of :data:`phaselab.speech_noise.KINDS`.
+
+    Parameters
+    ----------
+    scores : np.ndarray, shape (n,)
+        Probability of speech.
+    kinds : np.ndarray, shape (n,)
+        Index into ``KINDS``; only ``speech`` (0) should score above ``threshold``.
+
+    Returns
+    -------
+    dict
+        ``{"accuracy": ..., "speech": ..., "twin": ..., ...}``; NaN for a kind absent from ``kinds``.
+    """
+    correct = (np.asarray(scores) > threshold) == (np.asarray(kinds) == KINDS.index("speech"))
+    result = {"accuracy": float(correct.mean())}
+    for i, kind in enumerate(KINDS):
+        chosen = kinds == i
+        result[kind] = float(correct[chosen].mean()) if chosen.any() else float("nan")
+    return result
+
+
+def compare_encodings_on_speech_noise(
+    encodings: Sequence[str],
+    splits: dict[str, Sequence[np.ndarray]],
+    sizes: dict[str, int],
+    epochs: int,
+    seed: int = 0,
+    filters: tuple[int, ...] = (8, 16, 32),
+) -> dict[str, dict]:
+    """Train one speech-or-noise model per encoding on the same sets and score each on held-out voices.
+
+    Parameters
+    ----------
+    encodings : sequence of str
+        Names of :data:`phaselab.phase.ENCODINGS`.
+    splits : {"train": clips, "validation": clips, "test": clips}
+        Speech clips of each split (different voices in each).
+    sizes : {"train": n, "validation": n, "test": n}
+        Examples made from each split's clips (:func:`~phaselab.speech_noise.make_speech_noise_examples`).
+    epochs, seed : int
+    filters : tuple of ints
+
+    Returns
+    -------
+    dict
+        Per encoding: ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
+        ``val_accuracy``), ``test`` (:func:`kind_accuracy` on the test set), ``params``,
+        ``seconds`` (training wall time).
+    """
+    import time
+
+    sets = {
+        name: make_speech_noise_examples(splits[name], sizes[name], seed + i)
+        for i, name in enumerate(("train", "validation", "test"))
+    }
+    binary = {name: (audio, (kinds == 0).astype(np.int64)) for name, (audio, kinds) in sets.items()}
+    results = {}
+    for encoding in encodings:
+        start = time.perf_counter()
+        model, history = fit_speech_noise(
+            encoding, binary["train"], binary["validation"], epochs=epochs, filters=filters, seed=seed
+        )
+        seconds = time.perf_counter() - start
+        test_audio, test_kinds = sets["test"]
+        results[encoding] = {
+            "history": history,
+            "test": kind_accuracy(speech_scores(test_audio, model), test_kinds),
+            "params": int(model.count_params()),
+            "seconds": seconds,
+        }
+    return results
+
+
+def plot_speech_noise_curves(results: dict[str, dict], title: str = "") -> Any:
+    """Learning curves of :func:`compare_encodings_on_speech_noise`'s models: loss and accuracy per epoch.
+
+    Parameters
+    ----------
+    results : dict
+        ``{encoding: {"history": {...}}}``.
+    title : str
+
+    Returns
+    -------
+    matplotlib Figure
+        Two panels; per encoding one colour, training solid, validation (held-out voices) dashed.
+    """
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
+    for i, (encoding, result) in enumerate(results.items()):
+        history = result["history"]
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        for ax, key in zip(axes, ("loss", "accuracy")):
+            ax.plot(epochs, history[key], color=f"C{i}", marker="o", label=f"{encoding} (training)")
+            if f"val_{key}" in history:
+                ax.plot(epochs, history[f"val_{key}"], color=f"C{i}", linestyle="--", marker="o",
+                        label=f"{encoding} (validation)")
+    for ax, key in zip(axes, ("loss", "accuracy")):
+        ax.set(xlabel="epoch", ylabel=key)
+        ax.grid(alpha=0.3)
+    axes[1].legend(fontsize="small")
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def train_detector(
+    out: str | os.PathLike = WEIGHTS,
+    clips: Sequence[np.ndarray] | None = None,
+    n: int = 2000,
+    epochs: int = 12,
+    seed: int = 0,
+) -> tuple[keras.Model, dict[str, list[float]]]:
+    """Train the speech detector on training-voice clips and save it to ``out``.
+
+    Parameters
+    ----------
+    out : path-like
+        A ``.keras`` file, written atomically.
+    clips : sequence of np.ndarray, optional
+        Speech clips; default the training split of the bundled keyword set.
+    n : int
+        Examples in the training set (:func:`~phaselab.speech_noise.make_speech_noise_set`).
+    epochs, seed : int
+
+    Returns
+    -------
+    The model and its history (see :func:`fit_speech_noise`).
+    """
+    out = Path(out)
+    if out.suffix != ".keras":
+        raise ValueError(f"{out}: the detector is saved as a .keras file")
+    if clips is None:
+        clips = training_clips()
+    examples = make_speech_noise_set(clips, n, seed)
+    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".part-{out.name}")
+    model.save(tmp)
+    os.replace(tmp, out)
+    load_detector.cache_clear()
+    return model, history
+
+
+def training_clips(split: str = "train") -> list[np.ndarray]:
+    """The clips of one split of the bundled keyword set, decoded (``"test"``: held-out voices)."""
+    from phaselab.data.pipeline import decode_clips
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    tree = SpeechCommands(resolve_data_root("mini"))
+    return list(decode_clips([clip.path for clip in tree.clips(split)]))
+
+
+@lru_cache(maxsize=1)
+def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
+    """The detector saved at ``path`` (default the shipped one), loaded once."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/train_speech_detector.py`")
+    return keras.saving.load_model(path, compile=False)
+
+
+def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:
+    """Probability of speech for a batch of 16 kHz clips of :data:`~phaselab.speech_noise.SAMPLES` samples.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n, samples), float
+    model : keras.Model, optional
+        Default the shipped detector.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+    """
+    model = model or load_detector()
+    probabilities = model.predict(np.asarray(audio, np.float32), batch_size=batch_size, verbose=0)
+    return np.asarray(probabilities[:, 1], np.float32)
+
+
+def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    """Probability that a clip is speech rather than noise, by the shipped detector.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip, any level. Resampled to 16 kHz if ``sr`` differs. A clip up to
+        :data:`~phaselab.speech_noise.SAMPLES` samples is zero-padded; a longer one is cut
+        into windows of that length, hop half of it, and the most speech-like window counts.
+    sr : int
+        Its sample rate in Hz.
+
+    Returns
+    -------
+    float
+        In [0, 1]; above 0.5 means speech.
+    """
+    audio = np.asarray(audio, dtype=np.float64)
+    if audio.ndim != 1 or audio.size == 0:
+        raise ValueError(f"is_speech expects a non-empty mono clip of shape (n,), got shape {audio.shape}")
+    if sr != SAMPLE_RATE:
+        divisor = np.gcd(int(sr), SAMPLE_RATE)
+        audio = resample_poly(audio, SAMPLE_RATE // divisor, int(sr) // divisor)
+    if len(audio) <= SAMPLES:
+        windows = np.pad(audio, (0, SAMPLES - len(audio)))[None]
+    else:
+        starts = list(range(0, len(audio) - SAMPLES + 1, SAMPLES // 2))
+        if starts[-1] != len(audio) - SAMPLES:
+            starts.append(len(audio) - SAMPLES)
+        windows = np.stack([audio[s : s + SAMPLES] for s in starts])
+    return float(speech_scores(windows).max())

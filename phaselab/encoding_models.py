@@ -1,0 +1,117 @@
+"""One small network body over each phase encoding, so that only the input changes.
+
+:func:`encoding_model` puts a feature layer for one of :data:`phaselab.phase.ENCODINGS`
+in front of the same body:
+
+* **stem**: one 3x3 convolution with stride 2 in time and frequency, batch norm, ReLU.
+  For ``"phased"`` it is a 3x3x3 convolution along (time, frequency, phase) after a
+  one-slice wrap of the phase axis (:class:`~phaselab.layers.CircularPad`), followed by a
+  max over the phase axis -- the cyclic-group stem of :func:`phaselab.models.cnn3d_small`,
+  exactly invariant to rolling the phase axis. Every other encoding gets a Conv2D whose
+  input channels are the encoding's channels. Both give the same ``(127, 64, filters[0])``
+  map for a one-second clip.
+* **body**: for each further filter count, Conv2D 3x3 (same), batch norm, ReLU, 2x2 max-pool.
+* **head**: an average over time (not over frequency: *where* in frequency the
+  energy is tells words apart), flattened to one vector of frequency bands x channels,
+  dropout, dense softmax.
+
+A batch normalisation of the feature channels comes first, so that log-magnitudes
+(0 to about 5, much less for a quiet clip) and phase features (within [-1, 1]) start on
+the same footing.
+:func:`phaselab.models.flops` counts these models (the feature layer as an STFT).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from phaselab.layers import CircularPad, PhasedSpectrogram, PhaseFeatures, Spectrogram
+from phaselab.phase import encoding_channels
+
+__all__ = ["encoding_model", "SAMPLES", "BN_MOMENTUM"]
+
+SAMPLES = 16384
+"""Clip length the models take by default (one second padded to a power of two)."""
+
+BN_MOMENTUM = 0.9
+"""Momentum of every batch normalisation's moving statistics.
+
+Keras's default, 0.99, needs several hundred steps to forget the initial variance of 1;
+the log-magnitude of a quiet clip has a variance near 0.001, so after the hundred-odd
+steps of a short run the moving variance would still be far too large and the model,
+right in training mode, would be wrong at inference.
+"""
+
+
+def _conv_bn_relu(x: keras.KerasTensor, layer: keras.layers.Layer, name: str) -> keras.KerasTensor:
+    x = layer(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
+    return keras.layers.ReLU(name=f"{name}_relu")(x)
+
+
+def encoding_model(
+    encoding: str,
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    filters: tuple[int, ...] = (16, 32, 64),
+    frame_length: int = 256,
+    frame_step: int = 64,
+    n_phases: int = 10,
+    dropout: float = 0.2,
+    name: str | None = None,
+) -> keras.Model:
+    """The same small CNN over the features ``encoding`` of raw audio.
+
+    Parameters
+    ----------
+    encoding : str
+        One of :data:`phaselab.phase.ENCODINGS`.
+    samples : int
+        Clip length in samples.
+    n_classes : int
+        Classes of the softmax output.
+    filters : tuple of ints
+        Filters of the stem, then of each body block (at least one).
+    frame_length, frame_step : int
+        STFT window and hop in samples.
+    n_phases : int
+        Phase slices of the ``"phased"`` encoding.
+    dropout : float
+        Dropout rate before the classifier.
+    name : str, optional
+        Model name (default ``"enc-<encoding>"``).
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities, uncompiled.
+    """
+    encoding_channels(encoding, n_phases)  # validates the name
+    if not filters:
+        raise ValueError("encoding_model needs at least one filter count (the stem)")
+    audio = keras.Input(shape=(samples,), name="audio")
+    if encoding == "magnitude":
+        spec = Spectrogram(frame_length, frame_step, name="features")(audio)
+        features = keras.layers.Reshape((*spec.shape[1:], 1), name="to_image")(spec)
+    elif encoding == "phased":
+        features = PhasedSpectrogram(frame_length, frame_step, n_phases=n_phases, name="features")(audio)
+    else:
+        features = PhaseFeatures(encoding, frame_length, frame_step, n_phases=n_phases, name="features")(audio)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name="feature_norm")(features)
+    if encoding == "phased":
+        x = keras.layers.Reshape((*x.shape[1:], 1), name="to_volume")(x)
+        x = CircularPad(3, 1, name="phase_pad")(x)
+        x = _conv_bn_relu(x, keras.layers.Conv3D(filters[0], 3, strides=(2, 2, 1), use_bias=False, name="stem"), "stem")
+        x = keras.layers.MaxPooling3D((1, 1, n_phases), name="phase_pool")(x)
+        x = keras.layers.Reshape((x.shape[1], x.shape[2], filters[0]), name="drop_phase")(x)
+    else:
+        x = _conv_bn_relu(x, keras.layers.Conv2D(filters[0], 3, strides=2, use_bias=False, name="stem"), "stem")
+    for i, f in enumerate(filters[1:], start=1):
+        x = _conv_bn_relu(x, keras.layers.Conv2D(f, 3, padding="same", use_bias=False, name=f"conv_{i}"), f"conv_{i}")
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    x = keras.layers.AveragePooling2D((x.shape[1], 1), name="time_average")(x)
+    x = keras.layers.Flatten(name="frequency_profile")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="classifier")(x)
+    return keras.Model(audio, outputs, name=name or f"enc-{encoding}")
+

@@ -1,0 +1,193 @@
+"""Scoring a trained model on a Speech Commands tree, and recognising single clips.
+
+Both preprocess clips exactly as training's validation does
+(:func:`phaselab.data.pipeline.make_eval_dataset`): read at 16 kHz, cropped or padded to
+one second (:func:`phaselab.data.pipeline.decode_clips`), then
+:meth:`phaselab.data.augment.SoundPreprocessor.finish` (mean subtraction, damped RMS
+normalisation, zero-padding to the model's input length), with the ``damping`` of the
+run's ``config.json`` when the model sits in a run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor
+from phaselab.data.labels import CLASSES
+from phaselab.data.pipeline import decode_clips, make_eval_dataset
+from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.metrics import classification_scores
+from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
+
+__all__ = ["evaluate", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
+
+EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
+"""Splits :func:`evaluate` accepts (``all``: every clip, for trees without list files)."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The best guesses for one clip.
+
+    Attributes
+    ----------
+    path : Path
+        The WAV file.
+    top : list of (str, float)
+        ``(class, probability)`` pairs, most probable first.
+    """
+
+    path: Path
+    top: list[tuple[str, float]]
+
+
+def _load(model: keras.Model | str | os.PathLike) -> tuple[keras.Model, AugmentConfig, str]:
+    """The model, its preprocessing settings and a name for it.
+
+    ``damping`` comes from the run's ``config.json`` when the model sits in a run directory
+    (the default otherwise); ``length`` is the model's input length.
+    """
+    if isinstance(model, keras.Model):
+        network, augment, name = model, AugmentConfig(), model.name
+    else:
+        path = Path(model)
+        network = load_model(path)
+        name = str(path / MODEL_FILE if path.is_dir() else path)
+        config_path = Path(name).parent / CONFIG_FILE
+        augment = TrainConfig.load(config_path).augment_config() if config_path.is_file() else AugmentConfig()
+    if network.output_shape[-1] != len(CLASSES):
+        raise ValueError(f"{name}: the model outputs {network.output_shape[-1]} classes, expected {len(CLASSES)}")
+    length = network.input_shape[-1]
+    return network, augment if length is None else replace(augment, length=length), name
+
+
+def evaluate(
+    model: keras.Model | str | os.PathLike,
+    data_root: str | os.PathLike | None = None,
+    split: str = "test",
+    batch_size: int = 64,
+) -> dict[str, Any]:
+    """Score a model on one split of a Speech Commands tree.
+
+    The tree may be the official set, the bundled mini set, or any folder of word folders
+    (``split="all"``): command words are their own class, clips in a ``_silence_`` folder
+    are ``silence``, every other word is ``unknown``.
+
+    Parameters
+    ----------
+    model : keras.Model, or path of a ``.keras`` file or run directory
+    data_root : path-like or "mini", optional
+        See :func:`phaselab.data.speech_commands.resolve_data_root`.
+    split : {"test", "validation", "all"}
+    batch_size : int
+        Clips per forward pass.
+
+    Returns
+    -------
+    dict
+        ``model``, ``data``, ``split``, ``classes`` and the keys of
+        :func:`phaselab.metrics.classification_scores` (``n``, ``accuracy``, ``f1``,
+        ``macro_f1``, ``command_recall``, ``confusion``, ``support``).
+
+    Raises
+    ------
+    ValueError
+        Unknown split, a tree without that split, an empty split, or an unreadable clip
+        (the message names the file).
+    """
+    if split not in EVAL_SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {', '.join(EVAL_SPLITS)}")
+    tree = SpeechCommands(resolve_data_root(data_root))
+    clips = tree.clips(split)
+    if not clips:
+        raise ValueError(f"{tree.root}: the {split!r} split holds no clips")
+    network, augment, name = _load(model)
+    data = make_eval_dataset(clips, CLASSES, batch_size, length=augment.length, damping=augment.damping)
+    probabilities = network.predict(data, verbose=0)
+    truth = [CLASSES.index(clip.label) for clip in clips]
+    scores = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
+    return {"model": name, "data": str(tree.root), "split": split, "classes": list(CLASSES), **scores}
+
+
+def predict(
+    model: keras.Model | str | os.PathLike, wav_paths: Sequence[str | os.PathLike], top: int = 3, batch_size: int = 64
+) -> list[Prediction]:
+    """The ``top`` most probable classes of each clip.
+
+    Parameters
+    ----------
+    model : keras.Model, or path of a ``.keras`` file or run directory
+    wav_paths : sequence of path-like
+        WAV files (any rate, mono or stereo; see :func:`phaselab.audio.read_wav`).
+    top : int
+        Classes to return per clip.
+    batch_size : int
+        Clips per forward pass.
+
+    Returns
+    -------
+    list of Prediction
+        One per file, in order.
+
+    Raises
+    ------
+    ValueError
+        A missing, empty or broken WAV file (the message names it).
+    """
+    if not 1 <= top <= len(CLASSES):
+        raise ValueError(f"top must be between 1 and {len(CLASSES)}, got {top}")
+    paths = [Path(p) for p in wav_paths]
+    if not paths:
+        raise ValueError("predict needs at least one WAV file")
+    network, augment, _ = _load(model)
+    preprocessor = SoundPreprocessor(augment)
+    audio = np.stack([preprocessor.finish(clip) for clip in decode_clips(paths)])
+    probabilities = np.asarray(network.predict(audio, batch_size=batch_size, verbose=0), dtype=np.float32)
+    predictions = []
+    for path, row in zip(paths, probabilities):
+        best = np.argsort(-row, kind="stable")[:top]
+        predictions.append(Prediction(path, [(CLASSES[i], float(row[i])) for i in best]))
+    return predictions
+
+
+def format_scores(scores: dict[str, Any]) -> str:
+    """A plain-text report of :func:`evaluate`'s result: summary lines and a per-class table."""
+    def number(value: float) -> str:
+        return "  n/a" if value is None or math.isnan(value) else f"{value:.3f}"
+
+    lines = [
+        f"{scores['model']} on the {scores['split']} split of {scores['data']} ({scores['n']} clips)",
+        f"accuracy {number(scores['accuracy'])}   macro F1 {number(scores['macro_f1'])}   "
+        f"command-word recall {number(scores['command_recall'])}",
+        "",
+        f"{'class':<10}{'F1':>7}{'clips':>8}",
+    ]
+    lines += [f"{name:<10}{number(scores['f1'][name]):>7}{scores['support'][name]:>8}" for name in scores["classes"]]
+    return "\n".join(lines)
+
+
+def write_json(scores: dict[str, Any], path: str | os.PathLike) -> Path:
+    """Write scores as JSON (NaN as ``null``), atomically."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, dict):
+            return {key: clean(v) for key, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    path = Path(path)
+    tmp = path.with_name(f".part-{path.name}")
+    tmp.write_text(json.dumps(clean(scores), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

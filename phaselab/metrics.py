@@ -1,0 +1,210 @@
+"""Losses and scores of the keyword task: the damped log loss, per-word F1, confusion matrices.
+
+The scores come from scikit-learn (``accuracy_score``, ``f1_score``, ``recall_score``,
+``confusion_matrix``); this module only gathers them under the names the trainer logs
+and draws them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, confusion_matrix, f1_score, recall_score
+
+from phaselab.data.labels import COMMANDS
+
+__all__ = [
+    "DAMPING_EPSILON",
+    "LOSSES",
+    "damped_log_loss",
+    "get_loss",
+    "classification_scores",
+    "ValidationScores",
+    "plot_confusion_matrix",
+]
+
+DAMPING_EPSILON = 1e-4
+"""Predictions are clipped into ``[eps, 1 - eps]`` by :func:`damped_log_loss`."""
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+def damped_log_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+    """The original study's loss: binary log loss of clipped predictions, averaged over classes.
+
+    ``p`` is clipped into ``[1e-4, 1 - 1e-4]`` (:data:`DAMPING_EPSILON`), so one confident
+    mistake costs at most ``-log(1e-4) ~ 9.2`` per class instead of infinity; then
+    ``-(y log p + (1 - y) log(1 - p))`` is averaged over the classes. Keras averages the
+    result over the batch.
+
+    Parameters
+    ----------
+    y_true : tensor, shape (batch, classes)
+        One-hot (or soft) targets.
+    y_pred : tensor, shape (batch, classes)
+        Predicted probabilities (softmax output); float16 predictions are cast to float32.
+
+    Returns
+    -------
+    tensor, shape (batch,), float32
+        The loss of each example, in nats.
+    """
+    y_pred = keras.ops.clip(keras.ops.cast(y_pred, "float32"), DAMPING_EPSILON, 1.0 - DAMPING_EPSILON)
+    y_true = keras.ops.cast(y_true, "float32")
+    losses = -(y_true * keras.ops.log(y_pred) + (1.0 - y_true) * keras.ops.log(1.0 - y_pred))
+    return keras.ops.mean(losses, axis=-1)
+
+
+LOSSES: dict[str, Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] = {
+    "damped_log_loss": damped_log_loss,
+    "categorical_crossentropy": keras.losses.categorical_crossentropy,
+}
+"""The losses the trainer offers, by name; each returns one value per example."""
+
+
+def get_loss(name: str) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+    """The loss function called ``name`` (a key of :data:`LOSSES`)."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}") from None
+
+
+def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, per-class F1, macro F1, command recall and the confusion matrix.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequences of int, shape (n,)
+        True and predicted class indices into ``classes``.
+    classes : sequence of str
+        The class names, in index order.
+
+    Returns
+    -------
+    dict
+        ``accuracy``: share of clips classified right; ``f1``: {class: F1}, NaN for a class
+        that is neither present nor predicted; ``macro_f1``: mean F1 over the classes that
+        are not NaN; ``command_recall``: share of the clips of command words (yes, no, ...
+        go) recognised as their word (NaN if there is none); ``confusion``: list of rows,
+        ``confusion[i][j]`` = clips of class i predicted as class j; ``support``:
+        {class: clips}; ``n``: number of clips.
+    """
+    y_true = np.asarray(list(y_true), dtype=np.int64)
+    y_pred = np.asarray(list(y_pred), dtype=np.int64)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1 or y_true.size == 0:
+        raise ValueError(f"expected two non-empty index arrays of the same shape (n,), got {y_true.shape} and {y_pred.shape}")
+    labels = np.arange(len(classes))
+    f1 = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=np.nan)
+    commands = [i for i, name in enumerate(classes) if name in COMMANDS]
+    has_commands = bool(commands) and bool(np.isin(y_true, commands).any())
+    return {
+        "n": int(y_true.size),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "f1": {name: float(value) for name, value in zip(classes, f1)},
+        "macro_f1": float(np.nanmean(f1)) if not np.isnan(f1).all() else math.nan,
+        "command_recall": (
+            float(recall_score(y_true, y_pred, labels=commands, average="micro")) if has_commands else math.nan
+        ),
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "support": {name: int(np.sum(y_true == i)) for i, name in enumerate(classes)},
+    }
+
+
+class ValidationScores(keras.callbacks.Callback):
+    """Score the model on held-out data after every epoch, into the epoch's logs.
+
+    Adds ``{prefix}loss``, ``{prefix}accuracy``, ``{prefix}f1_<class>`` for every class
+    and ``{prefix}macro_f1`` to the logs, so :class:`keras.callbacks.History`, the
+    progress bar and later callbacks (checkpoints, CSV logs) see them. One pass over
+    ``data`` per epoch: the model predicts each batch, the scores come from
+    :func:`classification_scores`.
+
+    Parameters
+    ----------
+    data : iterable of (audio, one-hot) batches
+        E.g. a finite ``tf.data.Dataset``; shapes (batch, samples) and (batch, classes).
+    classes : sequence of str
+        Class names, in the model's output order.
+    loss : callable, optional
+        Per-example loss ``loss(y_true, y_pred)`` for ``{prefix}loss``; omitted if None.
+    prefix : str
+        Prefix of the log keys.
+
+    Attributes
+    ----------
+    last_scores : dict or None
+        :func:`classification_scores` of the last epoch.
+    """
+
+    def __init__(
+        self,
+        data: Iterable,
+        classes: Sequence[str],
+        loss: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+        prefix: str = "val_",
+    ) -> None:
+        super().__init__()
+        self.data = data
+        self.classes = tuple(classes)
+        self.loss = loss
+        self.prefix = prefix
+        self.last_scores: dict[str, Any] | None = None
+
+    def predict(self) -> tuple[np.ndarray, np.ndarray]:
+        """One pass over the data: one-hot targets and predicted probabilities, both (n, classes)."""
+        targets, probabilities = [], []
+        for audio, target in self.data:
+            probabilities.append(np.asarray(self.model.predict_on_batch(audio), dtype=np.float32))
+            targets.append(np.asarray(target, dtype=np.float32))
+        if not targets:
+            raise ValueError("the validation data is empty")
+        return np.concatenate(targets), np.concatenate(probabilities)
+
+    def score(self) -> dict[str, Any]:
+        """Score the model on the data now: :func:`classification_scores`, plus ``loss`` if a loss is set."""
+        targets, probabilities = self.predict()
+        scores = classification_scores(targets.argmax(axis=1), probabilities.argmax(axis=1), self.classes)
+        if self.loss is not None:
+            scores["loss"] = float(np.mean(keras.ops.convert_to_numpy(self.loss(targets, probabilities))))
+        self.last_scores = scores
+        return scores
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        scores = self.score()
+        new = {"loss": scores["loss"]} if "loss" in scores else {}
+        new["accuracy"] = scores["accuracy"]
+        new.update({f"f1_{name}": value for name, value in scores["f1"].items()})
+        new["macro_f1"] = scores["macro_f1"]
+        if logs is not None:
+            logs.update({self.prefix + key: value for key, value in new.items()})
+
+
+def plot_confusion_matrix(confusion: Sequence[Sequence[int]], classes: Sequence[str], ax: Any = None, title: str = "") -> Any:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with scikit-learn's display.
+
+    Parameters
+    ----------
+    confusion : array-like, shape (classes, classes)
+        Counts, as in ``classification_scores(...)["confusion"]``.
+    classes : sequence of str
+        Class names.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure if None.
+    title : str
+        Axes title.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    display = ConfusionMatrixDisplay(np.asarray(confusion), display_labels=list(classes))
+    display.plot(ax=ax, xticks_rotation="vertical", colorbar=False, values_format="d", cmap="Blues")
+    if title:
+        display.ax_.set_title(title)
+    display.figure_.tight_layout()
+    return display.figure_

@@ -1,0 +1,435 @@
+"""Keyword-recognition models that take raw audio and contain their own feature layer.
+
+Every model maps a batch of raw clips ``(batch, samples)`` (float32, 16 kHz) to class
+probabilities ``(batch, n_classes)``, so a saved ``.keras`` file is a complete recogniser.
+All are Keras 3 functional models. The feature layer and the output layer compute in float32
+under any Keras mixed-precision policy (e.g. ``mixed_bfloat16``), the layers between them in the
+policy's compute dtype.
+
+``cnn3d``
+    The original study's 3D CNN on the phased spectrogram (:func:`phase_cnn3d`), with the
+    phase axis padded by a true wrap-around (:class:`~phaselab.layers.CircularPad`).
+``cnn3d-small``
+    Our efficient phase-aware 3D model (:func:`cnn3d_small`): a short cyclic-group stem,
+    then pooling over phase and a depthwise-separable 2D body.
+``cnn2d``, ``cnn2d-phase``, ``cnn1d``
+    Baselines: a 2D CNN on the log-magnitude, the same 2D CNN with the phase kernel values as
+    extra channels, and a 1D CNN on the raw waveform.
+
+:func:`flops` counts the forward-pass floating-point operations per clip analytically
+(convention in its docstring); :func:`summary_table` tabulates parameters and FLOPs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import keras
+
+from phaselab.layers import CircularPad, PhasedSpectrogram, Spectrogram
+
+__all__ = [
+    "MODEL_NAMES",
+    "build_model",
+    "phase_cnn3d",
+    "cnn3d_small",
+    "cnn2d",
+    "cnn2d_phase",
+    "cnn1d",
+    "flops",
+    "summary_table",
+    "format_table",
+]
+
+SAMPLES = 16384
+"""Clip length the models expect by default: one second at 16 kHz padded to a power of two."""
+
+PHASE_AXIS = 3
+"""The phase axis of a ``(batch, time, frequency, phase, channels)`` volume."""
+
+
+def _scaled(filters: int, width: float) -> int:
+    """``filters`` times the width multiplier, at least 1."""
+    return max(1, round(filters * width))
+
+
+def _audio_input(samples: int) -> keras.KerasTensor:
+    if samples < 1:
+        raise ValueError(f"samples must be positive, got {samples}")
+    return keras.Input(shape=(samples,), name="audio")
+
+
+def _volume(features: keras.KerasTensor) -> keras.KerasTensor:
+    """Add a channel axis: ``(time, freq, phase)`` -> ``(time, freq, phase, 1)``."""
+    return keras.layers.Reshape((*features.shape[1:], 1), name="to_volume")(features)
+
+
+def phase_cnn3d(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    n_phases: int = 10,
+    filters: tuple[int, ...] = (16, 32, 64, 128, 256),
+    width: float = 1.0,
+    kernel: str = "chord",
+    bottleneck: int = 128,
+    sequence_filters: int = 32,
+    name: str = "cnn3d",
+) -> keras.Model:
+    """The original study's 3D CNN on the phased spectrogram.
+
+    Layers (shapes for the reference configuration, batch axis omitted)::
+
+        PhasedSpectrogram "features"                       (256, 129, 10)
+        Reshape "to_volume"                                (256, 129, 10, 1)
+        CircularPad(phase, 1) + Conv3D 16, 3x3x3, stride (2, 2, 1), valid   -> (127, 64, 10, 16)
+        CircularPad(phase, 1) + Conv3D 32, 3x3x3, stride (2, 2, 1), valid   -> (63, 31, 10, 32)
+        CircularPad(phase, 1) + Conv3D 64, 3x3x3, valid                     -> (61, 29, 10, 64)
+        CircularPad(phase, 1) + Conv3D 128, 3x3x3, valid                    -> (59, 27, 10, 128)
+        CircularPad(phase, 1) + Conv3D 256, 3x3x3, same                     -> (59, 27, 12, 256)
+        Conv3D 128, 1x1x1 "bottleneck"                                      -> (59, 27, 12, 128)
+        MaxPooling3D (1, 3, 4) "pool"                                       -> (59, 9, 3, 128)
+        Reshape "to_sequence" (time, features)                              -> (59, 3456)
+        Conv1D 32, kernel 3, same                                           -> (59, 32)
+        Flatten -> Dense(n_classes)  +  GlobalMaxPooling1D -> Dense(n_classes), softmax
+
+    Every convolution is followed by LeakyReLU(0.2). 1,563,736 parameters. The padding
+    choices follow from the published shapes and parameter count: the four 'valid' convs
+    keep the phase axis at ``P`` because it is padded by one slice each side first; the
+    last conv is 'same' on the padded axis (hence 12 phase slices); the Conv1D must be
+    'same' (59 steps into the Flatten head) for the count to come out.
+
+    Parameters
+    ----------
+    samples : int
+        Clip length in samples.
+    n_classes : int
+        Number of output classes.
+    frame_length, frame_step : int
+        STFT window and hop in samples.
+    n_phases : int
+        Phase slices ``P`` (at least 2, so that the (1, 3, 4) pool leaves a phase slice).
+    filters : tuple of 5 ints
+        Filters of the five 3x3x3 convolutions.
+    width : float
+        Multiplier applied to every filter count (including ``bottleneck`` and
+        ``sequence_filters``).
+    kernel : str
+        Phase kernel of the feature layer.
+    bottleneck, sequence_filters : int
+        Filters of the 1x1x1 conv and of the Conv1D.
+    name : str
+        Model name.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities.
+    """
+    if len(filters) != 5:
+        raise ValueError(f"phase_cnn3d needs 5 filter counts, got {filters}")
+    if n_phases < 2:
+        raise ValueError(f"phase_cnn3d needs n_phases >= 2, got {n_phases}")
+    audio = _audio_input(samples)
+    features = PhasedSpectrogram(
+        frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="stacked", dtype="float32", name="features"
+    )(audio)
+    x = _volume(features)
+    strides = ((2, 2, 1), (2, 2, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1))
+    paddings = ("valid", "valid", "valid", "valid", "same")
+    for i, (f, stride, padding) in enumerate(zip(filters, strides, paddings), start=1):
+        x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
+        x = keras.layers.Conv3D(_scaled(f, width), 3, strides=stride, padding=padding, name=f"conv3d_{i}")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(x)
+    x = keras.layers.Conv3D(_scaled(bottleneck, width), 1, name="bottleneck")(x)
+    x = keras.layers.LeakyReLU(0.2, name="leaky_bottleneck")(x)
+    x = keras.layers.MaxPooling3D((1, 3, 4), name="pool")(x)
+    time, freq, phase, channels = x.shape[1:]
+    x = keras.layers.Reshape((time, freq * phase * channels), name="to_sequence")(x)
+    x = keras.layers.Conv1D(_scaled(sequence_filters, width), 3, padding="same", name="conv1d")(x)
+    x = keras.layers.LeakyReLU(0.2, name="leaky_conv1d")(x)
+    flat = keras.layers.Dense(n_classes, name="flatten_dense")(keras.layers.Flatten(name="flatten")(x))
+    peak = keras.layers.Dense(n_classes, name="max_dense")(keras.layers.GlobalMaxPooling1D(name="global_max")(x))
+    logits = keras.layers.Add(name="add_heads")([flat, peak])
+    probabilities = keras.layers.Softmax(dtype="float32", name="softmax")(logits)
+    return keras.Model(audio, probabilities, name=name)
+
+
+def _conv_bn_relu(x: keras.KerasTensor, layer: keras.layers.Layer, name: str) -> keras.KerasTensor:
+    x = layer(x)
+    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    return keras.layers.ReLU(name=f"{name}_relu")(x)
+
+
+def _classifier(x: keras.KerasTensor, n_classes: int, dropout: float) -> keras.KerasTensor:
+    """Global average over the remaining axes, dropout, dense softmax."""
+    pool = {3: keras.layers.GlobalAveragePooling1D, 4: keras.layers.GlobalAveragePooling2D}[len(x.shape)]
+    x = pool(name="global_average")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    return keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="classifier")(x)
+
+
+def cnn3d_small(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    n_phases: int = 10,
+    stem_filters: tuple[int, ...] = (8, 32),
+    filters: tuple[int, ...] = (64, 128, 256),
+    width: float = 1.0,
+    kernel: str = "chord",
+    dropout: float = 0.2,
+    name: str = "cnn3d-small",
+) -> keras.Model:
+    """An efficient phase-aware 3D CNN: a cyclic-group stem, pooling over phase, a separable 2D body.
+
+    Design choices:
+
+    * **Early striding in time and frequency.** Each stem conv has stride (2, 2, 1), so the
+      volume is a quarter of its size after the first conv and a sixteenth after the
+      second; the reference spends most of its FLOPs on full-resolution 64-256-filter
+      convs.
+    * **Circular convolutions along phase = a group convolution on the cyclic group.** Each
+      stem conv is a 3x3x3 'valid' conv after a one-slice :class:`CircularPad` of the
+      phase axis, so it commutes with rolling the phase axis: rotating every STFT value by
+      ``2 pi k / P`` (which rolls the phased spectrogram's phase axis by ``k``) rolls every
+      stem output by ``k``. A 3x3x3 kernel sees neighbouring frames and bins, so the stem
+      can still respond to *relative* phase (phase advance between frames, i.e.
+      instantaneous frequency; phase difference between bins, i.e. group delay).
+    * **Pooling over phase right after the stem.** A max over the whole phase axis makes the
+      model exactly invariant to a global phase rotation (which carries no information
+      about the word), and drops the redundant phase axis -- the original study noted at
+      most about a tenth of its values are non-zero -- before the expensive layers.
+    * **Depthwise-separable 2D blocks** (3x3 depthwise + 1x1 pointwise, batch norm, ReLU,
+      2x2 max-pool) on the ``(time, frequency, channels)`` map, then global average
+      pooling and a single dense softmax layer instead of the reference's large
+      Flatten->Dense head.
+    * Batch normalisation after every conv (the reference has none) for fast, stable
+      training.
+
+    Parameters
+    ----------
+    samples, n_classes, frame_length, frame_step, n_phases, kernel
+        As for :func:`phase_cnn3d`.
+    stem_filters : tuple of ints
+        Filters of the circular 3x3x3 stem convs (each with stride (2, 2, 1)).
+    filters : tuple of ints
+        Filters of the separable 2D blocks.
+    width : float
+        Multiplier applied to every filter count.
+    dropout : float
+        Dropout rate before the classifier.
+    name : str
+        Model name.
+
+    Returns
+    -------
+    keras.Model
+        ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities.
+    """
+    audio = _audio_input(samples)
+    features = PhasedSpectrogram(
+        frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="stacked", dtype="float32", name="features"
+    )(audio)
+    x = _volume(features)
+    for i, f in enumerate(stem_filters, start=1):
+        x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
+        conv = keras.layers.Conv3D(_scaled(f, width), 3, strides=(2, 2, 1), use_bias=False, name=f"stem_{i}")
+        x = _conv_bn_relu(x, conv, f"stem_{i}")
+    x = keras.layers.MaxPooling3D((1, 1, n_phases), name="phase_pool")(x)
+    time, freq, _, channels = x.shape[1:]
+    x = keras.layers.Reshape((time, freq, channels), name="drop_phase")(x)
+    for i, f in enumerate(filters, start=1):
+        conv = keras.layers.SeparableConv2D(_scaled(f, width), 3, padding="same", use_bias=False, name=f"sep_{i}")
+        x = _conv_bn_relu(x, conv, f"sep_{i}")
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
+
+
+def _cnn2d_body(
+    audio: keras.KerasTensor,
+    image: keras.KerasTensor,
+    filters: tuple[int, ...],
+    width: float,
+    n_classes: int,
+    dropout: float,
+    name: str,
+) -> keras.Model:
+    """Conv2D 3x3 (same) + batch norm + ReLU + 2x2 max-pool per filter count, then the classifier."""
+    x = image
+    for i, f in enumerate(filters, start=1):
+        x = _conv_bn_relu(x, keras.layers.Conv2D(_scaled(f, width), 3, padding="same", use_bias=False), f"conv_{i}")
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
+
+
+def cnn2d(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    filters: tuple[int, ...] = (16, 32, 64, 128),
+    width: float = 1.0,
+    dropout: float = 0.2,
+    name: str = "cnn2d",
+) -> keras.Model:
+    """Baseline 2D CNN on the log-magnitude spectrogram ``log(1 + |STFT|)`` (no phase).
+
+    :class:`~phaselab.layers.Spectrogram` ``(time, freq)`` -> image ``(time, freq, 1)`` ->
+    for each filter count: Conv2D 3x3 same, batch norm, ReLU, 2x2 max-pool -> global average
+    pooling, dropout, dense softmax. Parameters as for :func:`cnn3d_small`.
+    """
+    audio = _audio_input(samples)
+    spec = Spectrogram(frame_length, frame_step, dtype="float32", name="features")(audio)
+    image = keras.layers.Reshape((*spec.shape[1:], 1), name="to_image")(spec)
+    return _cnn2d_body(audio, image, filters, width, n_classes, dropout, name)
+
+
+def cnn2d_phase(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    n_phases: int = 10,
+    filters: tuple[int, ...] = (16, 32, 64, 128),
+    width: float = 1.0,
+    kernel: str = "chord",
+    dropout: float = 0.2,
+    name: str = "cnn2d-phase",
+) -> keras.Model:
+    """The :func:`cnn2d` body with phase as channels.
+
+    :class:`~phaselab.layers.PhasedSpectrogram` in ``"channels"`` mode gives an image
+    ``(time, freq, 1 + P)``: the log-magnitude and the ``P`` phase-kernel values of each
+    bin (the original study's unfinished second mode). Parameters as for :func:`cnn3d_small`.
+    """
+    audio = _audio_input(samples)
+    image = PhasedSpectrogram(
+        frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="channels", dtype="float32", name="features"
+    )(audio)
+    return _cnn2d_body(audio, image, filters, width, n_classes, dropout, name)
+
+
+def cnn1d(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    filters: tuple[int, ...] = (32, 64, 128, 256),
+    first_kernel: int = 80,
+    first_stride: int = 4,
+    width: float = 1.0,
+    dropout: float = 0.2,
+    name: str = "cnn1d",
+) -> keras.Model:
+    """Baseline 1D CNN on the raw waveform (no spectrogram), after Dai et al.'s "M5".
+
+    Waveform ``(samples, 1)`` -> Conv1D ``filters[0]`` with a long kernel (``first_kernel``
+    samples, 5 ms at 16 kHz) and stride ``first_stride`` -- a learnt filterbank -- then
+    Conv1D 3 (same) for the others; each followed by batch norm, ReLU and max-pool 4 ->
+    global average pooling, dropout, dense softmax. ``width`` multiplies every filter count.
+    """
+    audio = _audio_input(samples)
+    x = keras.layers.Reshape((samples, 1), name="to_waveform")(audio)
+    for i, f in enumerate(filters, start=1):
+        kernel_size, stride = (first_kernel, first_stride) if i == 1 else (3, 1)
+        conv = keras.layers.Conv1D(_scaled(f, width), kernel_size, strides=stride, padding="same", use_bias=False)
+        x = _conv_bn_relu(x, conv, f"conv_{i}")
+        x = keras.layers.MaxPooling1D(4, name=f"pool_{i}")(x)
+    return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
+
+
+_BUILDERS: dict[str, Callable[..., keras.Model]] = {
+    "cnn3d": phase_cnn3d,
+    "cnn3d-small": cnn3d_small,
+    "cnn2d": cnn2d,
+    "cnn2d-phase": cnn2d_phase,
+    "cnn1d": cnn1d,
+}
+
+MODEL_NAMES: tuple[str, ...] = tuple(_BUILDERS)
+"""Names accepted by :func:`build_model`."""
+
+
+def build_model(name: str, **kwargs: Any) -> keras.Model:
+    """Build the model called ``name`` (one of :data:`MODEL_NAMES`).
+
+    Keyword arguments go to its builder; every builder accepts ``samples``, ``n_classes``
+    and ``width``. The model is returned uncompiled.
+    """
+    if name not in _BUILDERS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    return _BUILDERS[name](**kwargs)
+
+
+def _spectrogram_flops(layer: Spectrogram, frames: int) -> int:
+    """Window (1 multiply per sample) + real FFT (2.5 N log2 N) per frame."""
+    n = layer.fft_length
+    return round(frames * (layer.frame_length + 2.5 * n * math.log2(n)))
+
+
+def _layer_flops(layer: keras.layers.Layer) -> int:
+    if isinstance(layer, keras.Model):
+        return sum(_layer_flops(inner) for inner in layer.layers)
+    out_shape = layer.output.shape
+    if isinstance(layer, PhasedSpectrogram):
+        frames, bins = out_shape[1], out_shape[2]
+        # projection onto every knot (2 multiply-adds); stacked mode also scales by the magnitude
+        per_knot = 4 + (1 if layer.mode == "stacked" else 0)
+        return _spectrogram_flops(layer, frames) + frames * bins * layer.n_phases * per_knot
+    if isinstance(layer, Spectrogram):
+        return _spectrogram_flops(layer, out_shape[1])
+    positions = math.prod(out_shape[1:-1])
+    if isinstance(layer, (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if isinstance(layer, (keras.layers.SeparableConv1D, keras.layers.SeparableConv2D)):
+        return 2 * positions * (math.prod(layer.depthwise_kernel.shape) + math.prod(layer.pointwise_kernel.shape))
+    if isinstance(layer, (keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D)):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if isinstance(layer, keras.layers.Dense):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if not layer.weights or isinstance(layer, keras.layers.BatchNormalization):
+        return 0
+    raise TypeError(f"flops: no rule for layer {layer.name!r} of type {type(layer).__name__}")
+
+
+def flops(model: keras.Model) -> int:
+    """Floating-point operations of one forward pass for one clip, counted analytically.
+
+    Convention: a multiply-add counts as **2** FLOPs. Counted are the weighted layers --
+    Conv1D/2D/3D (``2 x output positions x kernel size``, which covers strides and
+    groups), separable and depthwise convs, Dense -- and the feature layers: per frame a
+    window multiply per sample plus ``2.5 N log2 N`` for the real FFT of size ``N``;
+    for the phased spectrogram 4 FLOPs per bin and knot for the projection onto the knot
+    (+1 for the magnitude scaling in ``"stacked"`` mode). Biases, activations, batch
+    normalisation (foldable into the preceding conv at inference), pooling, padding and
+    the kernel's exponential are not counted: they are elementwise, small next to the
+    convolutions. A layer with weights and no rule raises ``TypeError`` rather than being
+    silently counted as free.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built functional model; batch axis first, channels last.
+
+    Returns
+    -------
+    int
+        FLOPs per clip.
+    """
+    return sum(_layer_flops(layer) for layer in model.layers)
+
+
+def summary_table(models: Iterable[keras.Model]) -> list[dict[str, Any]]:
+    """One row per model: ``{"name", "params", "flops"}`` (FLOPs per clip, see :func:`flops`)."""
+    return [{"name": m.name, "params": m.count_params(), "flops": flops(m)} for m in models]
+
+
+def format_table(rows: Iterable[dict[str, Any]]) -> str:
+    """Plain-text table of :func:`summary_table` rows: parameters and MFLOPs per clip."""
+    lines = [f"{'model':<16}{'parameters':>12}{'MFLOPs/clip':>14}"]
+    for row in rows:
+        lines.append(f"{row['name']:<16}{row['params']:>12,}{row['flops'] / 1e6:>14,.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,634 @@
+"""Training a keyword model into a run directory that survives being killed.
+
+A *run directory* holds everything about one training run::
+
+    RUN/
+        config.json            the TrainConfig (written before epoch 1; a resumed run must match it)
+        history.csv            one row per finished epoch (1-based), rewritten atomically
+        history.json           the same, as {"epoch": [...], "loss": [...], ...}
+        backup/                weights + optimizer state after the last finished epoch
+        best.keras             the model of the epoch with the best validation macro F1
+        model.keras            the model after the last epoch (written last)
+        learning_curves.png    loss, accuracy and macro F1 per epoch
+        confusion_matrix.png   validation confusion matrix of the final model
+
+Every file is written under a temporary name (``.part-NAME``) and renamed, so a run
+killed at any moment leaves no half-written file under a real name (and resuming deletes
+the temporaries). ``train(..., resume=True)`` continues a killed run from its
+last finished epoch (at most one epoch is lost); without ``resume`` a non-empty run
+directory is refused rather than overwritten. (Keras's ``BackupAndRestore`` does the same
+job but writes its weights and then its epoch counter in place: a kill between the two,
+or during either, leaves a backup it cannot restore or restores to the wrong epoch.
+:class:`EpochCheckpoint` writes a new weights file, then names it in ``state.json`` with
+one atomic rename.) A resumed run replays the batch stream from its start (the pipeline's
+batches depend on the seed and the epoch counted from the start of the ``fit`` call), so
+its batches differ from those of an uninterrupted run.
+
+Hardware options (fields of :class:`TrainConfig`):
+
+``mixed_precision``
+    ``keras.mixed_precision.set_global_policy("mixed_float16")`` while the model is built
+    (its layers keep the policy; the global one is restored afterwards): float16 compute
+    with float32 weights, and dynamic loss scaling (Keras wraps the optimizer in a
+    ``LossScaleOptimizer``). Pays off on GPUs with tensor cores (Volta or newer); on a
+    CPU it is slower. The saved model keeps the policy.
+``jit_compile``
+    Compile the training and prediction steps with XLA (``model.compile(jit_compile=True)``).
+    Usually faster on GPUs once compiled; the first epoch pays the compilation.
+Several GPUs
+    When more than one GPU is visible, the model is built and compiled under
+    ``tf.distribute.MirroredStrategy().scope()``: each GPU holds a replica and gets an
+    equal share of every batch. ``batch_size`` is the *global* batch (e.g. 64 on 2 GPUs =
+    32 per GPU). Restrict the GPUs with ``CUDA_VISIBLE_DEVICES``.
+Reproducibility
+    ``keras.utils.set_random_seed(seed)`` seeds Python, NumPy and the backend, and the data
+    pipeline gets the same seed. On a machine without a visible GPU
+    ``tf.config.experimental.enable_op_determinism()`` is switched on as well (for the
+    rest of the process), so two runs with the same seed give the same history. It is
+    left off on GPUs (deterministic GPU kernels are slower and some ops have none) and
+    with ``jit_compile``: Keras refuses XLA while op determinism is on, and falls back
+    to no XLA with a warning, e.g. in a process where an earlier run switched it on.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from phaselab.audio import read_wav
+from phaselab.data.augment import AugmentConfig
+from phaselab.data.labels import CLASSES
+from phaselab.data.pipeline import make_dataset, make_eval_dataset
+from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
+from phaselab.metrics import ValidationScores, get_loss, plot_confusion_matrix
+from phaselab.models import MODEL_NAMES, build_model
+
+__all__ = [
+    "TrainConfig",
+    "TrainResult",
+    "train",
+    "compile_model",
+    "load_model",
+    "HistoryLog",
+    "BestModel",
+    "EpochCheckpoint",
+    "read_history",
+    "plot_learning_curves",
+    "CONFIG_FILE",
+    "MODEL_FILE",
+    "BEST_FILE",
+]
+
+CONFIG_FILE = "config.json"
+MODEL_FILE = "model.keras"
+BEST_FILE = "best.keras"
+BACKUP_DIR = "backup"
+HISTORY_CSV = "history.csv"
+HISTORY_JSON = "history.json"
+CURVES_PNG = "learning_curves.png"
+CONFUSION_PNG = "confusion_matrix.png"
+BEST_MONITOR = "val_macro_f1"
+"""The log key that picks :data:`BEST_FILE` (larger is better)."""
+
+
+def _augment_defaults() -> dict[str, Any]:
+    return asdict(AugmentConfig())
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run; saved as ``config.json`` in the run directory.
+
+    Attributes
+    ----------
+    model : str
+        A name of :data:`phaselab.models.MODEL_NAMES`.
+    model_kwargs : dict
+        Keyword arguments of the model builder (e.g. ``{"width": 0.5}``).
+    data : str
+        A Speech Commands tree, or ``"mini"`` for the bundled set
+        (:func:`phaselab.data.speech_commands.resolve_data_root`).
+    epochs : int
+        Epochs to train.
+    batch_size : int
+        Global batch size (split across GPUs under a MirroredStrategy).
+    steps_per_epoch : int, optional
+        Batches per epoch; None: one pass's worth, ``ceil(training clips / batch_size)``.
+    optimizer : str
+        A Keras optimizer name (``"adam"``, ``"adadelta"``, ``"sgd"``, ...). The original
+        study used Adadelta with Keras 2's learning rate 1.0.
+    learning_rate : float
+        The optimizer's learning rate.
+    loss : str
+        ``"damped_log_loss"`` (the original study's) or ``"categorical_crossentropy"``.
+    seed : int
+        Seeds weights, augmentation and batch order.
+    augment : dict
+        The fields of :class:`phaselab.data.augment.AugmentConfig` (all of them, so the
+        file documents what was done; missing keys take the defaults).
+    unknown_share : float, optional
+        Cap on the share of ``unknown`` clips in the training split (None: keep all).
+    balanced : bool
+        Class-balanced batches (as the original study).
+    mixed_precision : bool
+        Train under the ``mixed_float16`` policy.
+    jit_compile : bool
+        Compile with XLA.
+    """
+
+    model: str
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
+    data: str = "mini"
+    epochs: int = 10
+    batch_size: int = 32
+    steps_per_epoch: int | None = None
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    loss: str = "damped_log_loss"
+    seed: int = 0
+    augment: dict[str, Any] = field(default_factory=_augment_defaults)
+    unknown_share: float | None = None
+    balanced: bool = True
+    mixed_precision: bool = False
+    jit_compile: bool = False
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_NAMES:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
+        get_loss(self.loss)
+        for name in ("epochs", "batch_size"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
+            raise ValueError(f"steps_per_epoch must be at least 1 (or None), got {self.steps_per_epoch}")
+        try:
+            keras.optimizers.get(self.optimizer)
+        except ValueError:
+            raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)") from None
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        unknown = set(self.augment) - set(_augment_defaults())
+        if unknown:
+            raise ValueError(f"unknown augment settings: {', '.join(sorted(unknown))}")
+        self.augment = json.loads(json.dumps({**_augment_defaults(), **self.augment}))  # ranges as lists, as in JSON
+        self.augment_config()  # validates the values
+
+    def augment_config(self) -> AugmentConfig:
+        """The :class:`AugmentConfig` of :attr:`augment` (JSON lists turned back into tuples)."""
+        values = {key: tuple(value) if isinstance(value, list) else value for key, value in self.augment.items()}
+        return AugmentConfig(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (ranges as lists)."""
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Inverse of :meth:`to_dict`; unknown keys are an error that names them."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown TrainConfig fields: {', '.join(sorted(unknown))}")
+        if "model" not in values:
+            raise ValueError("a TrainConfig needs a 'model'")
+        return cls(**values)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the config as JSON (atomically)."""
+        return _write_text(Path(path), json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TrainConfig:
+        """Read a config written by :meth:`save`; errors name the file."""
+        path = Path(path)
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read a training config ({exc})") from exc
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: expected a JSON object, got {type(values).__name__}")
+        try:
+            return cls.from_dict(values)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
+    def differences(self, other: TrainConfig) -> list[str]:
+        """The fields whose values differ from ``other``'s, as ``name: mine != theirs``."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [f"{key}: {mine[key]!r} != {theirs[key]!r}" for key in mine if mine[key] != theirs[key]]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    model : keras.Model
+        The model after the last epoch (also saved as ``run_dir / "model.keras"``).
+    history : dict
+        ``{"epoch": [1, 2, ...], "loss": [...], "val_macro_f1": [...], ...}``, every epoch
+        of the run once, resumed parts included.
+    run_dir : Path
+    """
+
+    model: keras.Model
+    history: dict[str, list]
+    run_dir: Path
+
+
+TEMPORARY_PREFIX = ".part-"
+"""Files are written as ``.part-NAME`` and renamed to ``NAME`` (the suffix stays, as Keras wants)."""
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(TEMPORARY_PREFIX + path.name)
+
+
+def _remove_temporaries(run_dir: Path) -> None:
+    """Delete the half-written files a killed run may have left in the run directory and its backup."""
+    for folder in (run_dir, run_dir / BACKUP_DIR):
+        for path in folder.glob(TEMPORARY_PREFIX + "*"):
+            path.unlink()
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file next to ``path`` and rename it over ``path``."""
+    tmp = _temporary(path)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _save_model(model: keras.Model, path: Path) -> Path:
+    """``model.save`` to a temporary name, then rename."""
+    tmp = _temporary(path)
+    model.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def _savefig(figure: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    tmp = _temporary(path)
+    figure.savefig(tmp, dpi=120, format="png")
+    plt.close(figure)
+    os.replace(tmp, path)
+
+
+def read_history(run_dir: str | os.PathLike) -> dict[str, list]:
+    """The ``history.json`` of a run directory (empty dict if there is none yet)."""
+    path = Path(run_dir) / HISTORY_JSON
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the training history ({exc})") from exc
+
+
+def _json_number(value: Any) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+class HistoryLog(keras.callbacks.Callback):
+    """Write ``history.csv`` and ``history.json`` after every epoch, one row per epoch.
+
+    Rows are keyed by the 1-based epoch: when a resumed run trains epoch ``k`` again,
+    its row replaces the old one and later rows are dropped, so every epoch appears
+    once. Both files are rewritten atomically.
+    NaN scores (a class absent from the validation split) are written as ``null``/empty.
+    Keep it before :class:`EpochCheckpoint` in the list, so an epoch is logged before it
+    is backed up.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run directory.
+    """
+
+    def __init__(self, run_dir: str | os.PathLike) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.rows: list[dict[str, Any]] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        history = read_history(self.run_dir)
+        epochs = history.get("epoch", [])
+        self.rows = [{key: values[i] for key, values in history.items()} for i in range(len(epochs))]
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        row = {"epoch": epoch + 1, **{key: _json_number(value) for key, value in (logs or {}).items()}}
+        self.rows = [r for r in self.rows if r["epoch"] < epoch + 1] + [row]
+        keys = list(dict.fromkeys(key for r in self.rows for key in r))
+        history = {key: [r.get(key) for r in self.rows] for key in keys}
+        _write_text(self.run_dir / HISTORY_JSON, json.dumps(history, indent=1) + "\n")
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        _write_text(self.run_dir / HISTORY_CSV, buffer.getvalue())
+
+
+class BestModel(keras.callbacks.Callback):
+    """Save the whole model (atomically) whenever ``logs[monitor]`` beats the best so far.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.keras`` file.
+    monitor : str
+        Log key, larger is better (NaN never counts as better).
+    best : float
+        The value to beat (e.g. the best of the epochs before a resume).
+    """
+
+    def __init__(self, path: str | os.PathLike, monitor: str = BEST_MONITOR, best: float = -math.inf) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.monitor = monitor
+        self.best = best
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is not None and not math.isnan(value) and value > self.best:
+            self.best = float(value)
+            _save_model(self.model, self.path)
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Back up the weights and optimizer state after every epoch, for :meth:`restore`.
+
+    After epoch ``k`` (1-based) the state goes to ``DIR/epoch-000k.weights.h5`` (written
+    under a temporary name, then renamed); then ``DIR/state.json`` is replaced atomically by
+    ``{"epoch": k, "weights": "epoch-000k.weights.h5"}``, and older weight files are deleted.
+    Whenever the process dies, ``state.json`` names a complete file of the epoch it states.
+
+    Parameters
+    ----------
+    directory : path-like
+        Where the backup lives (created when first needed).
+    """
+
+    STATE = "state.json"
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        super().__init__()
+        self.directory = Path(directory)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"epoch-{epoch + 1:04d}.weights.h5"
+        tmp = _temporary(self.directory / name)
+        self.model.save_weights(tmp)
+        os.replace(tmp, self.directory / name)
+        _write_text(self.directory / self.STATE, json.dumps({"epoch": epoch + 1, "weights": name}) + "\n")
+        for old in self.directory.glob("*.weights.h5"):
+            if old.name != name:
+                old.unlink()
+
+    def restore(self, model: keras.Model) -> int:
+        """Load the last backup into a compiled ``model``; returns the epochs it had finished (0 if none)."""
+        state_path = self.directory / self.STATE
+        if not state_path.is_file():
+            return 0
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+            weights = self.directory / state["weights"]
+            epoch = int(state["epoch"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{state_path}: unreadable training backup ({exc})") from exc
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(weights)
+        return epoch
+
+
+def plot_learning_curves(history: dict[str, list], title: str = "") -> Any:
+    """Loss, accuracy and macro F1 per epoch, training and validation.
+
+    Parameters
+    ----------
+    history : dict
+        As in ``history.json``: ``epoch`` plus ``loss``, ``accuracy``, ``val_loss``,
+        ``val_accuracy``, ``val_macro_f1`` (the keys present are drawn).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    epochs = history.get("epoch", [])
+    panels = (("loss", ("loss", "val_loss")), ("accuracy", ("accuracy", "val_accuracy")), ("macro F1", ("val_macro_f1",)))
+    for ax, (name, keys) in zip(axes, panels):
+        for key in keys:
+            if key in history:
+                values = [np.nan if v is None else v for v in history[key]]
+                ax.plot(epochs, values, marker="o", label="validation" if key.startswith("val_") else "training")
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def load_model(path: str | os.PathLike, compile: bool = False) -> keras.Model:
+    """Load a ``.keras`` model, or the ``model.keras`` of a run directory.
+
+    phaselab's layers and loss are registered when this module imports them, so no
+    ``custom_objects`` are needed.
+
+    Raises
+    ------
+    ValueError
+        If there is no such model, naming the path.
+    """
+    path = Path(path)
+    if path.is_dir():
+        if not (path / MODEL_FILE).is_file():
+            raise ValueError(f"{path}: no {MODEL_FILE} in this run directory (has the run finished?)")
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file")
+    if path.suffix != ".keras":
+        raise ValueError(f"{path}: expected a .keras model file or a run directory")
+    return keras.saving.load_model(path, compile=compile)
+
+
+def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
+    """Refuse to clobber; on resume check the saved config matches. True if the run exists."""
+    config_path = run_dir / CONFIG_FILE
+    occupied = run_dir.exists() and any(run_dir.iterdir())
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ValueError(f"{run_dir}: exists and is not a directory")
+    if occupied and not resume:
+        raise ValueError(f"{run_dir}: the run directory exists and is not empty; pass --resume to continue that run, "
+                         "or choose a new output directory")
+    if occupied:
+        if not config_path.is_file():
+            raise ValueError(f"{run_dir}: not a run directory (no {CONFIG_FILE}); refusing to write into it")
+        saved = TrainConfig.load(config_path)
+        different = saved.differences(config)
+        if different:
+            raise ValueError(f"{run_dir}: cannot resume with a different config ({'; '.join(different)})")
+        _remove_temporaries(run_dir)
+    return occupied
+
+
+def _strategy() -> tf.distribute.Strategy:
+    """MirroredStrategy over all GPUs if there are several, else the default strategy."""
+    if len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def _splits(config: TrainConfig) -> tuple[list[Clip], list[Clip], list[np.ndarray]]:
+    """Training clips, validation clips and background noises of the config's data (checked)."""
+    tree = SpeechCommands(resolve_data_root(config.data))
+    train_clips = tree.clips("train", unknown_share=config.unknown_share, rng=config.seed)
+    validation_clips = tree.clips("validation")
+    if not train_clips or not validation_clips:
+        raise ValueError(f"{tree.root}: the training and validation splits must both hold clips "
+                         f"(got {len(train_clips)} and {len(validation_clips)})")
+    return train_clips, validation_clips, [read_wav(path) for path in tree.background_noise_files()]
+
+
+def _datasets(
+    config: TrainConfig, train_clips: list[Clip], validation_clips: list[Clip], noises: list[np.ndarray]
+) -> tuple[tf.data.Dataset, tf.data.Dataset, int]:
+    """Training and validation datasets, and the steps per epoch."""
+    augment = config.augment_config()
+    steps = config.steps_per_epoch or math.ceil(len(train_clips) / config.batch_size)
+    train_data = make_dataset(
+        train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
+        balanced=config.balanced, batches_per_epoch=steps,
+    )
+    validation_data = make_eval_dataset(
+        validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping
+    )
+    return train_data, validation_data, steps
+
+
+def compile_model(config: TrainConfig) -> keras.Model:
+    """Build and compile ``config``'s model: precision policy, distribution strategy, XLA.
+
+    The model is built under the ``mixed_float16`` policy if ``config.mixed_precision``
+    (the global policy is restored afterwards; the layers keep theirs), and under a
+    ``MirroredStrategy`` when several GPUs are visible. It is compiled with the config's
+    optimizer, learning rate and loss, the ``accuracy`` metric and ``jit_compile``.
+
+    Returns
+    -------
+    keras.Model
+        Compiled; with mixed precision its optimizer is a ``LossScaleOptimizer``.
+    """
+    previous_policy = keras.mixed_precision.global_policy()
+    if config.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        with _strategy().scope():
+            model = build_model(config.model, n_classes=len(CLASSES), **config.model_kwargs)
+            optimizer = keras.optimizers.get(
+                {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+            )
+            model.compile(optimizer=optimizer, loss=get_loss(config.loss), metrics=["accuracy"],
+                          jit_compile=config.jit_compile)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    return model
+
+
+def _seed(seed: int, jit_compile: bool) -> None:
+    """Seed everything; switch on op determinism on CPU-only machines unless XLA is wanted."""
+    keras.utils.set_random_seed(seed)
+    if not jit_compile and not tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.enable_op_determinism()
+
+
+def train(
+    config: TrainConfig,
+    run_dir: str | os.PathLike,
+    resume: bool = False,
+    verbose: int = 1,
+) -> TrainResult:
+    """Train ``config``'s model into ``run_dir`` (see the module docstring for its files).
+
+    Parameters
+    ----------
+    config : TrainConfig
+    run_dir : path-like
+        Must not exist or be empty, unless ``resume``.
+    resume : bool
+        Continue the run in ``run_dir`` from its last finished epoch. Its ``config.json``
+        must equal ``config``. A finished run (``model.keras`` present) is loaded and
+        returned without training. An empty or missing directory starts a new run.
+    verbose : int
+        0 silent; 1 Keras's progress bar; 2 one line per epoch (the validation scores,
+        per-class F1 included, are in the line that ends each epoch).
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    ValueError
+        Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data.
+    """
+    run_dir = Path(run_dir)
+    exists = _check_run_dir(config, run_dir, resume)
+    if (run_dir / MODEL_FILE).is_file():
+        if verbose:
+            print(f"{run_dir}: the run has finished all {config.epochs} epochs; nothing to do")
+        return TrainResult(load_model(run_dir / MODEL_FILE), read_history(run_dir), run_dir)
+
+    splits = _splits(config)
+    _seed(config.seed, config.jit_compile)
+    train_data, validation_data, steps = _datasets(config, *splits)
+    model = compile_model(config)
+    if not exists:  # written once the data and the model are known to work
+        run_dir.mkdir(parents=True, exist_ok=True)
+        config.save(run_dir / CONFIG_FILE)
+    past = read_history(run_dir).get(BEST_MONITOR, [])
+    best = max((v for v in past if v is not None), default=-math.inf)
+    scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss))
+    checkpoint = EpochCheckpoint(run_dir / BACKUP_DIR)
+    initial_epoch = checkpoint.restore(model)
+    callbacks = [
+        scores,
+        HistoryLog(run_dir),
+        BestModel(run_dir / BEST_FILE, BEST_MONITOR, best),
+        checkpoint,
+    ]
+    model.fit(train_data, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
+              callbacks=callbacks, shuffle=False, verbose=verbose)
+    final = scores.last_scores or scores.score()
+    history = read_history(run_dir)
+    _savefig(plot_learning_curves(history, title=f"{config.model} ({run_dir.name})"), run_dir / CURVES_PNG)
+    _savefig(plot_confusion_matrix(final["confusion"], CLASSES, title="validation, final model"), run_dir / CONFUSION_PNG)
+    _save_model(model, run_dir / MODEL_FILE)
+    shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
+    return TrainResult(model, history, run_dir)

@@ -1,0 +1,148 @@
+"""``phaselab train``, ``phaselab evaluate`` and ``phaselab predict``.
+
+TensorFlow is imported inside the command functions only, so ``phaselab --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "MODELS"]
+
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
+"""The names of :data:`phaselab.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object like '{{\"width\": 0.5}}', got {text!r}")
+    return value
+
+
+def _data_path(value: str) -> str:
+    """``mini``, or an absolute path (so config.json does not depend on the working directory)."""
+    return value if value == "mini" else str(Path(value).resolve())
+
+
+def _default_data() -> str:
+    """The data of a new run without ``--data``: ``$PHASELAB_DATA``, else the bundled set."""
+    return _data_path(os.environ.get("PHASELAB_DATA") or "mini")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The TrainConfig fields given on the command line (options left out are absent)."""
+    values = {
+        "model": args.model,
+        "model_kwargs": args.model_kwargs,
+        "data": None if args.data is None else _data_path(args.data),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "steps_per_epoch": args.steps_per_epoch,
+        "optimizer": args.optimizer,
+        "learning_rate": args.learning_rate,
+        "loss": args.loss,
+        "seed": args.seed,
+        "unknown_share": args.unknown_share,
+        "mixed_precision": args.mixed_precision,
+        "jit_compile": args.jit,
+    }
+    values = {key: value for key, value in values.items() if value is not None}
+    if args.no_augment or args.augment is not None:
+        from phaselab.data.augment import AugmentConfig
+
+        base = asdict(AugmentConfig.none()) if args.no_augment else {}
+        values["augment"] = {**base, **(args.augment or {})}
+    return values
+
+
+def _train(args: argparse.Namespace) -> int:
+    from phaselab.train import CONFIG_FILE, TrainConfig, train
+
+    overrides = _overrides(args)
+    config_path = Path(args.out) / CONFIG_FILE
+    if args.resume and config_path.is_file():
+        saved = TrainConfig.load(config_path)
+        augment = {**saved.augment, **overrides.pop("augment", {})}
+        config = TrainConfig.from_dict({**saved.to_dict(), **overrides, "augment": augment})
+    else:
+        if "model" not in overrides:
+            raise ValueError("--model is required to start a run")
+        overrides.setdefault("data", _default_data())
+        config = TrainConfig.from_dict(overrides)
+    result = train(config, args.out, resume=args.resume, verbose=1)
+    history = result.history
+    if history.get("val_macro_f1"):
+        print(f"{args.out}: {len(history['epoch'])} epochs, final validation macro F1 {history['val_macro_f1'][-1]:.3f}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from phaselab.evaluate import evaluate, format_scores, write_json
+
+    scores = evaluate(args.model, args.data, split=args.split, batch_size=args.batch_size)
+    print(format_scores(scores))
+    if args.json:
+        write_json(scores, args.json)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from phaselab.evaluate import predict
+
+    for prediction in predict(args.model, args.clips, top=args.top):
+        guesses = ", ".join(f"{label} {probability:.3f}" for label, probability in prediction.top)
+        print(f"{prediction.path}: {guesses}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train``, ``evaluate`` and ``predict`` commands."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train a keyword model into a run directory",
+        description="Train a keyword model into RUN_DIR (config.json, history, checkpoints, model.keras, plots). "
+        "A killed run continues from its last finished epoch with --resume; other options given with "
+        "--resume must match the saved config.json.",
+    )
+    parser.add_argument("--model", help=f"one of {', '.join(MODELS)}")
+    parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
+    parser.add_argument("--data", help="a Speech Commands tree, or 'mini' for the bundled set (default: $PHASELAB_DATA or mini)")
+    parser.add_argument("--epochs", type=int, help="epochs to train (default 10)")
+    parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
+    parser.add_argument("--batch-size", type=int, help="global batch size (default 32)")
+    parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: training clips / batch size)")
+    parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
+    parser.add_argument("--learning-rate", type=float, help="learning rate (default 1e-3)")
+    parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default damped_log_loss")
+    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
+    parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
+    parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
+    parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
+    parser.add_argument("--jit", action="store_true", default=None, help="compile with XLA")
+    parser.set_defaults(func=_train)
+
+    parser = subparsers.add_parser("evaluate", help="score a trained model on a Speech Commands tree")
+    parser.add_argument("model", metavar="RUN_DIR_OR_MODEL", help="a run directory or a .keras file")
+    parser.add_argument("--data", help="a Speech Commands tree or 'mini' (default: $PHASELAB_DATA or mini)")
+    parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
+                        help="'all' for a tree without list files (default test)")
+    parser.add_argument("--batch-size", type=int, default=64, help="clips per forward pass")
+    parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
+    parser.set_defaults(func=_evaluate)
+
+    parser = subparsers.add_parser("predict", help="the top classes of WAV clips")
+    parser.add_argument("model", metavar="MODEL", help="a .keras file or a run directory")
+    parser.add_argument("clips", metavar="CLIP", nargs="+", help="WAV files")
+    parser.add_argument("--top", type=int, default=3, help="classes to show per clip (default 3)")
+    parser.set_defaults(func=_predict)

@@ -1,0 +1,276 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from phaselab.data import augment as A
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor
+from phaselab.stft import istft, log_spectrogram, stft
+
+SR = 16000
+
+
+def sine(freq: float, n: int = SR) -> np.ndarray:
+    return (0.5 * np.sin(2 * np.pi * freq * np.arange(n) / SR)).astype(np.float32)
+
+
+def peak_frequency(audio: np.ndarray) -> float:
+    """Frequency of the largest FFT peak, on a 4x zero-padded grid (0.25 Hz)."""
+    n = 4 * len(audio)
+    spectrum = np.abs(np.fft.rfft(audio * np.hanning(len(audio)), n))
+    return float(np.fft.rfftfreq(n, 1 / SR)[spectrum.argmax()])
+
+
+def burst(start: float = 0.3, stop: float = 0.7, freq: float = 300.0) -> np.ndarray:
+    """A tone between ``start`` and ``stop`` seconds, silence around it."""
+    x = sine(freq)
+    t = np.arange(SR) / SR
+    return np.where((t >= start) & (t < stop), x, 0.0).astype(np.float32)
+
+
+def voiced_span(audio: np.ndarray, threshold: float = 0.05) -> float:
+    """Seconds between the first and last sample whose 10 ms envelope exceeds ``threshold``."""
+    envelope = np.convolve(np.abs(audio), np.ones(160) / 160, mode="same")
+    loud = np.flatnonzero(envelope > threshold)
+    return (loud[-1] - loud[0]) / SR
+
+
+@pytest.fixture
+def clip(speech: np.ndarray) -> np.ndarray:
+    return speech[:SR]
+
+
+AUGMENTERS = {
+    "speed": lambda x, rng: A.change_speed(x, 1.1),
+    "pitch": lambda x, rng: A.shift_pitch(x, -2.0),
+    "formants": lambda x, rng: A.warp_formants(x, 0.9),
+    "tilt": lambda x, rng: A.tilt_spectrum(x, 6.0),
+    "reverb": lambda x, rng: A.reverberate(x, 0.4, 3.0, rng),
+    "shift": lambda x, rng: A.shift_time(x, -800),
+    "noise": lambda x, rng: A.add_noise(x, A.coloured_noise(len(x), 1.0, rng), 0.05),
+    "phase": lambda x, rng: A.rotate_phase(x, 1.0),
+    "normalize": lambda x, rng: A.normalize(x),
+}
+
+
+@pytest.mark.parametrize("name", AUGMENTERS)
+def test_augmenters_keep_shape_and_dtype_and_are_deterministic(clip: np.ndarray, name: str) -> None:
+    first = AUGMENTERS[name](clip, np.random.default_rng(3))
+    second = AUGMENTERS[name](clip, np.random.default_rng(3))
+    assert first.shape == clip.shape and first.dtype == np.float32
+    assert np.isfinite(first).all()
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, clip, atol=1e-3), f"{name} left the clip unchanged"
+
+
+def test_speed_shortens_the_word_and_raises_its_frequency() -> None:
+    x = burst(0.3, 0.7, 300.0)
+    faster = A.change_speed(x, 1.1)
+    assert voiced_span(faster) == pytest.approx(voiced_span(x) / 1.1, abs=0.005)
+    assert peak_frequency(faster) == pytest.approx(330.0, rel=0.005)
+    assert voiced_span(A.change_speed(x, 0.9)) == pytest.approx(voiced_span(x) / 0.9, abs=0.005)
+
+
+@pytest.mark.parametrize("rate", [0.85, 1.2])
+def test_time_stretch_changes_duration_not_frequency(rate: float) -> None:
+    x = burst(0.2, 0.6, 440.0)
+    stretched = A.time_stretch(x, rate)
+    assert stretched.shape == (round(SR / rate),)
+    assert voiced_span(stretched) == pytest.approx(voiced_span(x) / rate, abs=0.02)
+    assert peak_frequency(stretched) == pytest.approx(440.0, rel=0.003)
+
+
+@pytest.mark.parametrize("semitones", [-3.0, -1.0, 2.0, 3.0])
+def test_pitch_shift_moves_a_sine_by_the_semitone_ratio_and_keeps_the_duration(semitones: float) -> None:
+    shifted = A.shift_pitch(sine(440.0), semitones)
+    assert shifted.shape == (SR,)
+    assert peak_frequency(shifted) == pytest.approx(440.0 * 2 ** (semitones / 12), rel=0.003)
+    x = burst(0.3, 0.7, 440.0)
+    assert voiced_span(A.shift_pitch(x, semitones)) == pytest.approx(voiced_span(x), abs=0.02)
+
+
+def band_db(audio: np.ndarray, low: float, high: float) -> float:
+    spectrum = np.abs(np.fft.rfft(audio)) ** 2
+    freqs = np.fft.rfftfreq(len(audio), 1 / SR)
+    return float(10 * np.log10(spectrum[(freqs >= low) & (freqs < high)].mean()))
+
+
+@pytest.mark.parametrize("gain_db", [-10.0, -4.0, 4.0, 10.0])
+def test_tilt_sets_the_sign_and_size_of_the_spectral_slope(gain_db: float) -> None:
+    noise = np.random.default_rng(0).standard_normal(SR).astype(np.float32)
+    slope = band_db(noise, 4000, 7000) - band_db(noise, 100, 400)
+    tilted = A.tilt_spectrum(noise, gain_db)
+    change = band_db(tilted, 4000, 7000) - band_db(tilted, 100, 400) - slope
+    assert np.sign(change) == np.sign(gain_db)
+    assert 0.6 * abs(gain_db) < abs(change) < abs(gain_db)
+    assert band_db(tilted, 0, 50) == pytest.approx(band_db(noise, 0, 50), abs=0.5)  # unit gain at DC
+
+
+def vowel(f0: float = 125.0, formant: float = 1000.0, bandwidth: float = 100.0) -> np.ndarray:
+    """A pulse train at ``f0`` through one two-pole resonance at ``formant`` Hz."""
+    from scipy.signal import lfilter
+
+    pulses = np.zeros(SR)
+    pulses[:: int(SR / f0)] = 1.0
+    r = np.exp(-np.pi * bandwidth / SR)
+    a = [1.0, -2 * r * np.cos(2 * np.pi * formant / SR), r * r]
+    x = lfilter([1.0], a, pulses)
+    return (0.5 * x / np.abs(x).max()).astype(np.float32)
+
+
+def formant_centroid(audio: np.ndarray) -> float:
+    """Power-weighted mean frequency between 400 and 2000 Hz (where the one formant is)."""
+    power = np.abs(np.fft.rfft(audio)) ** 2
+    freqs = np.fft.rfftfreq(len(audio), 1 / SR)
+    band = (freqs > 400) & (freqs < 2000)
+    return float((power[band] * freqs[band]).sum() / power[band].sum())
+
+
+@pytest.mark.parametrize("factor", [0.875, 1.25])
+def test_formant_warp_moves_the_resonance_and_keeps_the_harmonics(factor: float) -> None:
+    x = vowel()
+    assert peak_frequency(x) == pytest.approx(1000.0, abs=2)
+    warped = A.warp_formants(x, factor)
+    assert peak_frequency(warped) == pytest.approx(1000.0 * factor, abs=2)  # 875 and 1250 Hz are harmonics
+    assert formant_centroid(warped) == pytest.approx(factor * formant_centroid(x), rel=0.03)
+    harmonic_bins = np.fft.rfftfreq(SR, 1 / SR) % 125 == 0
+    power = np.abs(np.fft.rfft(warped)) ** 2
+    assert power[harmonic_bins].sum() > 0.95 * power.sum()  # the pitch did not move
+
+
+def test_formant_warp_by_one_is_the_identity(clip: np.ndarray) -> None:
+    np.testing.assert_allclose(A.warp_formants(clip, 1.0), clip, atol=1e-5)
+
+
+def test_reverb_impulse_response_has_the_direct_path_and_the_drr() -> None:
+    impulse = np.zeros(SR, dtype=np.float32)
+    impulse[0] = 1.0
+    response = A.reverberate(impulse, 0.5, 6.0, np.random.default_rng(0))
+    assert response[0] == pytest.approx(1.0)
+    assert 10 * np.log10(1.0 / np.sum(response[1:].astype(np.float64) ** 2)) == pytest.approx(6.0, abs=0.01)
+    # 60 dB per RT60: the tail 0.45-0.5 s is ~27 dB below the tail 0.2-0.3 s
+    early, late = np.sum(response[3200:4800] ** 2), np.sum(response[7200:8000] ** 2)
+    assert early > 100 * late
+
+
+@pytest.mark.parametrize("rt60", [0.2, 0.6])
+def test_reverb_lengthens_the_energy_decay(rt60: float) -> None:
+    x = burst(0.2, 0.4, 500.0)
+    wet = A.reverberate(x, rt60, 0.0, np.random.default_rng(1))
+    after = slice(int(0.45 * SR), int(0.55 * SR))  # 50-150 ms after the burst ends
+    assert np.sum(x[after] ** 2) == 0.0
+    assert np.sum(wet[after] ** 2) > 1e-3 * np.sum(x**2)
+    longer = A.reverberate(x, 2 * rt60, 0.0, np.random.default_rng(1))
+    assert np.sum(longer[after] ** 2) > np.sum(wet[after] ** 2)
+
+
+def test_phase_rotation_keeps_the_magnitude_spectrogram(clip: np.ndarray) -> None:
+    rotated = A.rotate_phase(clip, 1.3)
+    inner = slice(2, -2)  # a Hann main lobe is +-2 bins: bins 0, 1 (and the top two) mix in negative frequencies
+    frames = slice(4, -4)  # the first and last frames see the clip's edges
+    np.testing.assert_allclose(
+        log_spectrogram(rotated)[frames, inner], log_spectrogram(clip)[frames, inner], atol=0.05
+    )
+    assert abs(np.corrcoef(A.rotate_phase(clip, np.pi / 2), clip)[0, 1]) < 0.1  # the waveform did change
+    np.testing.assert_allclose(A.rotate_phase(clip, np.pi), -clip, atol=1e-5)
+
+
+def test_phase_rotation_is_the_stft_rotation(clip: np.ndarray) -> None:
+    theta = 2.2
+    by_stft = istft(stft(clip, framing="full") * np.exp(1j * theta), len(clip))
+    error = np.sqrt(np.mean((A.rotate_phase(clip, theta) - by_stft) ** 2)) / np.sqrt(np.mean(clip**2))
+    assert error < 0.01
+
+
+def test_normalize_gives_zero_mean_and_unit_rms(clip: np.ndarray) -> None:
+    loud = clip / np.abs(clip).max() + 0.1
+    out = A.normalize(loud)
+    assert abs(out.mean()) < 1e-5
+    assert np.sqrt(np.mean(out**2)) == pytest.approx(1.0, abs=0.01)
+    rms = np.std(0.01 * clip, dtype=np.float64)  # a quiet clip is damped: rms / (rms + damping)
+    assert np.sqrt(np.mean(A.normalize(0.01 * clip, damping=1e-3) ** 2)) == pytest.approx(rms / (rms + 1e-3), rel=1e-4)
+    silent = A.normalize(np.zeros(100, dtype=np.float32))
+    assert np.array_equal(silent, np.zeros(100))
+
+
+def test_shift_time_moves_and_zero_fills() -> None:
+    x = np.arange(1, 11, dtype=np.float32)
+    np.testing.assert_array_equal(A.shift_time(x, 3), [0, 0, 0, 1, 2, 3, 4, 5, 6, 7])
+    np.testing.assert_array_equal(A.shift_time(x, -3), [4, 5, 6, 7, 8, 9, 10, 0, 0, 0])
+
+
+def test_noise_segment_cuts_from_a_recording_and_tiles_short_ones() -> None:
+    rng = np.random.default_rng(0)
+    long = np.arange(50, dtype=np.float32)
+    cut = A.noise_segment([long], 10, rng)
+    assert cut.shape == (10,) and np.array_equal(cut, np.arange(cut[0], cut[0] + 10))
+    short = A.noise_segment([np.array([1, 2, 3], dtype=np.float32)], 7, rng)
+    assert short.shape == (7,) and set(short.tolist()) <= {1, 2, 3}
+    with pytest.raises(ValueError, match="at least one noise"):
+        A.noise_segment([], 10, rng)
+
+
+def test_add_noise_scales_the_noise_and_checks_its_shape(clip: np.ndarray) -> None:
+    noise = np.ones_like(clip)
+    np.testing.assert_allclose(A.add_noise(clip, noise, 0.05), clip + 0.05)
+    with pytest.raises(ValueError, match="does not match"):
+        A.add_noise(clip, noise[:-1], 0.05)
+
+
+def test_coloured_noise_exponent_sets_the_slope() -> None:
+    rng = np.random.default_rng(0)
+    white, brown = A.coloured_noise(SR, 0.0, rng), A.coloured_noise(SR, 2.0, rng)
+    assert white.dtype == np.float32 and np.abs(white).max() == pytest.approx(1.0)
+    tilt = lambda x: band_db(x, 50, 200) - band_db(x, 3000, 6000)  # noqa: E731
+    assert abs(tilt(white)) < 1.0
+    assert tilt(brown) > 25.0  # 6 dB/octave over ~5 octaves
+
+
+def test_bad_input_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="mono clip"):
+        A.change_speed(np.zeros((2, 100)), 1.1)
+    with pytest.raises(ValueError, match="positive"):
+        A.warp_formants(np.zeros(1000), 0.0)
+    with pytest.raises(ValueError, match="noise_fraction"):
+        AugmentConfig(noise_fraction=1.5)
+    with pytest.raises(ValueError, match="low <= high"):
+        AugmentConfig(speed_range=(1.2, 0.9))
+
+
+def test_preprocessor_output_is_padded_normalised_and_seeded(clip: np.ndarray) -> None:
+    preprocessor = SoundPreprocessor(AugmentConfig(), noises=[A.coloured_noise(3 * SR, 1.0, np.random.default_rng(0))])
+    out = preprocessor(clip, np.random.default_rng(7))
+    assert out.shape == (16384,) and out.dtype == np.float32
+    assert np.all(out[SR:] == 0.0)
+    assert np.sqrt(np.mean(out[:SR] ** 2)) == pytest.approx(1.0, abs=0.01)
+    np.testing.assert_array_equal(out, preprocessor(clip, np.random.default_rng(7)))
+    assert not np.allclose(out, preprocessor(clip, np.random.default_rng(8)))
+
+
+def test_preprocessor_without_augmentation_only_normalises_and_pads(clip: np.ndarray) -> None:
+    preprocessor = SoundPreprocessor(AugmentConfig.none())
+    expected = np.pad(A.normalize(clip), (0, 16384 - SR))
+    np.testing.assert_array_equal(preprocessor(clip, np.random.default_rng(0)), expected)
+    np.testing.assert_array_equal(preprocessor.finish(clip), expected)
+    half = clip[: SR // 2]  # short clips are first padded to one second
+    expected_half = np.pad(A.normalize(np.pad(half, (0, SR - len(half)))), (0, 16384 - SR))
+    np.testing.assert_array_equal(preprocessor(half, np.random.default_rng(0)), expected_half)
+
+
+def test_each_augmentation_runs_when_its_fraction_is_one(clip: np.ndarray) -> None:
+    off = AugmentConfig.none()
+    for field in ("speed", "pitch", "formant", "tilt", "reverb", "noise", "phase"):
+        config = replace(off, **{f"{field}_fraction": 1.0})
+        out = SoundPreprocessor(config)(clip, np.random.default_rng(0))
+        assert not np.allclose(out, SoundPreprocessor(off).finish(clip), atol=1e-3), field
+
+
+def test_silence_is_cut_from_the_noises_and_finished() -> None:
+    noise = A.coloured_noise(5 * SR, 0.0, np.random.default_rng(1))
+    preprocessor = SoundPreprocessor(AugmentConfig(), noises=[noise])
+    silence = preprocessor.silence(np.random.default_rng(2))
+    assert silence.shape == (16384,) and silence.dtype == np.float32
+    assert np.all(silence[SR:] == 0.0) and abs(silence[:SR].mean()) < 1e-4
+    np.testing.assert_array_equal(silence, preprocessor.silence(np.random.default_rng(2)))
+    synthetic = SoundPreprocessor(AugmentConfig()).silence(np.random.default_rng(2))
+    assert synthetic.shape == (16384,) and np.isfinite(synthetic).all()

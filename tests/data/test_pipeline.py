@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from phaselab.audio import read_wav, write_wav  # noqa: E402
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise  # noqa: E402
+from phaselab.data.labels import CLASSES  # noqa: E402
+from phaselab.data.pipeline import class_weights, make_dataset, make_eval_dataset  # noqa: E402
+from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
+
+WORDS = {"yes": 6, "no": 3, "up": 2, "dog": 4}  # word -> clips; "dog" is unknown
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list:
+    """A tiny Speech Commands tree: a tone per word (frequency encodes word and clip), 0.5-1 s long."""
+    root = tmp_path_factory.mktemp("tree")
+    rng = np.random.default_rng(0)
+    for w, (word, n) in enumerate(WORDS.items()):
+        (root / word).mkdir()
+        for i in range(n):
+            length = int(rng.integers(8000, 16001))
+            tone = 0.3 * np.sin(2 * np.pi * (200 + 100 * w + 10 * i) * np.arange(length) / 16000)
+            write_wav(root / word / f"spk{i}_nohash_0.wav", tone)
+    return SpeechCommands(root).clips("all")
+
+
+def batches(dataset, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(x.numpy(), y.numpy()) for x, y in dataset.take(n)]
+
+
+def test_training_batches_have_the_model_shapes_and_balanced_labels(clips: list) -> None:
+    dataset = make_dataset(clips, CLASSES, batch_size=10, augment=AugmentConfig(silence_fraction=0.2), seed=0)
+    for audio, labels in batches(dataset, 3):
+        assert audio.shape == (10, 16384) and audio.dtype == np.float32
+        assert labels.shape == (10, 12) and labels.dtype == np.float32
+        np.testing.assert_array_equal(labels.sum(axis=1), 1.0)
+        counts = labels.sum(axis=0)
+        present = [CLASSES.index(c) for c in ("yes", "no", "up", "unknown")]
+        assert counts[CLASSES.index("silence")] == 2  # 20 % of 10
+        assert set(counts[present].tolist()) == {2.0}  # the other 80 % shared by the 4 classes with clips
+        assert np.all(audio[:, 16000:] == 0.0)
+        rms = np.sqrt(np.mean(audio[:, :16000] ** 2, axis=1))
+        speech = labels[:, CLASSES.index("silence")] == 0
+        np.testing.assert_allclose(rms[speech], 1.0, atol=0.02)
+        assert np.all(rms[~speech] <= 1.0)  # silence at a random gain, damped when quiet
+
+
+def test_training_batches_are_fixed_by_the_seed_whatever_the_cache(clips: list) -> None:
+    noises = [coloured_noise(32000, 1.0, np.random.default_rng(0))]
+    make = lambda seed, cache: make_dataset(clips, batch_size=6, noises=noises, seed=seed, cache=cache)  # noqa: E731
+    first, again, uncached = batches(make(1, True), 2), batches(make(1, True), 2), batches(make(1, False), 2)
+    other = batches(make(2, True), 2)
+    for (a, y), (b, z), (c, u) in zip(first, again, uncached):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(y, z)
+    assert not np.array_equal(first[0][0], other[0][0])
+
+
+def test_without_augmentation_every_row_is_a_finished_clip_of_its_label(clips: list) -> None:
+    finish = SoundPreprocessor(AugmentConfig.none()).finish
+    expected = {clip.path.name + clip.label: finish(read_wav(clip.path, length=16000)) for clip in clips}
+    dataset = make_dataset(clips, batch_size=8, augment=None, repeat=False, balanced=False)
+    rows = 0
+    for audio, labels in batches(dataset, -1):
+        for row, label in zip(audio, labels.argmax(axis=1)):
+            matches = [key for key, value in expected.items() if np.array_equal(row, value)]
+            assert len(matches) == 1 and matches[0].endswith(CLASSES[label])
+            rows += 1
+    assert rows == 8 * 2  # one epoch: ceil(15 clips / 8) full batches, no silence
+
+
+def test_unbalanced_batches_follow_the_clip_counts(clips: list) -> None:
+    labels = np.array([CLASSES.index(c.label) for c in clips])
+    weights = class_weights(labels, 12, balanced=False, silence=CLASSES.index("silence"), silence_fraction=0.1)
+    assert weights[CLASSES.index("yes")] == pytest.approx(0.9 * 6 / 15)
+    assert weights[CLASSES.index("silence")] == pytest.approx(0.1) and weights.sum() == pytest.approx(1.0)
+    dataset = make_dataset(clips, batch_size=15, augment=AugmentConfig.none(), balanced=False, seed=3)
+    (_, onehot), = batches(dataset, 1)
+    np.testing.assert_array_equal(onehot.sum(axis=0)[[CLASSES.index(w) for w in ("yes", "no", "up")]], [6, 3, 2])
+
+
+def test_eval_dataset_keeps_order_and_remainder(clips: list) -> None:
+    dataset = make_eval_dataset(clips, CLASSES, batch_size=4)
+    audio = np.concatenate([x for x, _ in batches(dataset, -1)])
+    labels = np.concatenate([y for _, y in batches(dataset, -1)])
+    assert [len(x) for x, _ in batches(dataset, -1)] == [4, 4, 4, 3]
+    finish = SoundPreprocessor(AugmentConfig.none()).finish
+    for row, label, clip in zip(audio, labels, clips):
+        np.testing.assert_array_equal(row, finish(read_wav(clip.path, length=16000)))
+        assert CLASSES[int(label.argmax())] == clip.label
+
+
+def test_the_dataset_feeds_keras_fit(clips: list) -> None:
+    import keras
+
+    model = keras.Sequential([keras.Input((16384,)), keras.layers.Dense(12, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy")
+    history = model.fit(make_dataset(clips, batch_size=4, seed=0), steps_per_epoch=2, epochs=1, verbose=0, shuffle=False)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def test_bad_input_is_refused(clips: list) -> None:
+    with pytest.raises(ValueError, match="not one of the classes"):
+        make_dataset(clips, ("yes", "no", "unknown", "silence"))  # no class "up"
+    with pytest.raises(ValueError, match="'silence' is not a class"):
+        make_dataset([c for c in clips if c.label == "yes"], ("yes",), augment=AugmentConfig())
+    with pytest.raises(ValueError, match="at least one clip"):
+        make_eval_dataset([])

@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+
+from phaselab.detect import (
+    WEIGHTS,
+    is_speech,
+    kind_accuracy,
+    load_detector,
+    speech_scores,
+    train_detector,
+    training_clips,
+)
+from phaselab.speech_noise import SAMPLES, random_phase_twin
+
+HELD_OUT = 40
+"""Held-out clips (test-split voices) the shipped detector is checked on."""
+
+MIN_ACCURACY = 0.9
+"""Share of the 80 sounds (40 clips, 40 twins) it must get right.
+
+Measured with ``python benchmarks/train_speech_detector.py`` (all 120 test-split clips):
+116 of 120 clips scored speech and 118 of their 120 twins noise (accuracy 0.975; lowest
+speech score 0.198, highest twin score 0.818). The bar leaves a margin for the 40-clip subset
+and for other BLAS / TensorFlow builds.
+"""
+
+
+@pytest.fixture(scope="module")
+def held_out() -> np.ndarray:
+    clips = training_clips("test")
+    chosen = np.linspace(0, len(clips) - 1, HELD_OUT).round().astype(int)
+    return np.stack([np.pad(clips[i], (0, SAMPLES - len(clips[i]))) for i in chosen])
+
+
+def test_the_weights_are_shipped_and_small() -> None:
+    assert WEIGHTS.is_file() and WEIGHTS.stat().st_size < 2_000_000
+
+
+def test_held_out_speech_is_speech_and_its_twins_are_not(held_out: np.ndarray) -> None:
+    rng = np.random.default_rng(1)
+    twins = np.stack([random_phase_twin(clip, rng) for clip in held_out])
+    speech_p, twin_p = speech_scores(held_out), speech_scores(twins)
+    accuracy = (np.sum(speech_p > 0.5) + np.sum(twin_p < 0.5)) / (2 * HELD_OUT)
+    assert accuracy >= MIN_ACCURACY, (accuracy, np.round(speech_p, 2), np.round(twin_p, 2))
+    assert np.median(speech_p) > 0.5 > np.median(twin_p)
+
+
+def test_is_speech_agrees_with_the_batch_scores(held_out: np.ndarray) -> None:
+    np.testing.assert_allclose(is_speech(held_out[0][:16000]), speech_scores(held_out[:1])[0], atol=1e-5)
+
+
+def test_a_long_clip_scores_its_most_speech_like_window(held_out: np.ndarray) -> None:
+    """Windows of SAMPLES samples, hop SAMPLES // 2, the last one flush with the end; 8 kHz input is resampled."""
+    noise = 0.01 * np.random.default_rng(0).standard_normal(20000)
+    long = np.concatenate([noise, held_out[0][:16000], np.zeros(12000)])
+    starts = [0, 8192, 16384, 24576, len(long) - SAMPLES]
+    windows = np.stack([long[s : s + SAMPLES] for s in starts])
+    assert is_speech(long) == pytest.approx(float(speech_scores(windows).max()), abs=1e-6)
+    assert 0.0 <= is_speech(held_out[0][:16000:2], sr=8000) <= 1.0
+
+
+def test_bad_input_is_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match="mono"):
+        is_speech(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match="no speech detector"):
+        load_detector(tmp_path / "missing.keras")
+    with pytest.raises(ValueError, match=".keras"):
+        train_detector(tmp_path / "model.h5", clips=[np.ones(16000, np.float32)])
+
+
+def test_kind_accuracy_counts_each_kind() -> None:
+    scores = np.array([0.9, 0.2, 0.7, 0.1, 0.6])
+    kinds = np.array([0, 0, 1, 1, 3])
+    result = kind_accuracy(scores, kinds)
+    assert result["accuracy"] == pytest.approx(2 / 5)
+    assert result["speech"] == 0.5 and result["twin"] == 0.5 and result["coloured"] == 0.0
+    assert np.isnan(result["shaped"])
+
+
+def test_train_detector_writes_a_loadable_model(tmp_path, held_out: np.ndarray) -> None:
+    path = tmp_path / "detector.keras"
+    model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1)
+    assert path.is_file() and len(history["loss"]) == 1
+    reloaded = speech_scores(held_out[:2], load_detector(path))
+    np.testing.assert_allclose(reloaded, speech_scores(held_out[:2], model), atol=1e-5)

@@ -1,0 +1,134 @@
+import json
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from keyword_tree import write_tree
+from phaselab.cli import main
+from phaselab.data.labels import CLASSES
+from phaselab.data.pipeline import make_eval_dataset
+from phaselab.data.speech_commands import SpeechCommands
+from phaselab.evaluate import evaluate, format_scores, predict
+from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig
+
+SAMPLES = 16384
+
+
+def constant_model(path: Path, logits: np.ndarray) -> Path:
+    """A saved model that outputs softmax(logits) whatever the clip."""
+    model = keras.Sequential([keras.Input((SAMPLES,)), keras.layers.Dense(len(CLASSES), activation="softmax")])
+    model.set_weights([np.zeros((SAMPLES, len(CLASSES)), np.float32), np.asarray(logits, np.float32)])
+    model.save(path)
+    return path
+
+
+def one_hot_logits(name: str) -> np.ndarray:
+    return 5.0 * np.eye(len(CLASSES))[CLASSES.index(name)]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """yes, no and cat (unknown) x 2 speakers, 2 clips in _silence_, no list files: 8 clips."""
+    return write_tree(tmp_path_factory.mktemp("eval"), speakers=2, silence=2, lists=False, noise=False)
+
+
+def test_evaluate_always_silence_by_hand(tree: Path, tmp_path: Path) -> None:
+    scores = evaluate(constant_model(tmp_path / "m.keras", one_hot_logits("silence")), tree, split="all")
+    assert scores["n"] == 8
+    assert scores["support"] == {**dict.fromkeys(CLASSES, 0), "yes": 2, "no": 2, "unknown": 2, "silence": 2}
+    assert scores["accuracy"] == pytest.approx(2 / 8)
+    assert scores["f1"]["silence"] == pytest.approx(2 * 2 / (2 * 2 + 6))  # TP 2, FP 6, FN 0
+    assert scores["f1"]["yes"] == scores["f1"]["no"] == scores["f1"]["unknown"] == 0.0
+    assert math.isnan(scores["f1"]["up"])
+    assert scores["macro_f1"] == pytest.approx(0.4 / 4)
+    assert scores["command_recall"] == 0.0
+    assert [row[CLASSES.index("silence")] for row in scores["confusion"]] == list(scores["support"].values())
+
+
+def test_evaluate_unknown_words_and_a_run_directory(tree: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig("cnn1d").save(run / CONFIG_FILE)
+    constant_model(run / MODEL_FILE, one_hot_logits("unknown"))
+    scores = evaluate(run, tree, split="all")
+    assert scores["accuracy"] == pytest.approx(2 / 8)  # the two "cat" clips
+    assert scores["f1"]["unknown"] == pytest.approx(0.4)
+    assert scores["model"] == str(run / MODEL_FILE)
+
+
+def test_evaluate_errors(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    with pytest.raises(ValueError, match="no validation_list.txt"):
+        evaluate(model, tree, split="test")
+    with pytest.raises(ValueError, match="unknown split 'train'"):
+        evaluate(model, tree, split="train")
+    with pytest.raises(ValueError, match="no model.keras"):
+        evaluate(tmp_path, tree, split="all")
+    broken = write_tree(tmp_path / "broken", speakers=1, lists=False, noise=False)
+    bad = broken / "yes" / "bad_nohash_0.wav"
+    bad.write_bytes(b"this is not audio")
+    with pytest.raises(ValueError, match=str(bad)):
+        evaluate(model, broken, split="all")
+
+
+def test_predict_top_three_by_hand(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", np.arange(len(CLASSES)))
+    clip = tree / "yes" / "s0_nohash_0.wav"
+    (prediction,) = predict(model, [clip])
+    total = np.exp(np.arange(len(CLASSES))).sum()
+    assert prediction.path == clip
+    assert [label for label, _ in prediction.top] == ["silence", "unknown", "go"]
+    np.testing.assert_allclose([p for _, p in prediction.top], np.exp([11, 10, 9]) / total, rtol=1e-5)
+
+
+def test_predict_preprocesses_as_the_training_pipeline(tree: Path, tmp_path: Path) -> None:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((SAMPLES,)), keras.layers.Dense(len(CLASSES), activation="softmax")])
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig("cnn1d", augment={"damping": 0.5}).save(run / CONFIG_FILE)  # not the default damping
+    model.save(run / MODEL_FILE)
+    clips = SpeechCommands(tree).clips("all")
+    expected = model.predict(make_eval_dataset(clips, damping=0.5), verbose=0)
+    predictions = predict(run, [clip.path for clip in clips], top=len(CLASSES))
+    for row, prediction in zip(expected, predictions):
+        got = dict(prediction.top)
+        np.testing.assert_allclose([got[name] for name in CLASSES], row, rtol=1e-5, atol=1e-7)
+    assert len({p.top[0] for p in predictions}) > 1  # the outputs depend on the clip
+
+
+def test_predict_names_a_bad_file(tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"")
+    with pytest.raises(ValueError, match=f"{bad}: the file is empty"):
+        predict(model, [bad])
+    with pytest.raises(ValueError, match="top must be between 1 and 12"):
+        predict(model, [bad], top=0)
+
+
+def test_cli_evaluate_and_predict(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("silence"))
+    out = tmp_path / "scores.json"
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "accuracy 0.250" in printed
+    assert any(line.split() == ["silence", "0.400", "2"] for line in printed.splitlines())
+    saved = json.loads(out.read_text())
+    assert saved["accuracy"] == 0.25 and saved["f1"]["up"] is None and saved["f1"]["silence"] == pytest.approx(0.4)
+
+    clip = tree / "no" / "s1_nohash_0.wav"
+    assert main(["predict", str(model), str(clip)]) == 0
+    assert capsys.readouterr().out.startswith(f"{clip}: silence ")
+    assert main(["predict", str(model), str(tmp_path / "missing.wav")]) == 1
+    assert f"{tmp_path / 'missing.wav'}: no such file" in capsys.readouterr().err
+
+
+def test_format_scores_lists_every_class(tree: Path, tmp_path: Path) -> None:
+    text = format_scores(evaluate(constant_model(tmp_path / "m.keras", one_hot_logits("yes")), tree, split="all"))
+    rows = [line.split()[0] for line in text.splitlines()[4:]]
+    assert rows == list(CLASSES)
+    assert "n/a" in text  # classes absent from the tree

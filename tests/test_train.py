@@ -1,0 +1,198 @@
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import pytest
+
+from keyword_tree import write_tree
+from phaselab.cli import main
+from phaselab.data.augment import AugmentConfig
+from phaselab.data.labels import CLASSES
+from phaselab.train import CONFIG_FILE, EpochCheckpoint, TrainConfig, compile_model, load_model, train
+
+TINY = ["--model", "cnn1d", "--model-kwargs", '{"width": 0.125}', "--batch-size", "8", "--steps-per-epoch", "3"]
+"""A model of ~3000 parameters, 3 batches of 8 clips per epoch: about a second per epoch on a CPU."""
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tree(tmp_path_factory.mktemp("tree"))
+
+
+def start_training(args: list[str]) -> subprocess.Popen:
+    """``python -m phaselab train ARGS`` in a subprocess, on the CPU, output captured."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": ""}
+    return subprocess.Popen(
+        [sys.executable, "-m", "phaselab", "train", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=env,
+    )
+
+
+def finish(process: subprocess.Popen) -> str:
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output[-3000:]
+    return output
+
+
+def epochs_started(output: str) -> list[int]:
+    """The N of every "Epoch N/M" line of Keras's progress bar."""
+    return [int(n) for n in re.findall(r"Epoch (\d+)/\d+", output)]
+
+
+def test_config_round_trip(tmp_path: Path) -> None:
+    config = TrainConfig(
+        "cnn2d", model_kwargs={"width": 0.5}, data="/somewhere", epochs=3, batch_size=64, steps_per_epoch=7,
+        optimizer="adadelta", learning_rate=1.0, loss="categorical_crossentropy", seed=5,
+        augment={"noise_fraction": 0.5, "pitch_range": (-1.0, 2.0)}, unknown_share=0.1, balanced=False,
+        mixed_precision=True, jit_compile=True,
+    )
+    loaded = TrainConfig.load(config.save(tmp_path / "config.json"))
+    assert loaded == config
+    assert loaded.augment_config() == AugmentConfig(noise_fraction=0.5, pitch_range=(-1.0, 2.0))
+    assert json.loads((tmp_path / "config.json").read_text())["augment"]["pitch_range"] == [-1.0, 2.0]
+    assert loaded.differences(config) == []
+    assert TrainConfig("cnn2d", seed=1).differences(TrainConfig("cnn2d", seed=2)) == ["seed: 1 != 2"]
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"model": "cnn4d"}, "unknown model 'cnn4d'"),
+        ({"model": "cnn1d", "epoch": 3}, "unknown TrainConfig fields: epoch"),
+        ({"model": "cnn1d", "augment": {"noise": 1}}, "unknown augment settings: noise"),
+        ({"model": "cnn1d", "augment": {"noise_fraction": 2.0}}, "noise_fraction must be in"),
+        ({"model": "cnn1d", "epochs": 0}, "epochs must be at least 1"),
+        ({"model": "cnn1d", "loss": "mse"}, "unknown loss"),
+        ({"model": "cnn1d", "optimizer": "adamm"}, "unknown Keras optimizer 'adamm'"),
+        ({"epochs": 3}, "needs a 'model'"),
+    ],
+)
+def test_config_errors_name_the_problem(tmp_path: Path, values: dict, message: str) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(values))
+    with pytest.raises(ValueError, match=message) as info:
+        TrainConfig.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_compile_model_options() -> None:
+    policy = keras.mixed_precision.global_policy().name
+    model = compile_model(TrainConfig("cnn1d", model_kwargs={"width": 0.125}, mixed_precision=True, jit_compile=True))
+    assert keras.mixed_precision.global_policy().name == policy  # restored
+    assert model.get_layer("conv_1_bn").dtype_policy.name == "mixed_float16"
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert model.jit_compile is True
+    assert model.output_shape == (None, len(CLASSES))
+    plain = compile_model(TrainConfig("cnn1d", model_kwargs={"width": 0.125}, optimizer="adadelta", learning_rate=0.5))
+    assert plain.get_layer("conv_1_bn").dtype_policy.name == "float32"
+    assert isinstance(plain.optimizer, keras.optimizers.Adadelta)
+    assert float(plain.optimizer.learning_rate) == 0.5
+    assert plain.jit_compile is False
+
+
+def test_a_used_run_directory_is_not_clobbered(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "notes.txt").write_text("precious")
+    with pytest.raises(ValueError, match="not empty; pass --resume"):
+        train(TrainConfig("cnn1d"), run)
+    assert main(["train", "--model", "cnn1d", "--data", "mini", "--out", str(run)]) == 1
+    assert "--resume" in capsys.readouterr().err
+    assert sorted(p.name for p in run.iterdir()) == ["notes.txt"]
+    assert (run / "notes.txt").read_text() == "precious"
+    with pytest.raises(ValueError, match="not a run directory"):
+        train(TrainConfig("cnn1d"), run, resume=True)
+
+
+def test_bad_data_leaves_no_run_directory(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    with pytest.raises(ValueError, match="no Speech Commands data at"):
+        train(TrainConfig("cnn1d", data=str(tmp_path / "nowhere")), run)
+    without_lists = write_tree(tmp_path / "tree", speakers=1, lists=False, noise=False)
+    with pytest.raises(ValueError, match="no validation_list.txt"):
+        train(TrainConfig("cnn1d", data=str(without_lists)), run)
+    assert not run.exists()
+
+
+def test_resume_refuses_another_config(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig("cnn1d", epochs=3).save(run / CONFIG_FILE)
+    with pytest.raises(ValueError, match="different config.*epochs: 3 != 4"):
+        train(TrainConfig("cnn1d", epochs=4), run, resume=True)
+    assert main(["train", "--out", str(run), "--resume", "--epochs", "4"]) == 1
+
+
+def test_checkpoint_restores_weights_and_optimizer(tmp_path: Path) -> None:
+    import numpy as np
+
+    def make() -> keras.Model:
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32)
+    model = make()
+    checkpoint = EpochCheckpoint(tmp_path / "backup")
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[checkpoint])
+    assert sorted(p.name for p in (tmp_path / "backup").iterdir()) == ["epoch-0003.weights.h5", "state.json"]
+    fresh = make()
+    assert EpochCheckpoint(tmp_path / "backup").restore(fresh) == 3
+    for a, b in zip(model.weights + model.optimizer.variables, fresh.weights + fresh.optimizer.variables):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    assert EpochCheckpoint(tmp_path / "none").restore(make()) == 0
+
+
+def test_killed_run_resumes_from_its_last_epoch(tree: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    args = [*TINY, "--data", str(tree), "--epochs", "3", "--out", str(run)]
+    process = start_training(args)
+    state = run / "backup" / "state.json"
+    deadline = time.monotonic() + 240
+    while not state.exists():
+        assert process.poll() is None, f"training ended before its first checkpoint:\n{process.communicate()[0][-3000:]}"
+        assert time.monotonic() < deadline, "no checkpoint within 240 s"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert not (run / "model.keras").exists(), "the run finished before it was killed; make it longer"
+    backed_up = json.loads(state.read_text())["epoch"]
+    assert 1 <= backed_up < 3
+
+    (run / ".part-best.keras").write_bytes(b"half")  # as if killed while saving
+    output = finish(start_training(["--out", str(run), "--resume"]))
+    assert epochs_started(output) == list(range(backed_up + 1, 4))
+    history = json.loads((run / "history.json").read_text())
+    assert history["epoch"] == [1, 2, 3]
+    with open(run / "history.csv") as handle:
+        assert [line.split(",")[0] for line in handle.read().splitlines()] == ["epoch", "1", "2", "3"]
+    assert all(math.isfinite(v) for v in history["loss"] + history["val_loss"] + history["val_macro_f1"])
+    assert {f"val_f1_{name}" for name in CLASSES} <= set(history)
+
+    names = sorted(p.name for p in run.iterdir())
+    assert names == [
+        "best.keras", "config.json", "confusion_matrix.png", "history.csv", "history.json",
+        "learning_curves.png", "model.keras",
+    ]  # no backup left, no half-written file
+    assert load_model(run).output_shape == (None, len(CLASSES))
+    done = train(TrainConfig.load(run / CONFIG_FILE), run, resume=True, verbose=0)  # finished: no training
+    assert done.history == history
+    assert sorted(p.name for p in run.iterdir()) == names
+
+
+def test_same_seed_same_history(tree: Path, tmp_path: Path) -> None:
+    runs = [tmp_path / name for name in ("a", "b")]
+    processes = [start_training([*TINY, "--data", str(tree), "--epochs", "1", "--seed", "3", "--out", str(run)])
+                 for run in runs]
+    for process in processes:
+        finish(process)
+    a, b = (json.loads((run / "history.json").read_text()) for run in runs)
+    assert a == b

@@ -1,0 +1,57 @@
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from phaselab.cli import build_parser
+from phaselab.data.augment import AugmentConfig
+from phaselab.models import MODEL_NAMES
+from phaselab.train_cli import MODELS, _overrides
+
+
+def parse(*argv: str):
+    return build_parser().parse_args(list(argv))
+
+
+def test_model_names_match_the_models_module() -> None:
+    assert MODELS == MODEL_NAMES
+
+
+def test_only_given_options_become_config_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    values = _overrides(parse("train", "--model", "cnn2d", "--data", "trees/sc", "--out", "run", "--jit",
+                              "--model-kwargs", '{"width": 0.5}'))
+    assert values == {"model": "cnn2d", "data": str(tmp_path / "trees" / "sc"), "jit_compile": True,
+                      "model_kwargs": {"width": 0.5}}
+    assert _overrides(parse("train", "--data", "mini", "--out", "run")) == {"data": "mini"}
+
+
+def test_augment_options() -> None:
+    values = _overrides(parse("train", "--out", "run", "--no-augment", "--augment", '{"noise_fraction": 0.3}'))
+    assert AugmentConfig(**values["augment"]) == replace(AugmentConfig.none(), noise_fraction=0.3)
+    assert _overrides(parse("train", "--out", "run", "--augment", '{"shift_ms": 0}'))["augment"] == {"shift_ms": 0}
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "{width: 1}"])
+def test_bad_json_options_are_refused(text: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        parse("train", "--out", "run", "--model-kwargs", text)
+    assert "--model-kwargs" in capsys.readouterr().err
+
+
+def test_model_is_needed_for_a_new_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from phaselab.cli import main
+
+    assert main(["train", "--out", str(tmp_path / "run")]) == 1
+    assert "--model is required" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_default_data_of_a_new_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phaselab.train_cli import _default_data
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PHASELAB_DATA", raising=False)
+    assert _default_data() == "mini"
+    monkeypatch.setenv("PHASELAB_DATA", "sc")
+    assert _default_data() == str(tmp_path / "sc")
