@@ -6,7 +6,6 @@ STAMP  := $(VENV)/.phaselab-installed
 BUILD  := build
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
-export MPLBACKEND := Agg
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: setup run notebooks movies test lab bench clean
@@ -38,7 +37,7 @@ movies: setup
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.
 test: setup
-	PHASELAB_QUICK=1 $(BIN)/python -m pytest tests --nbval-lax $(NOTEBOOKS)
+	MPLBACKEND=Agg PHASELAB_QUICK=1 $(BIN)/python -m pytest tests --nbval-lax $(NOTEBOOKS)
 
 lab: setup
 	$(BIN)/jupyter lab notebooks
