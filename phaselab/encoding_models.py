@@ -26,27 +26,10 @@ from __future__ import annotations
 import keras
 
 from phaselab.layers import CircularPad, PhasedSpectrogram, PhaseFeatures, Spectrogram
+from phaselab.models import BN_MOMENTUM, SAMPLES, conv_bn_relu
 from phaselab.phase import encoding_channels
 
 __all__ = ["encoding_model", "SAMPLES", "BN_MOMENTUM"]
-
-SAMPLES = 16384
-"""Clip length the models take by default (one second padded to a power of two)."""
-
-BN_MOMENTUM = 0.9
-"""Momentum of every batch normalisation's moving statistics.
-
-Keras's default, 0.99, needs several hundred steps to forget the initial variance of 1;
-the log-magnitude of a quiet clip has a variance near 0.001, so after the hundred-odd
-steps of a short run the moving variance would still be far too large and the model,
-right in training mode, would be wrong at inference.
-"""
-
-
-def _conv_bn_relu(x: keras.KerasTensor, layer: keras.layers.Layer, name: str) -> keras.KerasTensor:
-    x = layer(x)
-    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
-    return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
 def encoding_model(
@@ -101,13 +84,13 @@ def encoding_model(
     if encoding == "phased":
         x = keras.layers.Reshape((*x.shape[1:], 1), name="to_volume")(x)
         x = CircularPad(3, 1, name="phase_pad")(x)
-        x = _conv_bn_relu(x, keras.layers.Conv3D(filters[0], 3, strides=(2, 2, 1), use_bias=False, name="stem"), "stem")
+        x = conv_bn_relu(x, keras.layers.Conv3D(filters[0], 3, strides=(2, 2, 1), use_bias=False, name="stem"), "stem")
         x = keras.layers.MaxPooling3D((1, 1, n_phases), name="phase_pool")(x)
         x = keras.layers.Reshape((x.shape[1], x.shape[2], filters[0]), name="drop_phase")(x)
     else:
-        x = _conv_bn_relu(x, keras.layers.Conv2D(filters[0], 3, strides=2, use_bias=False, name="stem"), "stem")
+        x = conv_bn_relu(x, keras.layers.Conv2D(filters[0], 3, strides=2, use_bias=False, name="stem"), "stem")
     for i, f in enumerate(filters[1:], start=1):
-        x = _conv_bn_relu(x, keras.layers.Conv2D(f, 3, padding="same", use_bias=False, name=f"conv_{i}"), f"conv_{i}")
+        x = conv_bn_relu(x, keras.layers.Conv2D(f, 3, padding="same", use_bias=False, name=f"conv_{i}"), f"conv_{i}")
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     x = keras.layers.AveragePooling2D((x.shape[1], 1), name="time_average")(x)
     x = keras.layers.Flatten(name="frequency_profile")(x)

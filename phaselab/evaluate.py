@@ -28,10 +28,14 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.metrics import classification_scores
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
-__all__ = ["evaluate", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
+__all__ = ["evaluate", "score_voices", "VOICE_SPLITS", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
 
 EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
 """Splits :func:`evaluate` accepts (``all``: every clip, for trees without list files)."""
+
+VOICE_SPLITS: dict[str, str] = {"train voices": "validation", "held-out voices": "test"}
+"""What each split of the bundled set measures: its validation speakers use the training
+speakers' voices (accents); its test speakers use two voices no training speaker has."""
 
 
 @dataclass(frozen=True)
@@ -104,18 +108,41 @@ def evaluate(
         Unknown split, a tree without that split, an empty split, or an unreadable clip
         (the message names the file).
     """
+    return _score(_load(model), SpeechCommands(resolve_data_root(data_root)), split, batch_size)
+
+
+def _score(
+    loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int
+) -> dict[str, Any]:
+    """:func:`evaluate` for a model already loaded by :func:`_load`."""
     if split not in EVAL_SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(EVAL_SPLITS)}")
-    tree = SpeechCommands(resolve_data_root(data_root))
     clips = tree.clips(split)
     if not clips:
         raise ValueError(f"{tree.root}: the {split!r} split holds no clips")
-    network, augment, name = _load(model)
+    network, augment, name = loaded
     data = make_eval_dataset(clips, CLASSES, batch_size, length=augment.length, damping=augment.damping)
     probabilities = network.predict(data, verbose=0)
     truth = [CLASSES.index(clip.label) for clip in clips]
     scores = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
     return {"model": name, "data": str(tree.root), "split": split, "classes": list(CLASSES), **scores}
+
+
+def score_voices(
+    model: keras.Model | str | os.PathLike, data_root: str | os.PathLike | None = "mini", batch_size: int = 64
+) -> dict[str, dict[str, Any]]:
+    """:func:`evaluate` on the validation and test splits, keyed as in :data:`VOICE_SPLITS`.
+
+    On the bundled set the two keys mean what they say (see ``data/README.md``); on another
+    tree they are simply its validation and test splits.
+
+    Returns
+    -------
+    dict
+        ``{"train voices": scores, "held-out voices": scores}``.
+    """
+    loaded, tree = _load(model), SpeechCommands(resolve_data_root(data_root))
+    return {name: _score(loaded, tree, split, batch_size) for name, split in VOICE_SPLITS.items()}
 
 
 def predict(

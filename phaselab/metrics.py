@@ -26,6 +26,9 @@ __all__ = [
     "classification_scores",
     "ValidationScores",
     "plot_confusion_matrix",
+    "word_f1_history",
+    "plot_word_f1",
+    "format_word_f1",
 ]
 
 DAMPING_EPSILON = 1e-4
@@ -208,3 +211,99 @@ def plot_confusion_matrix(confusion: Sequence[Sequence[int]], classes: Sequence[
         display.ax_.set_title(title)
     display.figure_.tight_layout()
     return display.figure_
+
+
+def word_f1_history(history: dict[str, list], classes: Sequence[str], prefix: str = "val_") -> np.ndarray:
+    """The per-class F1 of every epoch, as logged by :class:`ValidationScores`.
+
+    Parameters
+    ----------
+    history : dict
+        As in a run's ``history.json``: ``{prefix}f1_<class>`` lists, one value per epoch
+        (None or NaN for a class neither present nor predicted).
+    classes : sequence of str
+        The classes to gather, in the order of the result's columns.
+    prefix : str
+        Prefix of the log keys.
+
+    Returns
+    -------
+    np.ndarray, shape (epochs, classes)
+        F1 per epoch and class, NaN where undefined.
+
+    Raises
+    ------
+    KeyError
+        If the history lacks a class's key (naming it).
+    """
+    columns = []
+    for name in classes:
+        key = f"{prefix}f1_{name}"
+        if key not in history:
+            raise KeyError(f"the history has no {key!r}; was it written by ValidationScores with prefix {prefix!r}?")
+        columns.append([math.nan if value is None else float(value) for value in history[key]])
+    return np.array(columns, dtype=np.float64).T.reshape(-1, len(columns))
+
+
+def format_word_f1(history: dict[str, list], classes: Sequence[str], every: int = 1) -> str:
+    """Per-class validation F1 per epoch as a plain-text table (rows: epochs; ``-``: undefined).
+
+    The original study printed such a list of per-word F1 after every epoch. ``every``
+    keeps every ``every``-th epoch and the last one.
+    """
+    table = word_f1_history(history, classes)
+    epochs = list(history.get("epoch", range(1, len(table) + 1)))
+    keep = sorted({*range(0, len(table), max(1, every)), len(table) - 1}) if len(table) else []
+    width = max(5, *(len(name) for name in classes)) + 1
+    lines = ["epoch" + "".join(f"{name:>{width}}" for name in classes)]
+    for i in keep:
+        cells = "".join(f"{'-' if math.isnan(v) else f'{v:.2f}':>{width}}" for v in table[i])
+        lines.append(f"{epochs[i]:>5}{cells}")
+    return "\n".join(lines)
+
+
+def plot_word_f1(history: dict[str, list], classes: Sequence[str], title: str = "") -> Any:
+    """Per-class validation F1 per epoch: a heat map (classes x epochs) beside macro F1 curves.
+
+    Parameters
+    ----------
+    history : dict
+        As for :func:`word_f1_history`, plus ``epoch`` and optionally ``val_macro_f1``.
+    classes : sequence of str
+        Rows of the heat map, top to bottom.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib Figure
+        Undefined F1 (a class with no clip and no prediction) is left blank.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    table = word_f1_history(history, classes)
+    epochs = np.asarray(history.get("epoch", np.arange(1, len(table) + 1)))
+    figure, (heat, curves) = plt.subplots(1, 2, figsize=(12, 4), width_ratios=(3, 2), layout="constrained")
+    image = heat.imshow(table.T, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest",
+                        extent=(epochs[0] - 0.5, epochs[-1] + 0.5, len(classes) - 0.5, -0.5))
+    heat.set_yticks(range(len(classes)), list(classes))
+    heat.set_xlabel("epoch")
+    figure.colorbar(image, ax=heat, label="validation F1")
+    commands = [i for i, name in enumerate(classes) if name in COMMANDS]
+    for i in commands:
+        curves.plot(epochs, table[:, i], color="0.75", linewidth=0.8)
+    if "val_macro_f1" in history:
+        macro = [math.nan if v is None else v for v in history["val_macro_f1"]]
+        curves.plot(epochs, macro, color="C3", linewidth=2, label="macro F1 (all classes)")
+    curves.plot([], [], color="0.75", linewidth=0.8, label="each command word")
+    for ax in (heat, curves):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    curves.set_xlabel("epoch")
+    curves.set_ylabel("validation F1")
+    curves.set_ylim(-0.02, 1.02)
+    curves.grid(alpha=0.3)
+    curves.legend(loc="lower right")
+    if title:
+        figure.suptitle(title)
+    return figure

@@ -38,6 +38,8 @@ __all__ = [
     "cnn2d",
     "cnn2d_phase",
     "cnn1d",
+    "conv_bn_relu",
+    "BN_MOMENTUM",
     "flops",
     "summary_table",
     "format_table",
@@ -48,6 +50,17 @@ SAMPLES = 16384
 
 PHASE_AXIS = 3
 """The phase axis of a ``(batch, time, frequency, phase, channels)`` volume."""
+
+BN_MOMENTUM = 0.9
+"""Momentum of every batch normalisation's moving statistics.
+
+Keras's default, 0.99, needs several hundred steps to forget the initial variance of 1;
+the log-magnitude of a quiet clip has a variance near 0.001, so after the few hundred
+steps of a run on the bundled set the moving statistics would still be far off and the
+model, right in training mode, would be wrong at inference (measured: with 0.99,
+``cnn3d-small``'s validation accuracy stayed at 0.03 for 11 epochs of 23 steps while its
+training accuracy rose to 0.68).
+"""
 
 
 def _scaled(filters: int, width: float) -> int:
@@ -158,9 +171,13 @@ def phase_cnn3d(
     return keras.Model(audio, probabilities, name=name)
 
 
-def _conv_bn_relu(x: keras.KerasTensor, layer: keras.layers.Layer, name: str) -> keras.KerasTensor:
+def conv_bn_relu(x: keras.KerasTensor, layer: keras.layers.Layer, name: str) -> keras.KerasTensor:
+    """``layer`` (a convolution without bias), then batch norm (:data:`BN_MOMENTUM`) and ReLU.
+
+    The normalisation and activation layers are named ``{name}_bn`` and ``{name}_relu``.
+    """
     x = layer(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
@@ -239,13 +256,13 @@ def cnn3d_small(
     for i, f in enumerate(stem_filters, start=1):
         x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
         conv = keras.layers.Conv3D(_scaled(f, width), 3, strides=(2, 2, 1), use_bias=False, name=f"stem_{i}")
-        x = _conv_bn_relu(x, conv, f"stem_{i}")
+        x = conv_bn_relu(x, conv, f"stem_{i}")
     x = keras.layers.MaxPooling3D((1, 1, n_phases), name="phase_pool")(x)
     time, freq, _, channels = x.shape[1:]
     x = keras.layers.Reshape((time, freq, channels), name="drop_phase")(x)
     for i, f in enumerate(filters, start=1):
         conv = keras.layers.SeparableConv2D(_scaled(f, width), 3, padding="same", use_bias=False, name=f"sep_{i}")
-        x = _conv_bn_relu(x, conv, f"sep_{i}")
+        x = conv_bn_relu(x, conv, f"sep_{i}")
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
 
@@ -262,7 +279,7 @@ def _cnn2d_body(
     """Conv2D 3x3 (same) + batch norm + ReLU + 2x2 max-pool per filter count, then the classifier."""
     x = image
     for i, f in enumerate(filters, start=1):
-        x = _conv_bn_relu(x, keras.layers.Conv2D(_scaled(f, width), 3, padding="same", use_bias=False), f"conv_{i}")
+        x = conv_bn_relu(x, keras.layers.Conv2D(_scaled(f, width), 3, padding="same", use_bias=False), f"conv_{i}")
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
     return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
 
@@ -336,7 +353,7 @@ def cnn1d(
     for i, f in enumerate(filters, start=1):
         kernel_size, stride = (first_kernel, first_stride) if i == 1 else (3, 1)
         conv = keras.layers.Conv1D(_scaled(f, width), kernel_size, strides=stride, padding="same", use_bias=False)
-        x = _conv_bn_relu(x, conv, f"conv_{i}")
+        x = conv_bn_relu(x, conv, f"conv_{i}")
         x = keras.layers.MaxPooling1D(4, name=f"pool_{i}")(x)
     return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
 

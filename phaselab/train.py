@@ -59,6 +59,7 @@ import json
 import math
 import os
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ __all__ = [
     "TrainResult",
     "train",
     "compile_model",
+    "SCHEDULES",
     "load_model",
     "HistoryLog",
     "BestModel",
@@ -99,6 +101,10 @@ HISTORY_CSV = "history.csv"
 HISTORY_JSON = "history.json"
 CURVES_PNG = "learning_curves.png"
 CONFUSION_PNG = "confusion_matrix.png"
+SCHEDULES: tuple[str, ...] = ("cosine", "constant")
+"""Learning-rate schedules of :class:`TrainConfig`."""
+COSINE_FLOOR = 0.05
+"""The cosine schedule's final learning rate, as a fraction of the initial one."""
 BEST_MONITOR = "val_macro_f1"
 """The log key that picks :data:`BEST_FILE` (larger is better)."""
 
@@ -130,7 +136,12 @@ class TrainConfig:
         A Keras optimizer name (``"adam"``, ``"adadelta"``, ``"sgd"``, ...). The original
         study used Adadelta with Keras 2's learning rate 1.0.
     learning_rate : float
-        The optimizer's learning rate.
+        The optimizer's (initial) learning rate.
+    schedule : str
+        ``"cosine"``: the learning rate decays along half a cosine from ``learning_rate`` to
+        a twentieth of it over the run's ``epochs * steps_per_epoch`` steps (Loshchilov and
+        Hutter's SGDR without restarts); ``"constant"``: it stays at ``learning_rate``. The
+        decay follows the optimizer's step counter, which a resumed run restores.
     loss : str
         ``"damped_log_loss"`` (the original study's) or ``"categorical_crossentropy"``.
     seed : int
@@ -141,7 +152,11 @@ class TrainConfig:
     unknown_share : float, optional
         Cap on the share of ``unknown`` clips in the training split (None: keep all).
     balanced : bool
-        Class-balanced batches (as the original study).
+        Class-balanced batches (as the original study); False: each class as often as it
+        has training clips.
+    unknown_weight : float
+        Multiplies the share of ``unknown`` in each batch
+        (:func:`phaselab.data.pipeline.class_weights`).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
@@ -156,11 +171,13 @@ class TrainConfig:
     steps_per_epoch: int | None = None
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    schedule: str = "cosine"
     loss: str = "damped_log_loss"
     seed: int = 0
     augment: dict[str, Any] = field(default_factory=_augment_defaults)
     unknown_share: float | None = None
     balanced: bool = True
+    unknown_weight: float = 1.0
     mixed_precision: bool = False
     jit_compile: bool = False
 
@@ -168,6 +185,8 @@ class TrainConfig:
         if self.model not in MODEL_NAMES:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
         get_loss(self.loss)
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}")
         for name in ("epochs", "batch_size"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -312,6 +331,8 @@ class HistoryLog(keras.callbacks.Callback):
     its row replaces the old one and later rows are dropped, so every epoch appears
     once. Both files are rewritten atomically.
     NaN scores (a class absent from the validation split) are written as ``null``/empty.
+    Each row also holds ``seconds``: the epoch's wall-clock time, from its first batch to
+    the end of the callbacks listed before this one (the validation scores included).
     Keep it before :class:`EpochCheckpoint` in the list, so an epoch is logged before it
     is backed up.
 
@@ -325,6 +346,10 @@ class HistoryLog(keras.callbacks.Callback):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.rows: list[dict[str, Any]] = []
+        self._started = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._started = time.perf_counter()
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         history = read_history(self.run_dir)
@@ -332,7 +357,8 @@ class HistoryLog(keras.callbacks.Callback):
         self.rows = [{key: values[i] for key, values in history.items()} for i in range(len(epochs))]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        row = {"epoch": epoch + 1, **{key: _json_number(value) for key, value in (logs or {}).items()}}
+        row = {"epoch": epoch + 1, **{key: _json_number(value) for key, value in (logs or {}).items()},
+               "seconds": round(time.perf_counter() - self._started, 3)}
         self.rows = [r for r in self.rows if r["epoch"] < epoch + 1] + [row]
         keys = list(dict.fromkeys(key for r in self.rows for key in r))
         history = {key: [r.get(key) for r in self.rows] for key in keys}
@@ -524,7 +550,7 @@ def _datasets(
     steps = config.steps_per_epoch or math.ceil(len(train_clips) / config.batch_size)
     train_data = make_dataset(
         train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
-        balanced=config.balanced, batches_per_epoch=steps,
+        balanced=config.balanced, unknown_weight=config.unknown_weight, batches_per_epoch=steps,
     )
     validation_data = make_eval_dataset(
         validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping
@@ -532,13 +558,24 @@ def _datasets(
     return train_data, validation_data, steps
 
 
-def compile_model(config: TrainConfig) -> keras.Model:
+def _learning_rate(config: TrainConfig, steps_per_epoch: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+    """The config's learning rate, or its schedule over ``epochs * steps_per_epoch`` steps."""
+    if config.schedule == "constant":
+        return config.learning_rate
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, decay_steps=config.epochs * steps_per_epoch, alpha=COSINE_FLOOR
+    )
+
+
+
+def compile_model(config: TrainConfig, steps_per_epoch: int = 1) -> keras.Model:
     """Build and compile ``config``'s model: precision policy, distribution strategy, XLA.
 
     The model is built under the ``mixed_float16`` policy if ``config.mixed_precision``
     (the global policy is restored afterwards; the layers keep theirs), and under a
     ``MirroredStrategy`` when several GPUs are visible. It is compiled with the config's
-    optimizer, learning rate and loss, the ``accuracy`` metric and ``jit_compile``.
+    optimizer, learning rate (scheduled over ``config.epochs * steps_per_epoch`` steps) and
+    loss, the ``accuracy`` metric and ``jit_compile``.
 
     Returns
     -------
@@ -552,7 +589,7 @@ def compile_model(config: TrainConfig) -> keras.Model:
         with _strategy().scope():
             model = build_model(config.model, n_classes=len(CLASSES), **config.model_kwargs)
             optimizer = keras.optimizers.get(
-                {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+                {"class_name": config.optimizer, "config": {"learning_rate": _learning_rate(config, steps_per_epoch)}}
             )
             model.compile(optimizer=optimizer, loss=get_loss(config.loss), metrics=["accuracy"],
                           jit_compile=config.jit_compile)
@@ -608,7 +645,7 @@ def train(
     splits = _splits(config)
     _seed(config.seed, config.jit_compile)
     train_data, validation_data, steps = _datasets(config, *splits)
-    model = compile_model(config)
+    model = compile_model(config, steps)
     if not exists:  # written once the data and the model are known to work
         run_dir.mkdir(parents=True, exist_ok=True)
         config.save(run_dir / CONFIG_FILE)

@@ -12,10 +12,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["register", "MODELS"]
+__all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
 MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
 """The names of :data:`phaselab.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
+
+DEFAULT_MODEL = "cnn3d-small"
+"""The model of a new run without ``--model``: chapter 04's efficient phase-aware 3D CNN."""
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -49,9 +52,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "steps_per_epoch": args.steps_per_epoch,
         "optimizer": args.optimizer,
         "learning_rate": args.learning_rate,
+        "schedule": args.schedule,
         "loss": args.loss,
         "seed": args.seed,
         "unknown_share": args.unknown_share,
+        "unknown_weight": args.unknown_weight,
         "mixed_precision": args.mixed_precision,
         "jit_compile": args.jit,
     }
@@ -64,21 +69,27 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def _train(args: argparse.Namespace) -> int:
-    from phaselab.train import CONFIG_FILE, TrainConfig, train
+def run_config(args: argparse.Namespace) -> Any:
+    """The TrainConfig of ``phaselab train``: the saved one updated by the options when
+    resuming, else the options over the defaults (model :data:`DEFAULT_MODEL`, data from
+    :func:`_default_data`)."""
+    from phaselab.train import CONFIG_FILE, TrainConfig
 
     overrides = _overrides(args)
     config_path = Path(args.out) / CONFIG_FILE
     if args.resume and config_path.is_file():
         saved = TrainConfig.load(config_path)
         augment = {**saved.augment, **overrides.pop("augment", {})}
-        config = TrainConfig.from_dict({**saved.to_dict(), **overrides, "augment": augment})
-    else:
-        if "model" not in overrides:
-            raise ValueError("--model is required to start a run")
-        overrides.setdefault("data", _default_data())
-        config = TrainConfig.from_dict(overrides)
-    result = train(config, args.out, resume=args.resume, verbose=1)
+        return TrainConfig.from_dict({**saved.to_dict(), **overrides, "augment": augment})
+    overrides.setdefault("model", DEFAULT_MODEL)
+    overrides.setdefault("data", _default_data())
+    return TrainConfig.from_dict(overrides)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from phaselab.train import train
+
+    result = train(run_config(args), args.out, resume=args.resume, verbose=1)
     history = result.history
     if history.get("val_macro_f1"):
         print(f"{args.out}: {len(history['epoch'])} epochs, final validation macro F1 {history['val_macro_f1'][-1]:.3f}")
@@ -113,7 +124,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "A killed run continues from its last finished epoch with --resume; other options given with "
         "--resume must match the saved config.json.",
     )
-    parser.add_argument("--model", help=f"one of {', '.join(MODELS)}")
+    parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
     parser.add_argument("--data", help="a Speech Commands tree, or 'mini' for the bundled set (default: $PHASELAB_DATA or mini)")
     parser.add_argument("--epochs", type=int, help="epochs to train (default 10)")
@@ -123,9 +134,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: training clips / batch size)")
     parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
     parser.add_argument("--learning-rate", type=float, help="learning rate (default 1e-3)")
+    parser.add_argument("--schedule", choices=("cosine", "constant"), help="learning-rate schedule (default cosine)")
     parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default damped_log_loss")
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
     parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
+    parser.add_argument("--unknown-weight", type=float,
+                        help="share of 'unknown' in each batch, in commands' shares (default: TrainConfig's)")
     parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
     parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")

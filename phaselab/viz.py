@@ -31,6 +31,7 @@ __all__ = [
     "plot_kernel_plane",
     "plot_kernels",
     "plot_phase_slices",
+    "plot_phase_padding",
     "kernel_on_plane",
 ]
 
@@ -383,3 +384,48 @@ def plot_phase_slices(
         images.append(image)
     axes[0].figure.colorbar(images[0], ax=axes, label=label, shrink=0.8)
     return np.asarray(images, dtype=object)
+
+
+def plot_phase_padding(values: np.ndarray, width: int = 1, axes: Sequence[Axes] | None = None) -> list[Axes]:
+    """The phase axis of one bin padded two ways: edge replication and wrap-around.
+
+    A convolution along the phase axis needs ``width`` values beyond each end. Edge
+    replication (``np.pad(mode="edge")``, the original study's concatenation) repeats the end
+    slices; wrap-around (``mode="wrap"``, :class:`phaselab.layers.CircularPad`) takes them from
+    the other end, which is where they are on the circle: slice ``P - 1`` sits just before
+    slice 0. Padded cells are drawn hatched and grey, each bar labelled with its slice index.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape (P,)
+        The bin's activations on the P phase slices (e.g.
+        :func:`phaselab.phase.kernel_activations`).
+    width : int
+        Slices padded at each end.
+    axes : sequence of two Axes, optional
+        Where to draw the edge-replicated and the wrapped axis; a new figure if None.
+
+    Returns
+    -------
+    list of two Axes
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or not 1 <= width <= values.size:
+        raise ValueError(f"need a (P,) vector and 1 <= width <= P, got shape {values.shape} and width {width}")
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(7, 4), sharex=True, sharey=True, layout="constrained")
+    n_phases = values.size
+    x = np.arange(-width, n_phases + width)
+    padded = (x < 0) | (x >= n_phases)
+    rows = (("edge", "edge replication: copies of the end slices"),
+            ("wrap", "wrap-around (CircularPad): the neighbours on the circle"))
+    for ax, (mode, title) in zip(axes, rows):
+        index = np.pad(np.arange(n_phases), width, mode=mode)
+        bars = ax.bar(x, np.pad(values, width, mode=mode), color=np.where(padded, "0.75", "C0"), edgecolor="black")
+        for bar, is_pad in zip(bars, padded):
+            bar.set_hatch("//" if is_pad else "")
+        ax.set_xticks(x, [str(i) for i in index])
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("activation")
+    axes[-1].set_xlabel("phase slice (hatched: padding)")
+    return list(axes)

@@ -11,7 +11,7 @@ from phaselab.cli import main
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
-from phaselab.evaluate import evaluate, format_scores, predict
+from phaselab.evaluate import VOICE_SPLITS, evaluate, format_scores, predict, score_voices
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig
 
 SAMPLES = 16384
@@ -132,3 +132,13 @@ def test_format_scores_lists_every_class(tree: Path, tmp_path: Path) -> None:
     rows = [line.split()[0] for line in text.splitlines()[4:]]
     assert rows == list(CLASSES)
     assert "n/a" in text  # classes absent from the tree
+
+
+def test_score_voices_on_the_bundled_set(tmp_path: Path) -> None:
+    scores = score_voices(constant_model(tmp_path / "m.keras", one_hot_logits("unknown")), "mini")
+    assert list(scores) == list(VOICE_SPLITS) == ["train voices", "held-out voices"]
+    assert [s["split"] for s in scores.values()] == ["validation", "test"]
+    for split_scores in scores.values():  # 120 clips each: 10 commands x 4 speakers + 80 unknown
+        assert split_scores["n"] == 120
+        assert split_scores["accuracy"] == pytest.approx(80 / 120)
+        assert split_scores["command_recall"] == 0.0

@@ -11,6 +11,9 @@ from phaselab.metrics import (
     damped_log_loss,
     get_loss,
     plot_confusion_matrix,
+    format_word_f1,
+    plot_word_f1,
+    word_f1_history,
 )
 
 matplotlib.use("Agg")
@@ -116,3 +119,40 @@ def test_plot_confusion_matrix() -> None:
     texts = [t.get_text() for t in figure.axes[0].texts]
     assert texts[:4] == ["2", "1", "0", "0"]
     assert figure.axes[0].get_title() == "t"
+
+
+HISTORY = {
+    "epoch": [1, 2, 3],
+    "val_f1_yes": [0.0, 0.5, 1.0],
+    "val_f1_no": [0.25, None, 0.75],
+    "val_f1_unknown": [0.5, 0.6, 0.7],
+    "val_macro_f1": [0.25, 0.55, 0.8],
+}
+
+
+def test_word_f1_history_gathers_epochs_by_classes() -> None:
+    table = word_f1_history(HISTORY, ("yes", "no", "unknown"))
+    assert table.shape == (3, 3)
+    np.testing.assert_allclose(table[:, 0], [0.0, 0.5, 1.0])
+    assert math.isnan(table[1, 1]) and table[2, 1] == 0.75
+    with pytest.raises(KeyError, match="val_f1_up"):
+        word_f1_history(HISTORY, ("yes", "up"))
+
+
+def test_plot_word_f1_heat_map_rows_are_classes() -> None:
+    figure = plot_word_f1(HISTORY, ("yes", "no", "unknown"), title="t")
+    heat = figure.axes[0]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["yes", "no", "unknown"]
+    image = heat.get_images()[0].get_array()
+    assert image.shape == (3, 3) and image[0, 2] == 1.0  # row yes, epoch 3
+    curves = figure.axes[1]
+    macro = [line for line in curves.get_lines() if line.get_label().startswith("macro")][0]
+    np.testing.assert_allclose(macro.get_ydata(), [0.25, 0.55, 0.8])
+
+
+def test_format_word_f1_rows_are_epochs() -> None:
+    lines = format_word_f1(HISTORY, ("yes", "no")).splitlines()
+    assert lines[0].split() == ["epoch", "yes", "no"]
+    assert lines[1].split() == ["1", "0.00", "0.25"]
+    assert lines[2].split() == ["2", "0.50", "-"]
+    assert [line.split()[0] for line in format_word_f1(HISTORY, ("yes",), every=2).splitlines()[1:]] == ["1", "3"]

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import math
 import os
@@ -15,7 +16,7 @@ from keyword_tree import write_tree
 from phaselab.cli import main
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.train import CONFIG_FILE, EpochCheckpoint, TrainConfig, compile_model, load_model, train
+from phaselab.train import COSINE_FLOOR, CONFIG_FILE, EpochCheckpoint, TrainConfig, compile_model, load_model, train
 
 TINY = ["--model", "cnn1d", "--model-kwargs", '{"width": 0.125}', "--batch-size", "8", "--steps-per-epoch", "3"]
 """A model of ~3000 parameters, 3 batches of 8 clips per epoch: about a second per epoch on a CPU."""
@@ -95,6 +96,19 @@ def test_compile_model_options() -> None:
     assert isinstance(plain.optimizer, keras.optimizers.Adadelta)
     assert float(plain.optimizer.learning_rate) == 0.5
     assert plain.jit_compile is False
+
+
+def test_cosine_schedule_spans_the_run_and_constant_stays() -> None:
+    config = TrainConfig("cnn1d", model_kwargs={"width": 0.125}, epochs=4, learning_rate=0.01)
+    schedule = compile_model(config, steps_per_epoch=5).optimizer._learning_rate
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert float(schedule(0)) == pytest.approx(0.01)
+    assert float(schedule(10)) == pytest.approx(0.01 * (COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5))  # half way
+    assert float(schedule(20)) == pytest.approx(0.01 * COSINE_FLOOR)
+    constant = compile_model(dataclasses.replace(config, schedule="constant"), steps_per_epoch=5)
+    assert not isinstance(constant.optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule)
+    with pytest.raises(ValueError, match="schedule"):
+        TrainConfig("cnn1d", schedule="step")
 
 
 def test_a_used_run_directory_is_not_clobbered(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -195,4 +209,5 @@ def test_same_seed_same_history(tree: Path, tmp_path: Path) -> None:
     for process in processes:
         finish(process)
     a, b = (json.loads((run / "history.json").read_text()) for run in runs)
+    assert all(seconds > 0 for seconds in a.pop("seconds") + b.pop("seconds"))  # wall clock: may differ
     assert a == b

@@ -6,7 +6,7 @@ import pytest
 from phaselab.cli import build_parser
 from phaselab.data.augment import AugmentConfig
 from phaselab.models import MODEL_NAMES
-from phaselab.train_cli import MODELS, _overrides
+from phaselab.train_cli import DEFAULT_MODEL, MODELS, _overrides, run_config
 
 
 def parse(*argv: str):
@@ -39,12 +39,16 @@ def test_bad_json_options_are_refused(text: str, capsys: pytest.CaptureFixture) 
     assert "--model-kwargs" in capsys.readouterr().err
 
 
-def test_model_is_needed_for_a_new_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from phaselab.cli import main
+def test_a_new_run_without_options_gets_the_default_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phaselab.train import TrainConfig
 
-    assert main(["train", "--out", str(tmp_path / "run")]) == 1
-    assert "--model is required" in capsys.readouterr().err
-    assert not (tmp_path / "run").exists()
+    monkeypatch.delenv("PHASELAB_DATA", raising=False)
+    config = run_config(parse("train", "--out", str(tmp_path / "run")))
+    assert config == TrainConfig(DEFAULT_MODEL, data="mini") and DEFAULT_MODEL == "cnn3d-small"
+    resumed = tmp_path / "old"
+    resumed.mkdir()
+    TrainConfig("cnn1d", epochs=3).save(resumed / "config.json")
+    assert run_config(parse("train", "--out", str(resumed), "--resume")) == TrainConfig("cnn1d", epochs=3)
 
 
 def test_default_data_of_a_new_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ from phaselab.viz import (
     plot_kernel_plane,
     plot_kernels,
     plot_phase,
+    plot_phase_padding,
     plot_phase_slices,
     plot_spectrogram,
     plot_waveform,
@@ -132,3 +133,15 @@ def test_phase_slices_titled_with_knot_angles(tone):
     assert images[0].figure.get_supxlabel() == "time (s)"
     with pytest.raises(ValueError, match="volume"):
         plot_phase_slices(volume[..., 0])
+
+
+def test_phase_padding_wraps_where_edge_copies():
+    values = np.arange(1.0, 11.0)  # slice k holds k + 1
+    edge, wrap = plot_phase_padding(values, width=2)
+    heights = lambda ax: [bar.get_height() for bar in ax.patches]
+    assert heights(edge) == [1, 1, *values, 10, 10]
+    assert heights(wrap) == [9, 10, *values, 1, 2]
+    assert [t.get_text() for t in wrap.get_xticklabels()][:3] == ["8", "9", "0"]
+    assert [bool(bar.get_hatch()) for bar in wrap.patches] == [True, True, *[False] * 10, True, True]
+    with pytest.raises(ValueError, match="width"):
+        plot_phase_padding(values, width=0)

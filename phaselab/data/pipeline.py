@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from phaselab.audio import read_wav
 from phaselab.data.augment import CLIP_SAMPLES, MODEL_SAMPLES, AugmentConfig, SoundPreprocessor
-from phaselab.data.labels import CLASSES, SILENCE
+from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
 
 __all__ = ["make_dataset", "make_eval_dataset", "decode_clips", "class_indices", "class_weights"]
@@ -89,7 +89,12 @@ def class_indices(clips: Sequence[ClipLike], classes: Sequence[str]) -> np.ndarr
 
 
 def class_weights(
-    labels: np.ndarray, n_classes: int, balanced: bool, silence: int | None, silence_fraction: float
+    labels: np.ndarray,
+    n_classes: int,
+    balanced: bool,
+    silence: int | None,
+    silence_fraction: float,
+    scale: Sequence[float] | None = None,
 ) -> np.ndarray:
     """Share of each class in a training batch.
 
@@ -105,6 +110,9 @@ def class_weights(
     silence_fraction : float
         Share of generated (and real) silence when ``silence`` is given; the other classes
         share the rest.
+    scale : sequence of float, shape (n_classes,), optional
+        Multiplies each class's share (before the silence share is set aside), e.g. to
+        give ``unknown`` several times a command's share in balanced batches.
 
     Returns
     -------
@@ -112,6 +120,11 @@ def class_weights(
     """
     counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
     base = (counts > 0).astype(np.float64) if balanced else counts
+    if scale is not None:
+        scale = np.asarray(scale, dtype=np.float64)
+        if scale.shape != (n_classes,) or (scale < 0).any():
+            raise ValueError(f"scale must hold {n_classes} non-negative factors, got {scale.tolist()}")
+        base = base * scale
     if silence is None:
         return base / base.sum()
     base[silence] = 0.0
@@ -153,6 +166,7 @@ def make_dataset(
     noises: Sequence[np.ndarray] = (),
     seed: int = 0,
     balanced: bool = True,
+    unknown_weight: float = 1.0,
     cache: bool = True,
     repeat: bool = True,
     batches_per_epoch: int | None = None,
@@ -177,6 +191,9 @@ def make_dataset(
         True: every class (with clips) equally often in each batch; False: each class as
         often as it has clips. Either way ``augment.silence_fraction`` of each batch is
         silence (class ``silence``) cut from the noises.
+    unknown_weight : float
+        Multiplies the share of class ``unknown`` (if it is one of ``classes``): with
+        ``balanced``, 3.0 gives ``unknown`` three times a command's share.
     cache : bool
         Decode every WAV once, up front (True), or read each clip again each time it is drawn.
     repeat : bool
@@ -206,7 +223,8 @@ def make_dataset(
         if SILENCE not in classes:
             raise ValueError(f"silence_fraction is {config.silence_fraction} but {SILENCE!r} is not a class")
         silence = list(classes).index(SILENCE)
-    weights = class_weights(labels, len(classes), balanced, silence, config.silence_fraction)
+    scale = [unknown_weight if name == UNKNOWN else 1.0 for name in classes]
+    weights = class_weights(labels, len(classes), balanced, silence, config.silence_fraction, scale)
     items = labels if silence is None else np.append(labels, silence)  # the last item stands for silence
     sampler = ClassBalancedSampler(items, batch_size, seed, weights, batches_per_epoch or -(-len(clips) // batch_size))
     paths = [clip.path for clip in clips]

@@ -109,3 +109,17 @@ def test_bad_input_is_refused(clips: list) -> None:
         make_dataset([c for c in clips if c.label == "yes"], ("yes",), augment=AugmentConfig())
     with pytest.raises(ValueError, match="at least one clip"):
         make_eval_dataset([])
+
+
+def test_unknown_weight_scales_the_unknown_share(clips: list) -> None:
+    labels = np.array([CLASSES.index(name) for name in ("yes", "no", "unknown", "unknown")])
+    scale = [3.0 if name == "unknown" else 1.0 for name in CLASSES]
+    weights = class_weights(labels, 12, balanced=True, silence=CLASSES.index("silence"), silence_fraction=0.1,
+                            scale=scale)
+    assert weights[CLASSES.index("unknown")] == pytest.approx(0.9 * 3 / 5)  # yes 1, no 1, unknown 3
+    assert weights[CLASSES.index("yes")] == pytest.approx(0.9 / 5)
+    with pytest.raises(ValueError, match="non-negative"):
+        class_weights(labels, 12, True, None, 0.0, scale=[-1.0] * 12)
+    dataset = make_dataset(clips, batch_size=12, augment=AugmentConfig.none(), unknown_weight=3.0, seed=1)
+    (_, onehot), = batches(dataset, 1)  # yes, no, up 1 share each, unknown ("dog") 3: half the batch
+    assert onehot.sum(axis=0)[CLASSES.index("unknown")] == 6

@@ -1,0 +1,95 @@
+"""Keyword models compared: each trained with the default recipe, scored on train and held-out voices.
+
+For every model and seed this trains ``TrainConfig(model, seed=seed)`` -- what
+``phaselab train --model MODEL --seed SEED`` does -- into ``build/experiments/keyword_models/MODEL-sSEED``
+and scores the run's ``best.keras`` (the epoch with the best validation macro F1) on the
+validation split (other speakers of the training voices) and the test split (two voices
+no training speaker has) with :func:`phaselab.evaluate.score_voices`. A killed job loses
+at most one epoch: run the same command again and every run resumes.
+
+After every run it rewrites ``benchmarks/results/keyword_models.json`` (settings, the
+machine, one row per run), which notebooks/04_3d_cnn_training.ipynb and the README read.
+
+Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``.
+The reference ``cnn3d`` trains at about 1 clip/s on a 2-core CPU (15 minutes per epoch of the
+bundled set); leave it to a GPU machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.evaluate import score_voices  # noqa: E402
+from phaselab.models import flops  # noqa: E402
+from phaselab.train import BEST_FILE, TrainConfig, read_history, train  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "keyword_models.json"
+RUNS = ROOT / "build" / "experiments" / "keyword_models"
+DEFAULT_MODELS = ("cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
+
+
+def _write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".part-{path.name}")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_one(model: str, seed: int, epochs: int | None, data: str, runs: Path) -> dict:
+    """Train (or resume, or reload) one run and score its best model on both voice splits."""
+    config = TrainConfig(model, seed=seed, data=data, **({} if epochs is None else {"epochs": epochs}))
+    result = train(config, runs / f"{model}-s{seed}", resume=True, verbose=2)
+    history = read_history(result.run_dir)
+    macro = [(-1.0 if v is None else v) for v in history["val_macro_f1"]]
+    row = {
+        "model": model,
+        "seed": seed,
+        "params": result.model.count_params(),
+        "mflops": flops(result.model) / 1e6,
+        "epochs": len(history["epoch"]),
+        "best_epoch": history["epoch"][macro.index(max(macro))],
+        "train_seconds": sum(history.get("seconds", [])),
+    }
+    for voices, scores in score_voices(result.run_dir / BEST_FILE, data).items():
+        key = "train_voices" if voices.startswith("train") else "heldout_voices"
+        row[key] = {name: scores[name] for name in ("accuracy", "macro_f1", "command_recall", "f1")}
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--epochs", type=int, help="default: TrainConfig's")
+    parser.add_argument("--data", default="mini")
+    parser.add_argument("--runs", type=Path, default=RUNS, help="where the run directories go")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    settings = {"data": args.data, "epochs": args.epochs or TrainConfig("cnn2d").epochs,
+                "recipe": "TrainConfig defaults (phaselab train)", "scored": BEST_FILE}
+    report = {"settings": settings, "machine": describe_machine(), "rows": []}
+    if args.results.is_file():  # keep other runs made with the same settings
+        previous = json.loads(args.results.read_text(encoding="utf-8"))
+        if previous.get("settings") == settings:
+            report["rows"] = previous["rows"]
+    for seed in args.seeds:
+        for model in args.models:
+            started = time.perf_counter()
+            row = {**run_one(model, seed, args.epochs, args.data, args.runs), "machine": report["machine"]}
+            report["rows"] = [r for r in report["rows"] if (r["model"], r["seed"]) != (model, seed)] + [row]
+            _write(args.results, report)
+            held = row["heldout_voices"]
+            print(f"{model} seed {seed}: held-out voices macro F1 {held['macro_f1']:.3f}, command recall "
+                  f"{held['command_recall']:.3f} ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
