@@ -14,7 +14,7 @@ detector is a :func:`phaselab.encoding_models.encoding_model` over
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ __all__ = [
     "fit_speech_noise",
     "kind_accuracy",
     "compare_encodings_on_speech_noise",
+    "summarise_seeds",
+    "format_seed_summary",
     "plot_speech_noise_curves",
     "train_detector",
     "training_clips",
@@ -165,6 +167,56 @@ def compare_encodings_on_speech_noise(
             "seconds": seconds,
         }
     return results
+
+
+def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Mean and sample standard deviation over seeds of :func:`compare_encodings_on_speech_noise`'s results.
+
+    Parameters
+    ----------
+    runs : {seed: {encoding: result}}
+        One :func:`compare_encodings_on_speech_noise` result per seed; every seed must
+        hold the same encodings.
+
+    Returns
+    -------
+    dict
+        Per encoding, in the first seed's order: ``seeds`` (how many), the mean of
+        ``accuracy`` and of each kind's accuracy (:data:`~phaselab.speech_noise.KINDS`)
+        on the test set and of ``seconds`` (training wall time, s), each with its sample
+        standard deviation under ``<key>_std`` (0 for a single seed), and ``params``.
+    """
+    if not runs:
+        raise ValueError("no runs to summarise")
+    encodings = list(next(iter(runs.values())))
+    for seed, results in runs.items():
+        if list(results) != encodings:
+            raise ValueError(f"seed {seed} has encodings {list(results)}, the first seed {encodings}")
+    summary = {}
+    for encoding in encodings:
+        results = [run[encoding] for run in runs.values()]
+        params = {result["params"] for result in results}
+        if len(params) != 1:
+            raise ValueError(f"{encoding}: the seeds' models differ in size ({sorted(params)} parameters)")
+        entry: dict[str, Any] = {"seeds": len(results)}
+        for key in ("accuracy", *KINDS, "seconds"):
+            values = np.array([result[key] if key == "seconds" else result["test"][key] for result in results])
+            entry[key] = float(values.mean())
+            entry[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        entry["params"] = params.pop()
+        summary[encoding] = entry
+    return summary
+
+
+def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
+    """Plain-text table of :func:`summarise_seeds`: mean ± standard deviation over the seeds."""
+    keys = ("accuracy", *KINDS)
+    lines = [f"{'encoding':<11}{'seeds':>6}{'params':>8}{'train s':>12}" + "".join(f"{k:>16}" for k in keys)]
+    for encoding, e in summary.items():
+        scores = "".join(f"{e[k]:>8.3f} ± {e[f'{k}_std']:.3f}" for k in keys)
+        seconds = f"{e['seconds']:>6.0f} ± {e['seconds_std']:<3.0f}"
+        lines.append(f"{encoding:<11}{e['seeds']:>6}{e['params']:>8,}{seconds}{scores}")
+    return "\n".join(lines)
 
 
 def plot_speech_noise_curves(results: dict[str, dict], title: str = "") -> Any:

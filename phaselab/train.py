@@ -20,9 +20,9 @@ directory is refused rather than overwritten. (Keras's ``BackupAndRestore`` does
 job but writes its weights and then its epoch counter in place: a kill between the two,
 or during either, leaves a backup it cannot restore or restores to the wrong epoch.
 :class:`EpochCheckpoint` writes a new weights file, then names it in ``state.json`` with
-one atomic rename.) A resumed run replays the batch stream from its start (the pipeline's
-batches depend on the seed and the epoch counted from the start of the ``fit`` call), so
-its batches differ from those of an uninterrupted run.
+one atomic rename.) A resumed run's data stream starts at the epoch it resumes from
+(``make_dataset(first_epoch=...)``), so it trains on the batches an uninterrupted run
+would have seen.
 
 Hardware options (fields of :class:`TrainConfig`):
 
@@ -396,13 +396,22 @@ class BestModel(keras.callbacks.Callback):
             _save_model(self.model, self.path)
 
 
+def _seed_states(model: keras.Model) -> list[keras.Variable]:
+    """The state variables of the model's seed generators (dropout masks and the like), in order."""
+    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+
+
 class EpochCheckpoint(keras.callbacks.Callback):
     """Back up the weights and optimizer state after every epoch, for :meth:`restore`.
 
     After epoch ``k`` (1-based) the state goes to ``DIR/epoch-000k.weights.h5`` (written
     under a temporary name, then renamed); then ``DIR/state.json`` is replaced atomically by
-    ``{"epoch": k, "weights": "epoch-000k.weights.h5"}``, and older weight files are deleted.
-    Whenever the process dies, ``state.json`` names a complete file of the epoch it states.
+    ``{"epoch": k, "weights": "epoch-000k.weights.h5", "seed_states": [...]}``, and older
+    weight files are deleted. Whenever the process dies, ``state.json`` names a complete
+    file of the epoch it states. ``seed_states`` are the states of the model's random seed
+    generators (e.g. of its dropout layers), which Keras does not count as weights: restored
+    with the weights, they make a resumed run draw the dropout masks an uninterrupted run
+    would have drawn.
 
     Parameters
     ----------
@@ -422,25 +431,41 @@ class EpochCheckpoint(keras.callbacks.Callback):
         tmp = _temporary(self.directory / name)
         self.model.save_weights(tmp)
         os.replace(tmp, self.directory / name)
-        _write_text(self.directory / self.STATE, json.dumps({"epoch": epoch + 1, "weights": name}) + "\n")
+        seeds = [keras.ops.convert_to_numpy(v).tolist() for v in _seed_states(self.model)]
+        state = {"epoch": epoch + 1, "weights": name, "seed_states": seeds}
+        _write_text(self.directory / self.STATE, json.dumps(state) + "\n")
         for old in self.directory.glob("*.weights.h5"):
             if old.name != name:
                 old.unlink()
 
-    def restore(self, model: keras.Model) -> int:
-        """Load the last backup into a compiled ``model``; returns the epochs it had finished (0 if none)."""
+    def _state(self) -> tuple[int, Path | None, list]:
+        """Epochs finished, weights file and seed states of the backup; ``(0, None, [])`` if none."""
         state_path = self.directory / self.STATE
         if not state_path.is_file():
-            return 0
+            return 0, None, []
         try:
             state = json.loads(state_path.read_text(encoding="utf-8"))
-            weights = self.directory / state["weights"]
-            epoch = int(state["epoch"])
+            return int(state["epoch"]), self.directory / state["weights"], list(state.get("seed_states", []))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{state_path}: unreadable training backup ({exc})") from exc
+
+    def finished_epochs(self) -> int:
+        """Epochs the backup has finished (0 if there is none)."""
+        return self._state()[0]
+
+    def restore(self, model: keras.Model) -> int:
+        """Load the last backup into a compiled ``model``; returns the epochs it had finished (0 if none)."""
+        epoch, weights, seeds = self._state()
+        if weights is None:
+            return 0
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
         model.load_weights(weights)
+        variables = _seed_states(model)
+        if seeds and len(seeds) != len(variables):
+            raise ValueError(f"{self.directory / self.STATE}: {len(seeds)} seed states for a model with {len(variables)}")
+        for variable, value in zip(variables, seeds):
+            variable.assign(np.asarray(value, dtype=keras.backend.standardize_dtype(variable.dtype)))
         return epoch
 
 
@@ -543,14 +568,19 @@ def _splits(config: TrainConfig) -> tuple[list[Clip], list[Clip], list[np.ndarra
 
 
 def _datasets(
-    config: TrainConfig, train_clips: list[Clip], validation_clips: list[Clip], noises: list[np.ndarray]
+    config: TrainConfig,
+    train_clips: list[Clip],
+    validation_clips: list[Clip],
+    noises: list[np.ndarray],
+    first_epoch: int = 0,
 ) -> tuple[tf.data.Dataset, tf.data.Dataset, int]:
-    """Training and validation datasets, and the steps per epoch."""
+    """Training (from ``first_epoch`` on) and validation datasets, and the steps per epoch."""
     augment = config.augment_config()
     steps = config.steps_per_epoch or math.ceil(len(train_clips) / config.batch_size)
     train_data = make_dataset(
         train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
         balanced=config.balanced, unknown_weight=config.unknown_weight, batches_per_epoch=steps,
+        first_epoch=first_epoch,
     )
     validation_data = make_eval_dataset(
         validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping
@@ -644,7 +674,8 @@ def train(
 
     splits = _splits(config)
     _seed(config.seed, config.jit_compile)
-    train_data, validation_data, steps = _datasets(config, *splits)
+    checkpoint = EpochCheckpoint(run_dir / BACKUP_DIR)
+    train_data, validation_data, steps = _datasets(config, *splits, first_epoch=checkpoint.finished_epochs())
     model = compile_model(config, steps)
     if not exists:  # written once the data and the model are known to work
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -652,7 +683,6 @@ def train(
     past = read_history(run_dir).get(BEST_MONITOR, [])
     best = max((v for v in past if v is not None), default=-math.inf)
     scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss))
-    checkpoint = EpochCheckpoint(run_dir / BACKUP_DIR)
     initial_epoch = checkpoint.restore(model)
     callbacks = [
         scores,

@@ -165,9 +165,10 @@ def test_checkpoint_restores_weights_and_optimizer(tmp_path: Path) -> None:
 
 
 def test_killed_run_resumes_from_its_last_epoch(tree: Path, tmp_path: Path) -> None:
-    run = tmp_path / "run"
-    args = [*TINY, "--data", str(tree), "--epochs", "3", "--out", str(run)]
-    process = start_training(args)
+    run, twin = tmp_path / "run", tmp_path / "twin"
+    args = [*TINY, "--data", str(tree), "--epochs", "3"]
+    uninterrupted = start_training([*args, "--out", str(twin)])
+    process = start_training([*args, "--out", str(run)])
     state = run / "backup" / "state.json"
     deadline = time.monotonic() + 240
     while not state.exists():
@@ -197,6 +198,9 @@ def test_killed_run_resumes_from_its_last_epoch(tree: Path, tmp_path: Path) -> N
         "learning_curves.png", "model.keras",
     ]  # no backup left, no half-written file
     assert load_model(run).output_shape == (None, len(CLASSES))
+    finish(uninterrupted)  # same batches, same weights: the resumed run lost nothing
+    expected = json.loads((twin / "history.json").read_text())
+    assert {k: v for k, v in history.items() if k != "seconds"} == {k: v for k, v in expected.items() if k != "seconds"}
     done = train(TrainConfig.load(run / CONFIG_FILE), run, resume=True, verbose=0)  # finished: no training
     assert done.history == history
     assert sorted(p.name for p in run.iterdir()) == names

@@ -170,6 +170,7 @@ def make_dataset(
     cache: bool = True,
     repeat: bool = True,
     batches_per_epoch: int | None = None,
+    first_epoch: int = 0,
 ) -> tf.data.Dataset:
     """A training dataset of augmented clips in class-balanced batches.
 
@@ -200,6 +201,10 @@ def make_dataset(
         True: batches without end (give Keras ``steps_per_epoch``); False: one epoch.
     batches_per_epoch : int, optional
         Default ``ceil(len(clips) / batch_size)``.
+    first_epoch : int
+        The (0-based) epoch the stream starts with: a training run resumed after ``k``
+        epochs passes ``k`` and gets the very batches an uninterrupted run sees from epoch
+        ``k`` on.
 
     Returns
     -------
@@ -243,7 +248,9 @@ def make_dataset(
         arrays = tf.numpy_function(epoch_stream, [epoch], [tf.int64] * 3, stateful=False)
         return tf.data.Dataset.from_tensor_slices(tuple(tf.ensure_shape(a, (per_epoch,)) for a in arrays))
 
-    epochs = tf.data.Dataset.counter() if repeat else tf.data.Dataset.range(1)
+    if first_epoch < 0:
+        raise ValueError(f"first_epoch must be >= 0, got {first_epoch}")
+    epochs = tf.data.Dataset.counter(first_epoch) if repeat else tf.data.Dataset.range(first_epoch, first_epoch + 1)
     dataset = _map_elements(epochs.flat_map(epoch_dataset), load, config.length)
     dataset = dataset.batch(batch_size, drop_remainder=True)
     return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)
