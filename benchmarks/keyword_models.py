@@ -26,7 +26,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.evaluate import score_voices  # noqa: E402
+from phaselab.evaluate import score_voices, write_json  # noqa: E402
 from phaselab.models import flops  # noqa: E402
 from phaselab.train import BEST_FILE, TrainConfig, read_history, train  # noqa: E402
 
@@ -34,13 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "keyword_models.json"
 RUNS = ROOT / "build" / "experiments" / "keyword_models"
 DEFAULT_MODELS = ("cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
-
-
-def _write(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".part-{path.name}")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def run_one(model: str, seed: int, epochs: int | None, data: str, runs: Path) -> dict:
@@ -85,7 +78,8 @@ def main() -> None:
             started = time.perf_counter()
             row = {**run_one(model, seed, args.epochs, args.data, args.runs), "machine": report["machine"]}
             report["rows"] = [r for r in report["rows"] if (r["model"], r["seed"]) != (model, seed)] + [row]
-            _write(args.results, report)
+            args.results.parent.mkdir(parents=True, exist_ok=True)
+            write_json(report, args.results)  # atomic; undefined F1 (NaN) as null
             held = row["heldout_voices"]
             print(f"{model} seed {seed}: held-out voices macro F1 {held['macro_f1']:.3f}, command recall "
                   f"{held['command_recall']:.3f} ({time.perf_counter() - started:.0f} s)", flush=True)
