@@ -28,7 +28,7 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.metrics import classification_scores
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
-__all__ = ["evaluate", "score_voices", "VOICE_SPLITS", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
+__all__ = ["evaluate", "score_voices", "VOICE_SPLITS", "summarise_runs", "format_run_summary", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
 
 EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
 """Splits :func:`evaluate` accepts (``all``: every clip, for trees without list files)."""
@@ -143,6 +143,61 @@ def score_voices(
     """
     loaded, tree = _load(model), SpeechCommands(resolve_data_root(data_root))
     return {name: _score(loaded, tree, split, batch_size) for name, split in VOICE_SPLITS.items()}
+
+
+_SUMMARY_SCORES = (("train_voices", "macro_f1"), ("heldout_voices", "macro_f1"),
+                   ("train_voices", "command_recall"), ("heldout_voices", "command_recall"))
+
+
+def summarise_runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean and spread over seeds of each model's scores on train voices and held-out voices.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        One per run, as ``benchmarks/keyword_models.py`` writes them: ``model``, ``seed``,
+        ``params``, ``mflops``, ``train_seconds`` and ``train_voices`` / ``heldout_voices``
+        dicts holding ``macro_f1`` and ``command_recall``.
+
+    Returns
+    -------
+    list of dict
+        One per model, in order of first appearance: ``model``, ``seeds`` (list),
+        ``params``, ``mflops``, ``minutes`` (mean training time), and for each of
+        ``train_voices_macro_f1``, ``heldout_voices_macro_f1``, ``train_voices_command_recall``,
+        ``heldout_voices_command_recall`` the mean and ``..._sd`` (sample standard
+        deviation; NaN with one seed).
+    """
+    if not rows:
+        raise ValueError("no runs to summarise")
+    summary = []
+    for model in dict.fromkeys(row["model"] for row in rows):
+        runs = [row for row in rows if row["model"] == model]
+        entry = {"model": model, "seeds": [row["seed"] for row in runs], "params": runs[0]["params"],
+                 "mflops": runs[0]["mflops"], "minutes": float(np.mean([r["train_seconds"] for r in runs])) / 60}
+        for split, score in _SUMMARY_SCORES:
+            values = np.array([row[split][score] for row in runs], dtype=np.float64)
+            entry[f"{split}_{score}"] = float(values.mean())
+            entry[f"{split}_{score}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+        summary.append(entry)
+    return summary
+
+
+def format_run_summary(summary: Sequence[dict[str, Any]]) -> str:
+    """A plain-text table of :func:`summarise_runs`: mean ± sd over seeds per model."""
+    def cell(entry: dict[str, Any], key: str) -> str:
+        sd = entry[f"{key}_sd"]
+        return f"{entry[key]:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
+
+    header = (f"{'model':<13}{'seeds':>6}{'params':>9}{'MFLOPs':>8}{'minutes':>9}  "
+              f"{'macro F1: train voices':>23}{'held-out voices':>17}  "
+              f"{'command recall: train':>22}{'held-out':>15}")
+    lines = [header]
+    for e in summary:
+        scores = [cell(e, f"{split}_{score}") for split, score in _SUMMARY_SCORES]
+        lines.append(f"{e['model']:<13}{len(e['seeds']):>6}{e['params']:>9,}{e['mflops']:>8.0f}{e['minutes']:>9.1f}  "
+                     f"{scores[0]:>23}{scores[1]:>17}  {scores[2]:>22}{scores[3]:>15}")
+    return "\n".join(lines)
 
 
 def predict(

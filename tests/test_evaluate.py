@@ -11,7 +11,15 @@ from phaselab.cli import main
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
-from phaselab.evaluate import VOICE_SPLITS, evaluate, format_scores, predict, score_voices
+from phaselab.evaluate import (
+    VOICE_SPLITS,
+    evaluate,
+    format_run_summary,
+    format_scores,
+    predict,
+    score_voices,
+    summarise_runs,
+)
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig
 
 SAMPLES = 16384
@@ -142,3 +150,24 @@ def test_score_voices_on_the_bundled_set(tmp_path: Path) -> None:
         assert split_scores["n"] == 120
         assert split_scores["accuracy"] == pytest.approx(80 / 120)
         assert split_scores["command_recall"] == 0.0
+
+
+def _row(model: str, seed: int, held: float) -> dict:
+    voices = lambda f1: {"macro_f1": f1, "command_recall": f1 / 2, "accuracy": 1.0, "f1": {}}
+    return {"model": model, "seed": seed, "params": 10, "mflops": 2.0, "train_seconds": 60.0 * (seed + 1),
+            "train_voices": voices(0.9), "heldout_voices": voices(held)}
+
+
+def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
+    summary = summarise_runs([_row("a", 0, 0.5), _row("b", 0, 0.7), _row("a", 1, 0.7)])
+    assert [e["model"] for e in summary] == ["a", "b"]
+    a, b = summary
+    assert a["seeds"] == [0, 1] and a["minutes"] == pytest.approx(1.5)
+    assert a["heldout_voices_macro_f1"] == pytest.approx(0.6)
+    assert a["heldout_voices_macro_f1_sd"] == pytest.approx(0.1 * math.sqrt(2))
+    assert a["heldout_voices_command_recall"] == pytest.approx(0.3)
+    assert math.isnan(b["heldout_voices_macro_f1_sd"])
+    text = format_run_summary(summary).splitlines()
+    assert text[1].split()[:2] == ["a", "2"] and "0.600 ± 0.141" in text[1] and "±" not in text[2]
+    with pytest.raises(ValueError, match="no runs"):
+        summarise_runs([])
