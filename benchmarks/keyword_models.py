@@ -10,8 +10,9 @@ at most one epoch: run the same command again and every run resumes.
 After every run it rewrites ``benchmarks/results/keyword_models.json`` (settings, the
 machine, one row per run), which notebooks/04_3d_cnn_training.ipynb and the README read.
 
-Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``.
-The reference ``cnn3d`` trains at about 1 clip/s on a 2-core CPU (15 minutes per epoch of the
+Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``;
+``--report`` only prints the table (mean ± sd over seeds) of the results already written.
+The reference ``cnn3d`` trains at under 1 clip/s on a 2-core CPU (15-20 minutes per epoch of the
 bundled set); leave it to a GPU machine.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.evaluate import score_voices, write_json  # noqa: E402
+from phaselab.evaluate import format_run_summary, score_voices, summarise_runs, write_json  # noqa: E402
 from phaselab.models import flops  # noqa: E402
 from phaselab.train import BEST_FILE, TrainConfig, read_history, train  # noqa: E402
 
@@ -65,7 +66,13 @@ def main() -> None:
     parser.add_argument("--data", default="mini")
     parser.add_argument("--runs", type=Path, default=RUNS, help="where the run directories go")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--report", action="store_true", help="print the table of --results and exit")
     args = parser.parse_args()
+    if args.report:
+        report = json.loads(args.results.read_text(encoding="utf-8"))
+        print(f"{args.results}: {report['settings']}\nmachine: {report['machine']}\n")
+        print(format_run_summary(summarise_runs(report["rows"])))
+        return
     settings = {"data": args.data, "epochs": args.epochs or TrainConfig("cnn2d").epochs,
                 "recipe": "TrainConfig defaults (phaselab train)", "scored": BEST_FILE}
     report = {"settings": settings, "machine": describe_machine(), "rows": []}
