@@ -28,7 +28,18 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.metrics import classification_scores
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
-__all__ = ["evaluate", "score_voices", "VOICE_SPLITS", "summarise_runs", "format_run_summary", "predict", "Prediction", "format_scores", "write_json", "EVAL_SPLITS"]
+__all__ = [
+    "evaluate",
+    "score_voices",
+    "summarise_runs",
+    "format_run_summary",
+    "predict",
+    "Prediction",
+    "format_scores",
+    "write_json",
+    "EVAL_SPLITS",
+    "VOICE_SPLITS",
+]
 
 EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
 """Splits :func:`evaluate` accepts (``all``: every clip, for trees without list files)."""
