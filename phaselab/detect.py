@@ -25,6 +25,7 @@ from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
 from phaselab.encoding_models import encoding_model
+from phaselab.metrics import mean_sd
 from phaselab.speech_noise import KINDS, SAMPLES, make_speech_noise_examples, make_speech_noise_set
 
 __all__ = [
@@ -200,9 +201,8 @@ def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
             raise ValueError(f"{encoding}: the seeds' models differ in size ({sorted(params)} parameters)")
         entry: dict[str, Any] = {"seeds": len(results)}
         for key in ("accuracy", *KINDS, "seconds"):
-            values = np.array([result[key] if key == "seconds" else result["test"][key] for result in results])
-            entry[key] = float(values.mean())
-            entry[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+            values = [result[key] if key == "seconds" else result["test"][key] for result in results]
+            entry[key], entry[f"{key}_std"] = mean_sd(values)
         entry["params"] = params.pop()
         summary[encoding] = entry
     return summary

@@ -22,7 +22,7 @@ from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.encoding_models import encoding_model
-from phaselab.metrics import classification_scores
+from phaselab.metrics import classification_scores, mean_sd
 from phaselab.models import flops
 
 __all__ = [
@@ -193,9 +193,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         chosen = [row for row in rows if row["encoding"] == encoding]
         entry: dict[str, Any] = {"encoding": encoding, "runs": len(chosen)}
         for key in ("accuracy", "macro_f1", "seconds"):
-            values = np.array([row[key] for row in chosen], dtype=np.float64)
-            entry[key] = float(values.mean())
-            entry[f"{key}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+            entry[key], entry[f"{key}_std"] = mean_sd(row[key] for row in chosen)
         entry["params"], entry["mflops"] = chosen[0]["params"], chosen[0]["mflops"]
         summary.append(entry)
     return summary

@@ -25,7 +25,7 @@ from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-from phaselab.metrics import classification_scores
+from phaselab.metrics import classification_scores, mean_sd
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
 __all__ = [
@@ -187,9 +187,8 @@ def summarise_runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         entry = {"model": model, "seeds": [row["seed"] for row in runs], "params": runs[0]["params"],
                  "mflops": runs[0]["mflops"], "minutes": float(np.mean([r["train_seconds"] for r in runs])) / 60}
         for split, score in _SUMMARY_SCORES:
-            values = np.array([row[split][score] for row in runs], dtype=np.float64)
-            entry[f"{split}_{score}"] = float(values.mean())
-            entry[f"{split}_{score}_sd"] = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+            mean, sd = mean_sd(row[split][score] for row in runs)
+            entry[f"{split}_{score}"], entry[f"{split}_{score}_sd"] = mean, sd if len(runs) > 1 else math.nan
         summary.append(entry)
     return summary
 

@@ -29,6 +29,7 @@ __all__ = [
     "word_f1_history",
     "plot_word_f1",
     "format_word_f1",
+    "mean_sd",
 ]
 
 DAMPING_EPSILON = 1e-4
@@ -307,3 +308,22 @@ def plot_word_f1(history: dict[str, list], classes: Sequence[str], title: str = 
     if title:
         figure.suptitle(title)
     return figure
+
+
+def mean_sd(values: Iterable[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (``ddof=1``) of scores over seeds or runs.
+
+    Parameters
+    ----------
+    values : iterable of float
+        At least one value.
+
+    Returns
+    -------
+    (float, float)
+        The mean, and the standard deviation: 0.0 for a single value (no spread measured).
+    """
+    array = np.asarray(list(values), dtype=np.float64)
+    if array.size == 0:
+        raise ValueError("mean_sd needs at least one value")
+    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0

@@ -10,6 +10,7 @@ from phaselab.metrics import (
     classification_scores,
     damped_log_loss,
     get_loss,
+    mean_sd,
     plot_confusion_matrix,
     format_word_f1,
     plot_word_f1,
@@ -156,3 +157,10 @@ def test_format_word_f1_rows_are_epochs() -> None:
     assert lines[1].split() == ["1", "0.00", "0.25"]
     assert lines[2].split() == ["2", "0.50", "-"]
     assert [line.split()[0] for line in format_word_f1(HISTORY, ("yes",), every=2).splitlines()[1:]] == ["1", "3"]
+
+
+def test_mean_sd_uses_the_sample_standard_deviation() -> None:
+    assert mean_sd([0.7, 0.9]) == pytest.approx((0.8, 0.1414213562))
+    assert mean_sd(iter([0.5])) == (0.5, 0.0)
+    with pytest.raises(ValueError, match="at least one"):
+        mean_sd([])
