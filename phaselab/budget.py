@@ -138,13 +138,29 @@ def full_run_hours(clips_per_s: float, epochs: int = 10, version: str = "v0.01")
     return epochs * TRAIN_SHARE * SPEECH_COMMANDS_CLIPS[version] / clips_per_s / 3600
 
 
+def _accelerators() -> tuple[list[str], str]:
+    """Names of the GPUs the Keras backend sees, and the backend with its version."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return [d.device_kind for d in jax.devices() if d.platform == "gpu"], f"JAX {jax.__version__}"
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())], f"PyTorch {torch.__version__}"
+    import tensorflow as tf
+
+    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
+            for g in tf.config.list_physical_devices("GPU")]
+    return gpus, f"TensorFlow {tf.__version__}"
+
+
 def describe_machine() -> str:
-    """One line naming this machine's CPU (model, cores), visible GPUs and TensorFlow version.
+    """One line naming this machine's CPU (model, cores), the GPUs the Keras backend sees, and that backend.
 
     Benchmarks store it beside their numbers, so a table says where it was measured.
     """
-    import tensorflow as tf
-
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -152,6 +168,5 @@ def describe_machine() -> str:
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
-            for g in tf.config.list_physical_devices("GPU")]
-    return f"{cpu}, {cores} cores; GPU: {', '.join(gpus) or 'none'}; TensorFlow {tf.__version__}"
+    gpus, backend = _accelerators()
+    return f"{cpu}, {cores} cores; GPU: {', '.join(gpus) or 'none'}; {backend}"

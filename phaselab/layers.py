@@ -1,8 +1,12 @@
-"""Keras 3 layers: spectrogram features of raw audio, and wrap-around padding of the phase axis.
+"""Keras 3 layers: spectrogram features of raw audio, wrap-around padding of the phase axis,
+and SpecAugment's time and frequency masks.
 
-The feature layers compute on the graph (``tf.signal.stft``) the same numbers as the
-NumPy reference in :mod:`phaselab.stft` and :mod:`phaselab.phase`, so a saved model
-takes raw audio and is a complete recogniser.
+The feature layers compute on the graph the same numbers as the NumPy reference in
+:mod:`phaselab.stft` and :mod:`phaselab.phase`, so a saved model takes raw audio and is a
+complete recogniser. They are written in ``keras.ops`` alone (the STFT as a gather of
+frames, a window and ``keras.ops.rfft``; a complex value as its real and imaginary parts),
+so the models run on every Keras backend: TensorFlow here and in CI, JAX or PyTorch on a
+machine that has those.
 """
 
 from __future__ import annotations
@@ -11,19 +15,42 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from phaselab import SAMPLE_RATE
 from phaselab.kernels import PhaseKernel, phase_knots
 from phaselab.phase import DAMPING, encoding_channels, make_kernel
 
-__all__ = ["Spectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad"]
+__all__ = ["Spectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "SpectralMasks"]
 
 
-def _stft(audio: tf.Tensor, frame_length: int, frame_step: int, fft_length: int) -> tf.Tensor:
-    return tf.signal.stft(
-        audio, frame_length, frame_step, fft_length, window_fn=tf.signal.hann_window, pad_end=True
-    )
+Tensor = Any
+"""A tensor of the Keras backend in use."""
+
+
+def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int) -> tuple[Tensor, Tensor]:
+    """Real and imaginary parts ``(batch, frames, fft_length // 2 + 1)`` of the STFT of ``(batch, samples)``.
+
+    As :func:`phaselab.stft.stft`: periodic Hann window, ``ceil(samples / frame_step)``
+    frames, the end zero-padded so that the last frame starts inside the clip.
+    """
+    samples = audio.shape[-1]
+    if samples is None:
+        raise ValueError("the feature layers need a known number of samples (the Input's shape)")
+    frames, hops = _frames(samples, frame_step), -(-frame_length // frame_step)
+    # zero-pad to whole hops, cut into hop-long blocks, and put each frame together from `hops` blocks
+    blocks = frames + hops - 1
+    audio = keras.ops.pad(keras.ops.cast(audio, "float32"), [[0, 0], [0, blocks * frame_step - samples]])
+    audio = keras.ops.reshape(audio, (-1, blocks, frame_step))
+    framed = keras.ops.concatenate([audio[:, i:i + frames] for i in range(hops)], axis=-1)[..., :frame_length]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame_length) / frame_length)).astype(np.float32)
+    framed = framed * window
+    if fft_length > frame_length:
+        framed = keras.ops.pad(framed, [[0, 0], [0, 0], [0, fft_length - frame_length]])
+    return keras.ops.rfft(framed, fft_length)
+
+
+def _magnitude(re: Tensor, im: Tensor) -> Tensor:
+    return keras.ops.sqrt(keras.ops.square(re) + keras.ops.square(im))
 
 
 def _frames(samples: int | None, frame_step: int) -> int | None:
@@ -51,9 +78,8 @@ class Spectrogram(keras.layers.Layer):
         self.frame_step = int(frame_step)
         self.fft_length = int(fft_length or frame_length)
 
-    def call(self, audio: tf.Tensor) -> tf.Tensor:
-        spec = _stft(tf.cast(audio, tf.float32), self.frame_length, self.frame_step, self.fft_length)
-        return tf.math.log1p(tf.abs(spec))
+    def call(self, audio: Tensor) -> Tensor:
+        return keras.ops.log1p(_magnitude(*_stft(audio, self.frame_length, self.frame_step, self.fft_length)))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (input_shape[0], _frames(input_shape[1], self.frame_step), self.fft_length // 2 + 1)
@@ -112,34 +138,33 @@ class PhasedSpectrogram(Spectrogram):
         self.kernel = PhaseKernel(kernel, kernel_width) if kernel_width else make_kernel(kernel, self.n_phases)
         self.mode = mode
         self.damping = float(damping)
-        knots = phase_knots(self.n_phases)
-        self._cos = tf.constant(np.cos(knots), tf.float32)
-        self._sin = tf.constant(np.sin(knots), tf.float32)
+        self._knots = phase_knots(self.n_phases).astype(np.float32)
+        self._cos, self._sin = np.cos(self._knots), np.sin(self._knots)
 
-    def _activations(self, spec: tf.Tensor, magnitude: tf.Tensor) -> tf.Tensor:
-        width = self.kernel.width
-        if self.kernel.name == "wrapped_gaussian":
-            angle = tf.math.angle(spec)[..., None] - tf.constant(phase_knots(self.n_phases), tf.float32)
-            dphi = tf.math.floormod(angle + np.pi, 2 * np.pi) - np.pi
-            offsets = 2 * np.pi * np.arange(-3, 4)
-            gauss = tf.exp(-tf.square(dphi[..., None] + offsets.astype(np.float32)) / (2 * width**2))
-            return tf.reduce_sum(gauss, axis=-1) / float(np.exp(-(offsets**2) / (2 * width**2)).sum())
+    def _activations(self, re: Tensor, im: Tensor, magnitude: Tensor) -> Tensor:
+        """Kernel value of every bin at every knot, ``(..., P)``, from the STFT's parts and magnitude."""
+        ops, width = keras.ops, self.kernel.width
         if self.kernel.name == "chord":
-            u = spec / tf.cast(magnitude + self.damping, tf.complex64)
-            re, im = tf.math.real(u)[..., None], tf.math.imag(u)[..., None]
-            chord2 = tf.square(re) + tf.square(im) + 1.0 - 2.0 * (re * self._cos + im * self._sin)
-            return tf.exp(-chord2 / (2 * width**2))
-        angle = tf.math.angle(spec)[..., None]
-        return tf.exp(width * (tf.cos(angle) * self._cos + tf.sin(angle) * self._sin - 1.0))
+            re, im = re / (magnitude + self.damping), im / (magnitude + self.damping)
+            re, im = re[..., None], im[..., None]
+            chord2 = ops.square(re) + ops.square(im) + 1.0 - 2.0 * (re * self._cos + im * self._sin)
+            return ops.exp(-chord2 / (2 * width**2))
+        angle = ops.arctan2(im, re)[..., None]
+        if self.kernel.name == "wrapped_gaussian":
+            dphi = _wrap(angle - self._knots)
+            offsets = (2 * np.pi * np.arange(-3, 4)).astype(np.float32)
+            gauss = ops.exp(-ops.square(dphi[..., None] + offsets) / (2 * width**2))
+            return ops.sum(gauss, axis=-1) / float(np.exp(-(offsets.astype(np.float64) ** 2) / (2 * width**2)).sum())
+        return ops.exp(width * (ops.cos(angle) * self._cos + ops.sin(angle) * self._sin - 1.0))
 
-    def call(self, audio: tf.Tensor) -> tf.Tensor:
-        spec = _stft(tf.cast(audio, tf.float32), self.frame_length, self.frame_step, self.fft_length)
-        magnitude = tf.abs(spec)
-        log_mag = tf.math.log1p(magnitude)[..., None]
-        activations = self._activations(spec, magnitude)
+    def call(self, audio: Tensor) -> Tensor:
+        re, im = _stft(audio, self.frame_length, self.frame_step, self.fft_length)
+        magnitude = _magnitude(re, im)
+        log_mag = keras.ops.log1p(magnitude)[..., None]
+        activations = self._activations(re, im, magnitude)
         if self.mode == "stacked":
             return log_mag * activations
-        return tf.concat([log_mag, activations], axis=-1)
+        return keras.ops.concatenate([log_mag, activations], axis=-1)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         depth = self.n_phases + (1 if self.mode == "channels" else 0)
@@ -156,9 +181,20 @@ class PhasedSpectrogram(Spectrogram):
         }
 
 
-def _wrap(angle: tf.Tensor) -> tf.Tensor:
+def _wrap(angle: Tensor) -> Tensor:
     """Wrap angles to [-pi, pi), as :func:`phaselab.kernels.wrap_angle`."""
-    return tf.math.floormod(angle + np.pi, 2 * np.pi) - np.pi
+    return keras.ops.mod(angle + np.pi, 2 * np.pi) - np.pi
+
+
+def _angle_step(re: Tensor, im: Tensor, axis: int) -> Tensor:
+    """``angle(z[k] * conj(z[k - 1]))`` along ``axis`` (1 or 2): the phase turned from one value to the next."""
+    ops = keras.ops
+    size = re.shape[axis]
+    later = [ops.take(part, np.arange(1, size), axis=axis) for part in (re, im)]
+    earlier = [ops.take(part, np.arange(size - 1), axis=axis) for part in (re, im)]
+    real = later[0] * earlier[0] + later[1] * earlier[1]
+    imag = later[1] * earlier[0] - later[0] * earlier[1]
+    return ops.arctan2(imag, real)
 
 
 @keras.saving.register_keras_serializable(package="phaselab")
@@ -209,42 +245,44 @@ class PhaseFeatures(Spectrogram):
         )
         bins = self.fft_length // 2 + 1
         # phase a bin's centre frequency turns in one hop, and the window-centre offset of the group delay
-        self._advance = tf.constant(2 * np.pi * np.arange(bins) * self.frame_step / self.fft_length, tf.float32)
+        self._advance = (2 * np.pi * np.arange(bins) * self.frame_step / self.fft_length).astype(np.float32)
         self._centre = float(np.pi * self.frame_length / self.fft_length)
 
-    def _instantaneous_frequency(self, spec: tf.Tensor) -> tf.Tensor:
-        step = tf.math.angle(spec[:, 1:] * tf.math.conj(spec[:, :-1]))
-        deviation = _wrap(step - self._advance) / np.pi
-        return tf.pad(deviation, [[0, 0], [1, 0], [0, 0]])
+    def _instantaneous_frequency(self, re: Tensor, im: Tensor) -> Tensor:
+        deviation = _wrap(_angle_step(re, im, axis=1) - self._advance) / np.pi
+        return keras.ops.pad(deviation, [[0, 0], [1, 0], [0, 0]])
 
-    def _group_delay(self, spec: tf.Tensor) -> tf.Tensor:
-        step = tf.math.angle(spec[..., 1:] * tf.math.conj(spec[..., :-1]))
-        return tf.pad(_wrap(-step - self._centre) / np.pi, [[0, 0], [0, 0], [1, 0]])
+    def _group_delay(self, re: Tensor, im: Tensor) -> Tensor:
+        return keras.ops.pad(_wrap(-_angle_step(re, im, axis=2) - self._centre) / np.pi, [[0, 0], [0, 0], [1, 0]])
 
     def build(self, input_shape: tuple) -> None:
         self._phased.build(input_shape)
         super().build(input_shape)
 
-    def from_stft(self, spec: tf.Tensor) -> tf.Tensor:
+    def from_stft(self, spec: Any) -> Tensor:
         """Features of a batch of complex STFTs ``(batch, frames, bins)`` -> ``(batch, frames, bins, channels)``."""
-        spec = tf.convert_to_tensor(spec, tf.complex64)
-        magnitude = tf.abs(spec)
+        spec = np.asarray(spec, dtype=np.complex64)
+        return self._features(spec.real, spec.imag)
+
+    def _features(self, re: Tensor, im: Tensor) -> Tensor:
+        ops = keras.ops
+        re, im = ops.convert_to_tensor(re, "float32"), ops.convert_to_tensor(im, "float32")
+        magnitude = _magnitude(re, im)
         if self.encoding == "phased":
-            return tf.math.log1p(magnitude)[..., None] * self._phased._activations(spec, magnitude)
+            return ops.log1p(magnitude)[..., None] * self._phased._activations(re, im, magnitude)
         parts = []
         if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
-            parts.append(tf.math.log1p(magnitude)[..., None])
+            parts.append(ops.log1p(magnitude)[..., None])
         if self.encoding in ("cos_sin", "mag_cos_sin"):
-            u = spec / tf.cast(magnitude + self.damping, tf.complex64)
-            parts += [tf.math.real(u)[..., None], tf.math.imag(u)[..., None]]
+            parts += [(re / (magnitude + self.damping))[..., None], (im / (magnitude + self.damping))[..., None]]
         elif self.encoding in ("if", "mag_if"):
-            parts.append(self._instantaneous_frequency(spec)[..., None])
+            parts.append(self._instantaneous_frequency(re, im)[..., None])
         elif self.encoding == "group_delay":
-            parts.append(self._group_delay(spec)[..., None])
-        return tf.concat(parts, axis=-1)
+            parts.append(self._group_delay(re, im)[..., None])
+        return ops.concatenate(parts, axis=-1)
 
-    def call(self, audio: tf.Tensor) -> tf.Tensor:
-        return self.from_stft(_stft(tf.cast(audio, tf.float32), self.frame_length, self.frame_step, self.fft_length))
+    def call(self, audio: Tensor) -> Tensor:
+        return self._features(*_stft(audio, self.frame_length, self.frame_step, self.fft_length))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return super().compute_output_shape(input_shape) + (self.channels,)
@@ -299,7 +337,7 @@ class CircularPad(keras.layers.Layer):
             raise ValueError(f"cannot wrap {max(before, after)} slices around an axis of size {size}")
         self._indices = np.arange(-before, size + after) % size
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+    def call(self, inputs: Tensor) -> Tensor:
         return keras.ops.take(inputs, self._indices, axis=self.axis)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
@@ -310,3 +348,71 @@ class CircularPad(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "width": list(self.width)}
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+class SpectralMasks(keras.layers.Layer):
+    """SpecAugment's time and frequency masks (Park et al., 2019), in training only.
+
+    Each training example gets ``time_masks`` bands of consecutive frames and
+    ``freq_masks`` bands of consecutive bins set to zero (silence, for the ``log1p``
+    features of this module); each band's width is drawn uniformly from ``0..max_frames``
+    (``0..max_bins``) and its start uniformly among the positions where it fits. A model
+    that may lose any tenth of its spectrogram must recognise a word from several cues,
+    which is what an unheard voice, whose formants and timing differ, asks of it. At
+    inference the layer passes its input through.
+
+    Parameters
+    ----------
+    time_masks, freq_masks : int
+        Bands per example along time (axis 1) and frequency (axis 2).
+    max_frames, max_bins : int
+        Widest band, in frames and in bins.
+    seed : int, optional
+        Seed of the layer's :class:`keras.random.SeedGenerator`.
+
+    Input and output shape: ``(batch, frames, bins, ...)``, any trailing axes (channels,
+    phase) masked alike.
+    """
+
+    def __init__(self, time_masks: int = 2, max_frames: int = 25, freq_masks: int = 2, max_bins: int = 13,
+                 seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        counts = {"time_masks": time_masks, "max_frames": max_frames, "freq_masks": freq_masks, "max_bins": max_bins}
+        for name, value in counts.items():
+            if int(value) != value or value < 0:
+                raise ValueError(f"SpectralMasks {name} must be a non-negative integer, got {value}")
+        self.time_masks, self.max_frames = int(time_masks), int(max_frames)
+        self.freq_masks, self.max_bins = int(freq_masks), int(max_bins)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _keep(self, batch: Any, size: int, masks: int, widest: int) -> Any:
+        """``(batch, size)`` float: 0 inside one of ``masks`` random bands per example, 1 elsewhere."""
+        position = keras.ops.arange(size, dtype="float32")[None, :]
+        keep = keras.ops.ones((batch, size), dtype="float32")
+        widest = min(widest, size)
+        for _ in range(masks):
+            draws = keras.random.uniform((batch, 2), seed=self.seed_generator)
+            width = keras.ops.floor(draws[:, :1] * (widest + 1))
+            start = keras.ops.floor(draws[:, 1:] * (size - width + 1))
+            inside = keras.ops.logical_and(position >= start, position < start + width)
+            keep = keep * (1.0 - keras.ops.cast(inside, "float32"))
+        return keep
+
+    def call(self, features: Any, training: bool | None = None) -> Any:
+        if not training or self.time_masks + self.freq_masks == 0:
+            return features
+        batch = keras.ops.shape(features)[0]
+        frames, bins = features.shape[1], features.shape[2]
+        keep = (self._keep(batch, frames, self.time_masks, self.max_frames)[:, :, None]
+                * self._keep(batch, bins, self.freq_masks, self.max_bins)[:, None, :])
+        keep = keras.ops.reshape(keep, (-1, frames, bins) + (1,) * (len(features.shape) - 3))
+        return features * keras.ops.cast(keep, features.dtype)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "time_masks": self.time_masks, "max_frames": self.max_frames,
+                "freq_masks": self.freq_masks, "max_bins": self.max_bins, "seed": self.seed}

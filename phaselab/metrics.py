@@ -13,7 +13,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, confusion_matrix, f1_score, recall_score
 
 from phaselab.data.labels import COMMANDS
@@ -32,12 +31,15 @@ __all__ = [
     "mean_sd",
 ]
 
+Tensor = Any
+"""A tensor of the Keras backend in use."""
+
 DAMPING_EPSILON = 1e-4
 """Predictions are clipped into ``[eps, 1 - eps]`` by :func:`damped_log_loss`."""
 
 
 @keras.saving.register_keras_serializable(package="phaselab")
-def damped_log_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+def damped_log_loss(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """The original study's loss: binary log loss of clipped predictions, averaged over classes.
 
     ``p`` is clipped into ``[1e-4, 1 - 1e-4]`` (:data:`DAMPING_EPSILON`), so one confident
@@ -63,14 +65,14 @@ def damped_log_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     return keras.ops.mean(losses, axis=-1)
 
 
-LOSSES: dict[str, Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] = {
+LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
     "damped_log_loss": damped_log_loss,
     "categorical_crossentropy": keras.losses.categorical_crossentropy,
 }
 """The losses the trainer offers, by name; each returns one value per example."""
 
 
-def get_loss(name: str) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+def get_loss(name: str) -> Callable[[Tensor, Tensor], Tensor]:
     """The loss function called ``name`` (a key of :data:`LOSSES`)."""
     try:
         return LOSSES[name]
@@ -131,7 +133,7 @@ class ValidationScores(keras.callbacks.Callback):
     Parameters
     ----------
     data : iterable of (audio, one-hot) batches
-        E.g. a finite ``tf.data.Dataset``; shapes (batch, samples) and (batch, classes).
+        E.g. a finite ``tf.data.Dataset`` or :class:`keras.utils.PyDataset`; shapes (batch, samples) and (batch, classes).
     classes : sequence of str
         Class names, in the model's output order.
     loss : callable, optional
@@ -149,7 +151,7 @@ class ValidationScores(keras.callbacks.Callback):
         self,
         data: Iterable,
         classes: Sequence[str],
-        loss: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+        loss: Callable[[Tensor, Tensor], Tensor] | None = None,
         prefix: str = "val_",
     ) -> None:
         super().__init__()

@@ -48,10 +48,18 @@ Reproducibility
     left off on GPUs (deterministic GPU kernels are slower and some ops have none) and
     with ``jit_compile``: Keras refuses XLA while op determinism is on, and falls back
     to no XLA with a warning, e.g. in a process where an earlier run switched it on.
+Other Keras backends
+    With ``KERAS_BACKEND=jax`` (or ``torch``) the same code trains: the models are written
+    in ``keras.ops``, the data come from a :class:`keras.utils.PyDataset` that makes the
+    very batches the ``tf.data`` pipeline makes (:mod:`phaselab.data.pipeline`), and
+    ``mixed_precision`` / ``jit_compile`` keep their meaning. No MirroredStrategy there
+    (Keras's ``keras.distribution`` API is the JAX route to several devices), and no op
+    determinism switch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -66,7 +74,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from phaselab.audio import read_wav
 from phaselab.data.augment import AugmentConfig
@@ -555,11 +562,15 @@ def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
     return occupied
 
 
-def _strategy() -> tf.distribute.Strategy:
-    """MirroredStrategy over all GPUs if there are several, else the default strategy."""
+def _strategy() -> Any:
+    """The scope of a MirroredStrategy over all GPUs if TensorFlow sees several, else a scope that does nothing."""
+    if keras.backend.backend() != "tensorflow":
+        return contextlib.nullcontext()
+    import tensorflow as tf
+
     if len(tf.config.list_logical_devices("GPU")) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
+        return tf.distribute.MirroredStrategy().scope()
+    return tf.distribute.get_strategy().scope()
 
 
 def _splits(config: TrainConfig) -> tuple[list[Clip], list[Clip], list[np.ndarray]]:
@@ -579,7 +590,7 @@ def _datasets(
     validation_clips: list[Clip],
     noises: list[np.ndarray],
     first_epoch: int = 0,
-) -> tuple[tf.data.Dataset, tf.data.Dataset, int]:
+) -> tuple[Any, Any, int]:
     """Training (from ``first_epoch`` on) and validation datasets, and the steps per epoch."""
     augment = config.augment_config()
     steps = config.steps_per_epoch or math.ceil(len(train_clips) / config.batch_size)
@@ -622,7 +633,7 @@ def compile_model(config: TrainConfig, steps_per_epoch: int = 1) -> keras.Model:
     if config.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     try:
-        with _strategy().scope():
+        with _strategy():
             model = build_model(config.model, n_classes=len(CLASSES), **config.model_kwargs)
             optimizer = keras.optimizers.get(
                 {"class_name": config.optimizer, "config": {"learning_rate": _learning_rate(config, steps_per_epoch)}}
@@ -637,6 +648,10 @@ def compile_model(config: TrainConfig, steps_per_epoch: int = 1) -> keras.Model:
 def _seed(seed: int, jit_compile: bool) -> None:
     """Seed everything; switch on op determinism on CPU-only machines unless XLA is wanted."""
     keras.utils.set_random_seed(seed)
+    if keras.backend.backend() != "tensorflow":
+        return
+    import tensorflow as tf
+
     if not jit_compile and not tf.config.list_physical_devices("GPU"):
         tf.config.experimental.enable_op_determinism()
 

@@ -1,4 +1,5 @@
 import math
+import os
 
 import keras
 import numpy as np
@@ -8,6 +9,7 @@ from phaselab.budget import (
     SPEECH_COMMANDS_CLIPS,
     TRAIN_SHARE,
     activation_bytes,
+    describe_machine,
     full_run_hours,
     largest_batch,
     training_memory,
@@ -61,3 +63,11 @@ def test_full_run_hours() -> None:
         full_run_hours(1.0, version="v3")
     with pytest.raises(ValueError, match="positive"):
         full_run_hours(0.0)
+
+
+def test_machine_line_names_cores_gpus_and_backend() -> None:
+    import tensorflow as tf
+
+    line = describe_machine()
+    cores = len(os.sched_getaffinity(0))
+    assert f", {cores} cores; GPU: " in line and line.endswith(f"TensorFlow {tf.__version__}")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from phaselab.layers import CircularPad, PhaseFeatures, PhasedSpectrogram, Spectrogram
+from phaselab.layers import CircularPad, PhaseFeatures, PhasedSpectrogram, Spectrogram, SpectralMasks
 from phaselab.models import cnn3d_small
 from phaselab.phase import ENCODINGS, encoding_channels, phase_features, phased_spectrogram
 from phaselab.stft import log_spectrogram, stft
@@ -155,12 +155,12 @@ def test_rotating_the_stft_rolls_the_phased_volume_and_leaves_if_alone(speech: n
     k, p = 3, 10
     rotation = tf.constant(np.exp(2j * np.pi * k / p), tf.complex64)
     layer = PhaseFeatures("phased", n_phases=p)
-    rolled = np.roll(layer.from_stft(spec).numpy(), k, axis=-1)
-    np.testing.assert_allclose(layer.from_stft(spec * rotation).numpy(), rolled, atol=1e-5)
+    rolled = np.roll(keras.ops.convert_to_numpy(layer.from_stft(spec)), k, axis=-1)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer.from_stft(spec * rotation)), rolled, atol=1e-5)
     loud = _trusted(speech, "if")[None]
     for encoding in ("if", "group_delay"):
         layer = PhaseFeatures(encoding)
-        gap = np.abs(layer.from_stft(spec * rotation).numpy() - layer.from_stft(spec).numpy())[..., 0]
+        gap = np.abs(keras.ops.convert_to_numpy(layer.from_stft(spec * rotation)) - keras.ops.convert_to_numpy(layer.from_stft(spec)))[..., 0]
         assert np.abs((gap + 1) % 2 - 1)[_trusted(speech, encoding)[None]].max() < 1e-4
     assert loud.mean() > 0.1  # the check covers a good share of the bins
 
@@ -225,3 +225,42 @@ def test_cnn3d_small_is_invariant_to_rolling_the_phase_axis(batch: np.ndarray) -
     assert np.abs(reference[0] - reference[1]).max() > 1e-2 * np.abs(reference).max()  # the clips differ
     for k in (2, 5):
         np.testing.assert_allclose(embed(np.roll(features, k, axis=3)), reference, rtol=1e-4, atol=1e-5)
+
+
+def _runs(flags: np.ndarray) -> list[int]:
+    """Lengths of the runs of True in a 1-D boolean array."""
+    edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
+    return list(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1))
+
+
+def test_spectral_masks_zero_whole_bands_in_training_only() -> None:
+    layer = SpectralMasks(time_masks=2, max_frames=10, freq_masks=2, max_bins=6, seed=3)
+    x = np.random.default_rng(0).uniform(1.0, 2.0, (16, 64, 40, 3)).astype("float32")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
+    y = keras.ops.convert_to_numpy(layer(x, training=True))
+    zero = y == 0
+    np.testing.assert_array_equal(y[~zero], x[~zero])
+    assert (zero == zero[..., :1]).all()  # trailing axes masked alike
+    masked = 0
+    for example in zero[..., 0]:
+        frames, bins = example.all(axis=1), example.all(axis=0)
+        np.testing.assert_array_equal(example, frames[:, None] | bins[None, :])
+        for flags, widest in ((frames, 10), (bins, 6)):
+            runs = _runs(flags)
+            assert len(runs) <= 2 and sum(runs) <= 2 * widest
+        masked += int(frames.any()) + int(bins.any())
+    assert masked >= 24  # most examples lose a band along each axis (a band may be 0 wide)
+
+
+def test_spectral_masks_are_seeded_and_switch_off() -> None:
+    x = np.ones((4, 32, 20), "float32")
+    first = keras.ops.convert_to_numpy(SpectralMasks(seed=7)(x, training=True))
+    again = keras.ops.convert_to_numpy(SpectralMasks(seed=7)(x, training=True))
+    np.testing.assert_array_equal(first, again)
+    off = SpectralMasks(time_masks=0, freq_masks=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(off(x, training=True)), x)
+    config = SpectralMasks(1, 5, 3, 4, seed=2).get_config()
+    assert {k: config[k] for k in ("time_masks", "max_frames", "freq_masks", "max_bins", "seed")} == {
+        "time_masks": 1, "max_frames": 5, "freq_masks": 3, "max_bins": 4, "seed": 2}
+    with pytest.raises(ValueError, match="max_bins"):
+        SpectralMasks(max_bins=-1)

@@ -1,10 +1,14 @@
-"""tf.data pipelines that feed Keras ``fit`` / ``evaluate`` with raw 1 s clips.
+"""Pipelines that feed Keras ``fit`` / ``evaluate`` with raw 1 s clips.
 
-Training (:func:`make_dataset`)::
+Under the TensorFlow backend they are ``tf.data`` pipelines. Training (:func:`make_dataset`)::
 
     counter of epochs -> flat_map(the sampler's index batches of that epoch, flattened)
       -> map(decode-or-cache + augment, parallel)   tf.numpy_function, AUTOTUNE
       -> batch -> one-hot labels -> prefetch
+
+Under another Keras backend (JAX, PyTorch) the same NumPy functions fill a
+:class:`keras.utils.PyDataset` (batches made by a pool of threads, in order), so both give
+the same batches for the same seed.
 
 The WAVs are decoded once, up front, into one float32 array (``cache=True``, a thread
 pool of :func:`phaselab.audio.read_wav`; 64 kB per clip), so an epoch never touches the
@@ -20,13 +24,15 @@ training and in :mod:`phaselab.evaluate`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, Protocol
 
+import keras
 import numpy as np
-import tensorflow as tf
 
 from phaselab.audio import read_wav
 from phaselab.data.augment import CLIP_SAMPLES, MODEL_SAMPLES, AugmentConfig, SoundPreprocessor
@@ -148,14 +154,41 @@ def _element_function(preprocessor: SoundPreprocessor, cache: np.ndarray | None,
     return load
 
 
-def _map_elements(dataset: tf.data.Dataset, load, length: int) -> tf.data.Dataset:
-    """Map (index, element id, label) to (clip, label) with ``load`` in parallel, order kept."""
+def _map_elements(dataset: Any, load, length: int) -> Any:
+    """Map a ``tf.data`` dataset of (index, element id, label) to (clip, label) with ``load`` in parallel, order kept."""
+    import tensorflow as tf
 
-    def apply(index: tf.Tensor, element: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def apply(index: Any, element: Any, label: Any) -> tuple[Any, Any]:
         audio = tf.numpy_function(load, [index, element], tf.float32, stateful=False)
         return tf.ensure_shape(audio, (length,)), label
 
     return dataset.map(apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+class _Batches(keras.utils.PyDataset):
+    """Batches for backends other than TensorFlow: batch ``i`` is ``batch(i)``, made in worker threads.
+
+    ``batch(i)`` returns ``(audio (b, length) float32, labels (b,) int)``; the labels become
+    one-hot ``(b, classes)`` float32. ``count`` None: endless.
+    """
+
+    def __init__(self, batch, count: int | None, classes: int) -> None:
+        super().__init__(workers=max(1, min(16, os.cpu_count() or 1)), use_multiprocessing=False, max_queue_size=32)
+        self._batch, self._count, self._classes = batch, count, classes
+
+    @property
+    def num_batches(self) -> int | None:
+        return self._count
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._count is not None and not 0 <= index < self._count:
+            raise IndexError(index)
+        audio, labels = self._batch(index)
+        return audio, np.eye(self._classes, dtype=np.float32)[labels]
+
+
+def _is_tensorflow() -> bool:
+    return keras.backend.backend() == "tensorflow"
 
 
 def make_dataset(
@@ -171,7 +204,7 @@ def make_dataset(
     repeat: bool = True,
     batches_per_epoch: int | None = None,
     first_epoch: int = 0,
-) -> tf.data.Dataset:
+) -> Any:
     """A training dataset of augmented clips in class-balanced batches.
 
     Parameters
@@ -208,7 +241,7 @@ def make_dataset(
 
     Returns
     -------
-    tf.data.Dataset
+    tf.data.Dataset, or keras.utils.PyDataset under another Keras backend
         Of ``(audio, labels)``: float32 ``(batch_size, augment.length)`` and one-hot
         float32 ``(batch_size, len(classes))``. Every batch is full.
 
@@ -244,12 +277,25 @@ def make_dataset(
         elements = np.arange(int(epoch) * per_epoch, (int(epoch) + 1) * per_epoch, dtype=np.int64)
         return index, elements, items[batch]
 
-    def epoch_dataset(epoch: tf.Tensor) -> tf.data.Dataset:
+    if first_epoch < 0:
+        raise ValueError(f"first_epoch must be >= 0, got {first_epoch}")
+    if not _is_tensorflow():
+        steps = sampler.batches_per_epoch
+        cached_stream = lru_cache(maxsize=2)(epoch_stream)  # the worker threads work on one or two epochs
+
+        def batch(i: int) -> tuple[np.ndarray, np.ndarray]:
+            epoch, step = divmod(first_epoch * steps + i, steps)
+            index, elements, labels = (a[step * batch_size:(step + 1) * batch_size] for a in cached_stream(epoch))
+            return np.stack([load(*pair) for pair in zip(index, elements)]), labels
+
+        return _Batches(batch, None if repeat else steps, len(classes))
+
+    import tensorflow as tf
+
+    def epoch_dataset(epoch: Any) -> Any:
         arrays = tf.numpy_function(epoch_stream, [epoch], [tf.int64] * 3, stateful=False)
         return tf.data.Dataset.from_tensor_slices(tuple(tf.ensure_shape(a, (per_epoch,)) for a in arrays))
 
-    if first_epoch < 0:
-        raise ValueError(f"first_epoch must be >= 0, got {first_epoch}")
     epochs = tf.data.Dataset.counter(first_epoch) if repeat else tf.data.Dataset.range(first_epoch, first_epoch + 1)
     dataset = _map_elements(epochs.flat_map(epoch_dataset), load, config.length)
     dataset = dataset.batch(batch_size, drop_remainder=True)
@@ -263,7 +309,7 @@ def make_eval_dataset(
     length: int = MODEL_SAMPLES,
     damping: float = AugmentConfig.damping,
     cache: bool = True,
-) -> tf.data.Dataset:
+) -> Any:
     """An evaluation dataset: every clip once, in order, normalised and padded, not augmented.
 
     Parameters
@@ -279,7 +325,7 @@ def make_eval_dataset(
 
     Returns
     -------
-    tf.data.Dataset
+    tf.data.Dataset, or keras.utils.PyDataset under another Keras backend
         Of ``(audio (b, length) float32, one-hot labels (b, len(classes)) float32)``.
     """
     if not clips:
@@ -290,6 +336,15 @@ def make_eval_dataset(
     preprocessor = SoundPreprocessor(replace(AugmentConfig.none(), length=length, damping=damping))
     load = _element_function(preprocessor, audio, paths, seed=0)
     index = np.arange(len(clips), dtype=np.int64)
+    if not _is_tensorflow():
+        def batch(i: int) -> tuple[np.ndarray, np.ndarray]:
+            chosen = index[i * batch_size:(i + 1) * batch_size]
+            return np.stack([load(j, j) for j in chosen]), labels[chosen]
+
+        return _Batches(batch, -(-len(clips) // batch_size), len(classes))
+
+    import tensorflow as tf
+
     dataset = tf.data.Dataset.from_tensor_slices((index, index, labels))
     dataset = _map_elements(dataset, load, length).batch(batch_size)
     return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)

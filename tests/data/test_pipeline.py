@@ -123,3 +123,26 @@ def test_unknown_weight_scales_the_unknown_share(clips: list) -> None:
     dataset = make_dataset(clips, batch_size=12, augment=AugmentConfig.none(), unknown_weight=3.0, seed=1)
     (_, onehot), = batches(dataset, 1)  # yes, no, up 1 share each, unknown ("dog") 3: half the batch
     assert onehot.sum(axis=0)[CLASSES.index("unknown")] == 6
+
+
+def test_other_backends_get_the_same_batches_from_a_py_dataset(clips: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keras
+
+    from phaselab.data import pipeline
+
+    make = lambda: make_dataset(clips, batch_size=6, seed=3, batches_per_epoch=2, first_epoch=1)  # noqa: E731
+    expected = batches(make(), 5)  # epochs 1, 2 and the first batch of epoch 3
+    evaluation = batches(make_eval_dataset(clips, CLASSES, batch_size=4), -1)
+    monkeypatch.setattr(pipeline, "_is_tensorflow", lambda: False)
+    stream = make()
+    assert isinstance(stream, keras.utils.PyDataset) and stream.num_batches is None
+    for i, (audio, labels) in enumerate(expected):
+        np.testing.assert_array_equal(stream[i][0], audio)
+        np.testing.assert_array_equal(stream[i][1], labels)
+    plain = make_eval_dataset(clips, CLASSES, batch_size=4)
+    assert plain.num_batches == len(evaluation) == 4
+    for (audio, labels), (x, y) in zip(evaluation, plain):
+        np.testing.assert_array_equal(x, audio)
+        np.testing.assert_array_equal(y, labels)
+    with pytest.raises(IndexError):
+        plain[4]
