@@ -41,6 +41,7 @@ RECIPES: dict[str, dict] = {
     "default": {},
     "masks": {"model_kwargs": {"time_masks": 2, "freq_masks": 2}},
     "width-2": {"model_kwargs": {"width": 2.0}},
+    "frequency-head": {"model_kwargs": {"head": "frequency"}},
     "light-augment": {"augment": {"speed_fraction": 0.4, "pitch_fraction": 0.4, "formant_fraction": 0.4,
                                   "tilt_fraction": 0.25, "reverb_fraction": 0.15}},
 }

@@ -202,6 +202,7 @@ def cnn3d_small(
     dropout: float = 0.2,
     time_masks: int = 0,
     freq_masks: int = 0,
+    head: str = "global",
     name: str = "cnn3d-small",
 ) -> keras.Model:
     """An efficient phase-aware 3D CNN: a cyclic-group stem, pooling over phase, a separable 2D body.
@@ -249,6 +250,10 @@ def cnn3d_small(
     time_masks, freq_masks : int
         SpecAugment bands per training clip (:class:`SpectralMasks`); 0 and 0 (the default):
         no masking layer.
+    head : {"global", "frequency"}
+        ``"global"``: average over time and frequency before the dense layer;
+        ``"frequency"``: average over time only, so the dense layer sees *where* in
+        frequency each feature is (the reference keeps position with its Flatten head).
     name : str
         Model name.
 
@@ -275,6 +280,14 @@ def cnn3d_small(
         conv = keras.layers.SeparableConv2D(_scaled(f, width), 3, padding="same", use_bias=False, name=f"sep_{i}")
         x = conv_bn_relu(x, conv, f"sep_{i}")
         x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    if head == "frequency":
+        x = keras.layers.AveragePooling2D((x.shape[1], 1), name="time_average")(x)
+        x = keras.layers.Reshape((x.shape[2] * x.shape[3],), name="frequency_features")(x)
+        x = keras.layers.Dropout(dropout, name="dropout")(x)
+        outputs = keras.layers.Dense(n_classes, activation="softmax", dtype="float32", name="classifier")(x)
+        return keras.Model(audio, outputs, name=name)
+    if head != "global":
+        raise ValueError(f"head must be 'global' or 'frequency', got {head!r}")
     return keras.Model(audio, _classifier(x, n_classes, dropout), name=name)
 
 
