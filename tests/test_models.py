@@ -138,3 +138,15 @@ def test_small_model_needs_a_tenth_of_the_reference_flops(reference: keras.Model
     assert convs < rows[0]["flops"] < 1.05 * convs
     assert 10 * rows[1]["flops"] <= rows[0]["flops"]
     assert "cnn3d-small" in format_table(rows)
+
+
+def test_small_model_heads_and_masks_are_options() -> None:
+    plain = cnn3d_small()
+    heard = cnn3d_small(head="frequency", time_masks=2, freq_masks=2)
+    assert plain.output_shape == heard.output_shape == (None, 12)
+    # the frequency head's dense layer sees 3 frequency positions x 256 channels instead of 256 channels
+    assert heard.get_layer("classifier").kernel.shape == (3 * 256, 12)
+    assert "spectral_masks" in [layer.name for layer in heard.layers]
+    assert "spectral_masks" not in [layer.name for layer in plain.layers]
+    with pytest.raises(ValueError, match="head"):
+        cnn3d_small(head="flatten")
