@@ -13,7 +13,7 @@ The tree lives in ``build/experiments/recipe_selection/tree`` (symbolic links to
 clips, new list files); runs in ``build/experiments/recipe_selection/RECIPE-sSEED`` resume when
 the command is run again. Results: ``benchmarks/results/recipe_selection.json``.
 
-Run: ``python benchmarks/recipe_selection.py [--recipes default masks] [--seeds 0]``;
+Run: ``python benchmarks/recipe_selection.py [--recipes default half-width] [--seeds 0]``;
 ``--report`` reprints the table.
 """
 
@@ -37,13 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "recipe_selection.json"
 WORK = ROOT / "build" / "experiments" / "recipe_selection"
 MODEL = "cnn3d-small"
+LIGHT_AUGMENT = {"speed_fraction": 0.4, "pitch_fraction": 0.4, "formant_fraction": 0.4, "tilt_fraction": 0.25,
+                 "reverb_fraction": 0.15}
+"""Half the default probability of every voice and room augmentation."""
 RECIPES: dict[str, dict] = {
     "default": {},
-    "masks": {"model_kwargs": {"time_masks": 2, "freq_masks": 2}},
-    "width-2": {"model_kwargs": {"width": 2.0}},
+    "half-width": {"model_kwargs": {"width": 0.5}},
+    "half-width-masks": {"model_kwargs": {"width": 0.5, "time_masks": 2, "freq_masks": 2}},
+    "half-width-light-augment": {"model_kwargs": {"width": 0.5}, "augment": LIGHT_AUGMENT},
     "frequency-head": {"model_kwargs": {"head": "frequency"}},
-    "light-augment": {"augment": {"speed_fraction": 0.4, "pitch_fraction": 0.4, "formant_fraction": 0.4,
-                                  "tilt_fraction": 0.25, "reverb_fraction": 0.15}},
 }
 """Recipe name -> :class:`TrainConfig` fields that differ from the defaults."""
 

@@ -144,8 +144,9 @@ def test_small_model_heads_and_masks_are_options() -> None:
     plain = cnn3d_small()
     heard = cnn3d_small(head="frequency", time_masks=2, freq_masks=2)
     assert plain.output_shape == heard.output_shape == (None, 12)
-    # the frequency head's dense layer sees 3 frequency positions x 256 channels instead of 256 channels
-    assert heard.get_layer("classifier").kernel.shape == (3 * 256, 12)
+    _, _, positions, channels = heard.get_layer("pool_3").output.shape  # frequency positions and channels
+    assert positions == 3 and plain.get_layer("classifier").kernel.shape == (channels, 12)
+    assert heard.get_layer("classifier").kernel.shape == (positions * channels, 12)
     assert "spectral_masks" in [layer.name for layer in heard.layers]
     assert "spectral_masks" not in [layer.name for layer in plain.layers]
     with pytest.raises(ValueError, match="head"):
