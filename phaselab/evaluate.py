@@ -199,13 +199,13 @@ def format_run_summary(summary: Sequence[dict[str, Any]]) -> str:
         sd = entry[f"{key}_sd"]
         return f"{entry[key]:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
 
-    header = (f"{'model':<13}{'seeds':>6}{'params':>9}{'MFLOPs':>8}{'minutes':>9}  "
+    header = (f"{'model':<13}{'seeds':>6}{'params':>11}{'MFLOPs':>8}{'minutes':>9}  "
               f"{'macro F1: train voices':>23}{'held-out voices':>17}  "
               f"{'command recall: train':>22}{'held-out':>15}")
     lines = [header]
     for e in summary:
         scores = [cell(e, f"{split}_{score}") for split, score in _SUMMARY_SCORES]
-        lines.append(f"{e['model']:<13}{len(e['seeds']):>6}{e['params']:>9,}{e['mflops']:>8.0f}{e['minutes']:>9.1f}  "
+        lines.append(f"{e['model']:<13}{len(e['seeds']):>6}{e['params']:>11,}{e['mflops']:>8.0f}{e['minutes']:>9.1f}  "
                      f"{scores[0]:>23}{scores[1]:>17}  {scores[2]:>22}{scores[3]:>15}")
     return "\n".join(lines)
 

@@ -169,7 +169,8 @@ class TrainConfig:
         are taken for commands. The default, 4.0, was chosen on the bundled set's
         validation split (``phaselab train --unknown-weight W --out RUN`` then
         ``phaselab evaluate RUN/best.keras --split validation``): macro F1 0.77 with 1.0,
-        0.92 with 4.0 (``cnn3d-small``, seed 0, 40 epochs; on the held-out voices 0.75 and 0.76).
+        0.92 with 4.0 (``cnn3d-small`` at half its present width, seed 0, 40 epochs; on the
+        held-out voices 0.75 and 0.76).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool

@@ -169,5 +169,7 @@ def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
     assert math.isnan(b["heldout_voices_macro_f1_sd"])
     text = format_run_summary(summary).splitlines()
     assert text[1].split()[:2] == ["a", "2"] and "0.600 ± 0.141" in text[1] and "±" not in text[2]
+    big = format_run_summary(summarise_runs([{**_row("c", 0, 0.5), "params": 1_563_736}])).splitlines()[1]
+    assert big.split()[1:3] == ["1", "1,563,736"]  # a reference-sized count keeps its column
     with pytest.raises(ValueError, match="no runs"):
         summarise_runs([])
