@@ -46,6 +46,7 @@ def run_one(model: str, seed: int, epochs: int | None, data: str, runs: Path) ->
     row = {
         "model": model,
         "seed": seed,
+        "weight_average": config.weight_average,
         "params": result.model.count_params(),
         "mflops": flops(result.model) / 1e6,
         "epochs": len(history["epoch"]),
@@ -76,15 +77,14 @@ def main() -> None:
     settings = {"data": args.data, "epochs": args.epochs or TrainConfig("cnn2d").epochs,
                 "recipe": "TrainConfig defaults (phaselab train)", "scored": BEST_FILE}
     report = {"settings": settings, "machine": describe_machine(), "rows": []}
-    if args.results.is_file():  # keep other runs made with the same settings
-        previous = json.loads(args.results.read_text(encoding="utf-8"))
-        if previous.get("settings") == settings:
-            report["rows"] = previous["rows"]
     for seed in args.seeds:
         for model in args.models:
             started = time.perf_counter()
             row = {**run_one(model, seed, args.epochs, args.data, args.runs), "machine": report["machine"]}
-            report["rows"] = [r for r in report["rows"] if (r["model"], r["seed"]) != (model, seed)] + [row]
+            # keep the other runs made with the same settings, re-read now: other seeds may run in parallel processes
+            previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
+            rows = previous["rows"] if previous.get("settings") == settings else []
+            report["rows"] = [r for r in rows if (r["model"], r["seed"]) != (model, seed)] + [row]
             args.results.parent.mkdir(parents=True, exist_ok=True)
             write_json(report, args.results)  # atomic; undefined F1 (NaN) as null
             held = row["heldout_voices"]

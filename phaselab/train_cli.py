@@ -61,6 +61,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "jit_compile": args.jit,
     }
     values = {key: value for key, value in values.items() if value is not None}
+    if args.weight_average is not None:
+        values["weight_average"] = args.weight_average or None
     if args.no_augment or args.augment is not None:
         from phaselab.data.augment import AugmentConfig
 
@@ -141,6 +143,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
     parser.add_argument("--unknown-weight", type=float,
                         help="share of 'unknown' in each batch, in commands' shares (default: TrainConfig's)")
+    parser.add_argument("--weight-average", type=float, metavar="MOMENTUM",
+                        help="momentum of the moving average of the weights that is validated and saved "
+                        "(default 0.99; 0: no averaging)")
     parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
     parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")

@@ -16,7 +16,16 @@ from keyword_tree import write_tree
 from phaselab.cli import main
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.train import COSINE_FLOOR, CONFIG_FILE, EpochCheckpoint, TrainConfig, compile_model, load_model, train
+from phaselab.train import (
+    COSINE_FLOOR,
+    CONFIG_FILE,
+    AveragedWeights,
+    EpochCheckpoint,
+    TrainConfig,
+    compile_model,
+    load_model,
+    train,
+)
 
 TINY = ["--model", "cnn1d", "--model-kwargs", '{"width": 0.125}', "--batch-size", "8", "--steps-per-epoch", "3"]
 """A model of ~3000 parameters, 3 batches of 8 clips per epoch: about a second per epoch on a CPU."""
@@ -73,6 +82,7 @@ def test_config_round_trip(tmp_path: Path) -> None:
         ({"model": "cnn1d", "loss": "mse"}, "unknown loss"),
         ({"model": "cnn1d", "optimizer": "adamm"}, "unknown Keras optimizer 'adamm'"),
         ({"epochs": 3}, "needs a 'model'"),
+        ({"model": "cnn1d", "weight_average": 1.0}, "weight_average must be between 0 and 1"),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path: Path, values: dict, message: str) -> None:
@@ -81,6 +91,15 @@ def test_config_errors_name_the_problem(tmp_path: Path, values: dict, message: s
     with pytest.raises(ValueError, match=message) as info:
         TrainConfig.load(path)
     assert str(path) in str(info.value)
+
+
+def test_a_config_written_before_weight_averaging_loads_without_it(tmp_path: Path) -> None:
+    values = TrainConfig("cnn1d").to_dict()
+    assert values.pop("weight_average") == 0.99  # the default
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(values))
+    assert TrainConfig.load(path).weight_average is None
+    assert TrainConfig.load(TrainConfig("cnn1d").save(path)).weight_average == 0.99
 
 
 def test_compile_model_options() -> None:
@@ -96,6 +115,9 @@ def test_compile_model_options() -> None:
     assert isinstance(plain.optimizer, keras.optimizers.Adadelta)
     assert float(plain.optimizer.learning_rate) == 0.5
     assert plain.jit_compile is False
+    assert plain.optimizer.use_ema is True and plain.optimizer.ema_momentum == 0.99
+    raw = compile_model(TrainConfig("cnn1d", model_kwargs={"width": 0.125}, weight_average=None))
+    assert raw.optimizer.use_ema is False
 
 
 def test_cosine_schedule_spans_the_run_and_constant_stays() -> None:
@@ -142,6 +164,40 @@ def test_resume_refuses_another_config(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="different config.*epochs: 3 != 4"):
         train(TrainConfig("cnn1d", epochs=4), run, resume=True)
     assert main(["train", "--out", str(run), "--resume", "--epochs", "4"]) == 1
+
+
+def test_averaged_weights_are_scored_and_training_goes_on_with_the_raw_ones() -> None:
+    import numpy as np
+
+    class Spy(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.seen = [keras.ops.convert_to_numpy(v).copy() for v in self.model.trainable_variables]
+            logs["spied"] = 1.0
+
+    class After(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.logs = dict(logs)
+            optimizer = self.model.optimizer
+            self.raw = [keras.ops.convert_to_numpy(v).copy() for v in self.model.trainable_variables]
+            self.average = [keras.ops.convert_to_numpy(v).copy() for v in optimizer._model_variables_moving_average]
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), loss="mse")
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
+    y = np.ones((8, 2), np.float32)
+    spy, after = Spy(), After()
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False, callbacks=[AveragedWeights([spy]), after])
+    assert after.logs["spied"] == 1.0  # the wrapped callbacks share the logs
+    for seen, average, raw in zip(spy.seen, after.average, after.raw):
+        np.testing.assert_array_equal(seen, average)  # scored: the average
+        assert not np.allclose(average, raw)  # training went on with the raw weights
+    for final, average in zip(model.trainable_variables, after.average):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(final), average)  # fit ends with the average
+    with pytest.raises(ValueError, match="use_ema=True"):
+        plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        plain.compile(optimizer="sgd", loss="mse")
+        plain.fit(x, y, epochs=1, verbose=0, callbacks=[AveragedWeights([])])
 
 
 def test_checkpoint_restores_weights_and_optimizer(tmp_path: Path) -> None:

@@ -26,6 +26,11 @@ def test_only_given_options_become_config_fields(tmp_path: Path, monkeypatch: py
     assert _overrides(parse("train", "--data", "mini", "--out", "run")) == {"data": "mini"}
 
 
+def test_weight_average_option() -> None:
+    assert _overrides(parse("train", "--out", "run", "--weight-average", "0.995")) == {"weight_average": 0.995}
+    assert _overrides(parse("train", "--out", "run", "--weight-average", "0")) == {"weight_average": None}
+
+
 def test_augment_options() -> None:
     values = _overrides(parse("train", "--out", "run", "--no-augment", "--augment", '{"noise_fraction": 0.3}'))
     assert AugmentConfig(**values["augment"]) == replace(AugmentConfig.none(), noise_fraction=0.3)
