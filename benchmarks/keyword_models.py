@@ -10,7 +10,9 @@ at most one epoch: run the same command again and every run resumes.
 After every run it rewrites ``benchmarks/results/keyword_models.json`` (settings, the
 machine, one row per run), which notebooks/04_3d_cnn_training.ipynb and the README read.
 
-Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``;
+Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``
+(``--weight-average 0.99 --runs build/experiments/keyword_models_weight_average --results
+benchmarks/results/keyword_models_weight_average.json``: the averaged-weights variant);
 ``--report`` only prints the table (mean ± sd over seeds) of the results already written.
 The reference ``cnn3d`` trains at under 1 clip/s on a 2-core CPU (15-20 minutes per epoch of the
 bundled set); leave it to a GPU machine.
@@ -37,16 +39,18 @@ RUNS = ROOT / "build" / "experiments" / "keyword_models"
 DEFAULT_MODELS = ("cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
 
 
-def run_one(model: str, seed: int, epochs: int | None, data: str, runs: Path) -> dict:
-    """Train (or resume, or reload) one run and score its best model on both voice splits."""
-    config = TrainConfig(model, seed=seed, data=data, **({} if epochs is None else {"epochs": epochs}))
+def run_one(model: str, seed: int, overrides: dict, data: str, runs: Path) -> dict:
+    """Train (or resume, or reload) one run and score its best model on both voice splits.
+
+    ``overrides`` are TrainConfig fields that differ from the defaults.
+    """
+    config = TrainConfig(model, seed=seed, data=data, **overrides)
     result = train(config, runs / f"{model}-s{seed}", resume=True, verbose=2)
     history = read_history(result.run_dir)
     macro = [(-1.0 if v is None else v) for v in history["val_macro_f1"]]
     row = {
         "model": model,
         "seed": seed,
-        "weight_average": config.weight_average,
         "params": result.model.count_params(),
         "mflops": flops(result.model) / 1e6,
         "epochs": len(history["epoch"]),
@@ -64,6 +68,7 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--epochs", type=int, help="default: TrainConfig's")
+    parser.add_argument("--weight-average", type=float, help="TrainConfig.weight_average (default: none)")
     parser.add_argument("--data", default="mini")
     parser.add_argument("--runs", type=Path, default=RUNS, help="where the run directories go")
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -74,13 +79,18 @@ def main() -> None:
         print(f"{args.results}: {report['settings']}\nmachine: {report['machine']}\n")
         print(format_run_summary(summarise_runs(report["rows"])))
         return
+    overrides = {key: value for key, value in (("epochs", args.epochs), ("weight_average", args.weight_average))
+                 if value is not None}
     settings = {"data": args.data, "epochs": args.epochs or TrainConfig("cnn2d").epochs,
                 "recipe": "TrainConfig defaults (phaselab train)", "scored": BEST_FILE}
+    if args.weight_average is not None:
+        settings.update(weight_average=args.weight_average,
+                        recipe=f"TrainConfig defaults (phaselab train) with weight_average {args.weight_average}")
     report = {"settings": settings, "machine": describe_machine(), "rows": []}
     for seed in args.seeds:
         for model in args.models:
             started = time.perf_counter()
-            row = {**run_one(model, seed, args.epochs, args.data, args.runs), "machine": report["machine"]}
+            row = {**run_one(model, seed, overrides, args.data, args.runs), "machine": report["machine"]}
             # keep the other runs made with the same settings, re-read now: other seeds may run in parallel processes
             previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
             rows = previous["rows"] if previous.get("settings") == settings else []

@@ -40,17 +40,15 @@ MODEL = "cnn3d-small"
 LIGHT_AUGMENT = {"speed_fraction": 0.4, "pitch_fraction": 0.4, "formant_fraction": 0.4, "tilt_fraction": 0.25,
                  "reverb_fraction": 0.15}
 """Half the default probability of every voice and room augmentation."""
-NO_AVERAGE = {"weight_average": None}
 RECIPES: dict[str, dict] = {
     "default": {},
-    "no-weight-average": NO_AVERAGE,
-    "half-width": {"model_kwargs": {"width": 0.5}, **NO_AVERAGE},
-    "half-width-masks": {"model_kwargs": {"width": 0.5, "time_masks": 2, "freq_masks": 2}, **NO_AVERAGE},
-    "half-width-light-augment": {"model_kwargs": {"width": 0.5}, "augment": LIGHT_AUGMENT, **NO_AVERAGE},
+    "half-width": {"model_kwargs": {"width": 0.5}},
+    "half-width-masks": {"model_kwargs": {"width": 0.5, "time_masks": 2, "freq_masks": 2}},
+    "half-width-light-augment": {"model_kwargs": {"width": 0.5}, "augment": LIGHT_AUGMENT},
     "frequency-head": {"model_kwargs": {"head": "frequency"}},
+    "weight-average": {"weight_average": 0.99},
 }
-"""Recipe name -> :class:`TrainConfig` fields that differ from the defaults (the ``half-width`` ones
-were run before the default averaged the weights, and keep that setting)."""
+"""Recipe name -> :class:`TrainConfig` fields that differ from the defaults."""
 
 
 def leave_voice_out(voice: str, out: Path) -> Path:

@@ -145,7 +145,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="share of 'unknown' in each batch, in commands' shares (default: TrainConfig's)")
     parser.add_argument("--weight-average", type=float, metavar="MOMENTUM",
                         help="momentum of the moving average of the weights that is validated and saved "
-                        "(default 0.99; 0: no averaging)")
+                        "(e.g. 0.99; default and 0: no averaging)")
     parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
     parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
