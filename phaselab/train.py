@@ -9,11 +9,11 @@ A *run directory* holds everything about one training run::
         backup/                weights + optimizer state after the last finished epoch
         best.keras             the model of the epoch with the best validation macro F1
         model.keras            the model after the last epoch (written last)
-
-With ``TrainConfig.weight_average`` both models hold the moving average of the weights,
-which is then also what the validation scores of every epoch measure.
         learning_curves.png    loss, accuracy and macro F1 per epoch
         confusion_matrix.png   validation confusion matrix of the final model
+
+With ``TrainConfig.weight_average`` both ``.keras`` models hold the moving average of the weights,
+which is then also what the validation scores of every epoch measure.
 
 Every file is written under a temporary name (``.part-NAME``) and renamed, so a run
 killed at any moment leaves no half-written file under a real name (and resuming deletes
