@@ -5,9 +5,11 @@ comparison, not library code): the phased spectrogram computed with a Python loo
 phase knots (squared chord distance per knot, then ``tf.stack``) and the phase axis padded
 by concatenating slices the way the original did (first slice in front, last behind: edge
 replication), no XLA, float32. Ours is :func:`phaselab.models.phase_cnn3d` (vectorised
-features, ``CircularPad`` as one gather), measured in float32, with ``jit_compile=True`` (XLA)
-and with the ``mixed_bfloat16`` Keras policy (bfloat16 convolutions, float32 weights, feature
-layer and softmax; worthwhile on CPUs with AVX512-BF16 / AMX).
+features, ``CircularPad`` as one gather), measured in float32, with ``jit_compile=True`` (XLA),
+with the ``mixed_bfloat16`` Keras policy (bfloat16 convolutions, float32 weights, feature
+layer and softmax; worthwhile on CPUs with AVX512-BF16 / AMX), and built with
+``phase_conv="dft"`` (+DFT: the same circular convolutions computed per phase frequency,
+:mod:`phaselab.circular_conv`).
 
 Each configuration runs in its own subprocess, so the peak resident memory (``ru_maxrss``
 after training minus before building the model) of one does not mix with another's.
@@ -48,10 +50,12 @@ class Config:
     samples: int
     steps: int
     precision: str = "float32"
+    phase_conv: str = "pad"
 
     @property
     def label(self) -> str:
-        return self.model + (" +XLA" if self.jit else "") + (" +bf16" if self.precision != "float32" else "")
+        return (self.model + (" +DFT" if self.phase_conv == "dft" else "") + (" +XLA" if self.jit else "")
+                + (" +bf16" if self.precision != "float32" else ""))
 
 
 def straightforward_cnn3d(samples: int, n_classes: int = 12, n_phases: int = 10):
@@ -118,7 +122,8 @@ def measure(config: Config) -> dict[str, Any]:
         model = straightforward_cnn3d(config.samples)
         model_flops = flops(build_model("cnn3d", samples=config.samples))  # same architecture
     else:
-        model = build_model(config.model, samples=config.samples)
+        options = {"phase_conv": config.phase_conv} if config.phase_conv != "pad" else {}
+        model = build_model(config.model, samples=config.samples, **options)
         model_flops = flops(model)
     model.compile(
         optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
@@ -150,9 +155,11 @@ def head_to_head(samples: int, batch: int, steps: int) -> dict[str, float]:
 
     from phaselab.models import build_model
 
-    models = {"cnn3d-straightforward": straightforward_cnn3d(samples), "cnn3d": build_model("cnn3d", samples=samples)}
+    models = {"cnn3d-straightforward": straightforward_cnn3d(samples), "cnn3d": build_model("cnn3d", samples=samples),
+              "cnn3d +DFT": build_model("cnn3d", samples=samples, phase_conv="dft")}
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     models["cnn3d +bf16"] = build_model("cnn3d", samples=samples)
+    models["cnn3d +DFT +bf16"] = build_model("cnn3d", samples=samples, phase_conv="dft")
     keras.mixed_precision.set_global_policy("float32")
     rng = np.random.default_rng(0)
     audio = (0.1 * rng.standard_normal((batch, samples))).astype(np.float32)
@@ -177,6 +184,7 @@ def configs(quick: bool) -> list[Config]:
         runs += [Config(STRAIGHTFORWARD, batch, False, samples, steps), Config("cnn3d", batch, False, samples, steps)]
         runs += [Config("cnn3d", batch, True, samples, steps)] if quick else []
         runs += [Config("cnn3d", batch, False, samples, steps, bf16)]
+        runs += [Config("cnn3d", batch, False, samples, steps, precision, "dft") for precision in ("float32", bf16)]
     batch, steps = batches[-1], steps * 3
     runs += [Config("cnn3d-small", batch, jit, samples, steps) for jit in (False, True)]
     runs += [Config("cnn3d-small", batch, False, samples, steps, bf16)]

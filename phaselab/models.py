@@ -28,6 +28,7 @@ from typing import Any
 
 import keras
 
+from phaselab.circular_conv import CircularConv3D
 from phaselab.layers import CircularPad, PhasedSpectrogram, Spectrogram, SpectralMasks
 
 __all__ = [
@@ -90,6 +91,7 @@ def phase_cnn3d(
     kernel: str = "chord",
     bottleneck: int = 128,
     sequence_filters: int = 32,
+    phase_conv: str = "pad",
     name: str = "cnn3d",
 ) -> keras.Model:
     """The original study's 3D CNN on the phased spectrogram.
@@ -134,6 +136,12 @@ def phase_cnn3d(
         Phase kernel of the feature layer.
     bottleneck, sequence_filters : int
         Filters of the 1x1x1 conv and of the Conv1D.
+    phase_conv : {"pad", "dft"}
+        How the five circular convolutions are computed: ``"pad"``, as listed above
+        (``CircularPad`` + ``Conv3D``); ``"dft"``, as one
+        :class:`~phaselab.circular_conv.CircularConv3D` each (named ``conv3d_i`` too): the same
+        function and weights, computed per phase frequency with fewer multiplications
+        (``benchmarks/bench_train.py`` compares the two).
     name : str
         Model name.
 
@@ -142,6 +150,8 @@ def phase_cnn3d(
     keras.Model
         ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities.
     """
+    if phase_conv not in ("pad", "dft"):
+        raise ValueError(f"phase_conv must be 'pad' or 'dft', got {phase_conv!r}")
     if len(filters) != 5:
         raise ValueError(f"phase_cnn3d needs 5 filter counts, got {filters}")
     if n_phases < 2:
@@ -154,8 +164,11 @@ def phase_cnn3d(
     strides = ((2, 2, 1), (2, 2, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1))
     paddings = ("valid", "valid", "valid", "valid", "same")
     for i, (f, stride, padding) in enumerate(zip(filters, strides, paddings), start=1):
-        x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
-        x = keras.layers.Conv3D(_scaled(f, width), 3, strides=stride, padding=padding, name=f"conv3d_{i}")(x)
+        if phase_conv == "dft":
+            x = CircularConv3D(_scaled(f, width), 3, strides=stride[:2], padding=padding, name=f"conv3d_{i}")(x)
+        else:
+            x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
+            x = keras.layers.Conv3D(_scaled(f, width), 3, strides=stride, padding=padding, name=f"conv3d_{i}")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"leaky_{i}")(x)
     x = keras.layers.Conv3D(_scaled(bottleneck, width), 1, name="bottleneck")(x)
     x = keras.layers.LeakyReLU(0.2, name="leaky_bottleneck")(x)
@@ -425,7 +438,7 @@ def _layer_flops(layer: keras.layers.Layer) -> int:
     if isinstance(layer, Spectrogram):
         return _spectrogram_flops(layer, out_shape[1])
     positions = math.prod(out_shape[1:-1])
-    if isinstance(layer, (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)):
+    if isinstance(layer, (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D, CircularConv3D)):
         return 2 * positions * math.prod(layer.kernel.shape)
     if isinstance(layer, (keras.layers.SeparableConv1D, keras.layers.SeparableConv2D)):
         return 2 * positions * (math.prod(layer.depthwise_kernel.shape) + math.prod(layer.pointwise_kernel.shape))
@@ -443,7 +456,8 @@ def flops(model: keras.Model) -> int:
 
     Convention: a multiply-add counts as **2** FLOPs. Counted are the weighted layers --
     Conv1D/2D/3D (``2 x output positions x kernel size``, which covers strides and
-    groups), separable and depthwise convs, Dense -- and the feature layers: per frame a
+    groups; :class:`~phaselab.circular_conv.CircularConv3D` counts as the Conv3D it
+    computes, though its DFT form needs fewer), separable and depthwise convs, Dense -- and the feature layers: per frame a
     window multiply per sample plus ``2.5 N log2 N`` for the real FFT of size ``N``;
     for the phased spectrogram 4 FLOPs per bin and knot for the projection onto the knot
     (+1 for the magnitude scaling in ``"stacked"`` mode). Biases, activations, batch

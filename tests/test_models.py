@@ -49,6 +49,24 @@ def test_reference_reproduces_published_shapes_and_parameter_count(reference: ke
     assert reference.count_params() == 1_563_736
 
 
+def test_reference_with_dft_convs_is_the_same_network(reference: keras.Model, batch: np.ndarray) -> None:
+    """``phase_conv="dft"``: same layer shapes and parameters; given the same weights, the same outputs."""
+    dft = phase_cnn3d(phase_conv="dft")
+    for name, shape in REFERENCE_SHAPES.items():
+        assert tuple(dft.get_layer(name).output.shape[1:]) == shape, name
+    assert dft.count_params() == reference.count_params()
+    assert flops(dft) == flops(reference)
+    for layer in dft.layers:
+        layer.set_weights(reference.get_layer(layer.name).get_weights())
+    volume = 0.1 * np.random.default_rng(3).standard_normal((2, 256, 129, 10, 1)).astype(np.float32)
+    for start, end in (("to_volume", "leaky_5"), ("audio", "softmax")):
+        want = _submodel(reference, start, end).predict(volume if start != "audio" else batch, verbose=0)
+        got = _submodel(dft, start, end).predict(volume if start != "audio" else batch, verbose=0)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    with pytest.raises(ValueError, match="phase_conv"):
+        phase_cnn3d(phase_conv="fft")
+
+
 def test_reference_is_configurable() -> None:
     model = phase_cnn3d(samples=4096, n_classes=5, n_phases=6, width=0.5)
     assert tuple(model.get_layer("conv3d_1").output.shape[1:]) == (31, 64, 6, 8)
