@@ -7,9 +7,10 @@ by concatenating slices the way the original did (first slice in front, last beh
 replication), no XLA, float32. Ours is :func:`phaselab.models.phase_cnn3d` (vectorised
 features, ``CircularPad`` as one gather), measured in float32, with ``jit_compile=True`` (XLA),
 with the ``mixed_bfloat16`` Keras policy (bfloat16 convolutions, float32 weights, feature
-layer and softmax; worthwhile on CPUs with AVX512-BF16 / AMX), and built with
-``phase_conv="dft"`` (+DFT: the same circular convolutions computed per phase frequency,
-:mod:`phaselab.circular_conv`).
+layer and softmax; worthwhile on CPUs with AVX512-BF16 / AMX). Ours computes its three widest
+circular convolutions per phase frequency (:mod:`phaselab.circular_conv`, ``phase_conv="auto"``,
+the default); "pad" rows build it with ``CircularPad`` + ``Conv3D`` everywhere, "allDFT" rows with
+the Fourier form everywhere.
 
 Each configuration runs in its own subprocess, so the peak resident memory (``ru_maxrss``
 after training minus before building the model) of one does not mix with another's.
@@ -50,11 +51,11 @@ class Config:
     samples: int
     steps: int
     precision: str = "float32"
-    phase_conv: str = "pad"
+    phase_conv: str = "auto"
 
     @property
     def label(self) -> str:
-        return (self.model + (" +DFT" if self.phase_conv == "dft" else "") + (" +XLA" if self.jit else "")
+        return (self.model + {"auto": "", "pad": " pad", "dft": " allDFT"}[self.phase_conv] + (" +XLA" if self.jit else "")
                 + (" +bf16" if self.precision != "float32" else ""))
 
 
@@ -122,7 +123,7 @@ def measure(config: Config) -> dict[str, Any]:
         model = straightforward_cnn3d(config.samples)
         model_flops = flops(build_model("cnn3d", samples=config.samples))  # same architecture
     else:
-        options = {"phase_conv": config.phase_conv} if config.phase_conv != "pad" else {}
+        options = {"phase_conv": config.phase_conv} if config.model == "cnn3d" else {}
         model = build_model(config.model, samples=config.samples, **options)
         model_flops = flops(model)
     model.compile(
@@ -156,10 +157,11 @@ def head_to_head(samples: int, batch: int, steps: int) -> dict[str, float]:
     from phaselab.models import build_model
 
     models = {"cnn3d-straightforward": straightforward_cnn3d(samples), "cnn3d": build_model("cnn3d", samples=samples),
-              "cnn3d +DFT": build_model("cnn3d", samples=samples, phase_conv="dft")}
+              "cnn3d pad": build_model("cnn3d", samples=samples, phase_conv="pad"),
+              "cnn3d allDFT": build_model("cnn3d", samples=samples, phase_conv="dft")}
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     models["cnn3d +bf16"] = build_model("cnn3d", samples=samples)
-    models["cnn3d +DFT +bf16"] = build_model("cnn3d", samples=samples, phase_conv="dft")
+    models["cnn3d pad +bf16"] = build_model("cnn3d", samples=samples, phase_conv="pad")
     keras.mixed_precision.set_global_policy("float32")
     rng = np.random.default_rng(0)
     audio = (0.1 * rng.standard_normal((batch, samples))).astype(np.float32)
@@ -184,7 +186,8 @@ def configs(quick: bool) -> list[Config]:
         runs += [Config(STRAIGHTFORWARD, batch, False, samples, steps), Config("cnn3d", batch, False, samples, steps)]
         runs += [Config("cnn3d", batch, True, samples, steps)] if quick else []
         runs += [Config("cnn3d", batch, False, samples, steps, bf16)]
-        runs += [Config("cnn3d", batch, False, samples, steps, precision, "dft") for precision in ("float32", bf16)]
+        runs += [Config("cnn3d", batch, False, samples, steps, precision, "pad") for precision in ("float32", bf16)]
+        runs += [Config("cnn3d", batch, False, samples, steps, "float32", "dft")]
     batch, steps = batches[-1], steps * 3
     runs += [Config("cnn3d-small", batch, jit, samples, steps) for jit in (False, True)]
     runs += [Config("cnn3d-small", batch, False, samples, steps, bf16)]

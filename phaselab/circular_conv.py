@@ -84,44 +84,44 @@ def circular_conv3d(
         What ``CircularPad(axis=3, width=k_phase // 2)`` + ``Conv3D`` (no bias) return.
     """
     phases, taps = inputs.shape[3], kernel.shape[2]
-    analysis, synthesis, kernel_cos, kernel_sin = (
-        keras.ops.convert_to_tensor(m, inputs.dtype) for m in phase_dft_matrices(phases, taps)
-    )
+    analysis, synthesis, kernel_cos, kernel_sin = phase_dft_matrices(phases, taps)
+    analysis, kernel_cos, kernel_sin = (keras.ops.convert_to_tensor(m, inputs.dtype)
+                                        for m in (analysis, kernel_cos, kernel_sin))
 
     def conv(x: Tensor, k: Tensor) -> Tensor:
         return keras.ops.conv(x, k, strides=strides, padding=padding)
 
     bins = kernel_cos.shape[0]
-    spectrum = keras.ops.einsum("btfpc,pk->kbtfc", inputs, analysis)  # Re X_0..X_{K-1}, Im X_0..X_{K-1}
+    # (P -> 2K) along phase as a broadcast matmul: (2K, P) @ (..., P, C), no transposes
+    spectrum = keras.ops.matmul(keras.ops.transpose(analysis), inputs)  # (B, T, F, 2K, C)
     w_re = keras.ops.einsum("kj,tfjio->ktfio", kernel_cos, kernel)
     w_im = keras.ops.einsum("kj,tfjio->ktfio", kernel_sin, kernel)
     complex_bins = [k for k in range(bins) if 0 < 2 * k < phases]  # the others are real
-    real, imag = {}, {}
+    real, imag = [], []
     for k in range(bins):
-        x_re, x_im = spectrum[k], spectrum[bins + k]
+        x_re, x_im = spectrum[:, :, :, k], spectrum[:, :, :, bins + k]
         if k not in complex_bins:
-            real[k] = conv(x_re, w_re[k])
+            real.append(conv(x_re, w_re[k]))
             continue
         common = conv(x_re + x_im, w_re[k])  # Gauss: three real convolutions for one complex one
-        real[k] = common - conv(x_im, w_re[k] + w_im[k])
-        imag[k] = common + conv(x_re, w_im[k] - w_re[k])
-    rows = list(range(bins)) + [bins + k for k in complex_bins]
-    parts = keras.ops.stack([real[k] for k in range(bins)] + [imag[k] for k in complex_bins])
-    out = keras.ops.einsum("kbtfo,kp->btfpo", parts, keras.ops.take(synthesis, rows, axis=0))
-    if padding == "valid":
-        return out
-    # 'same': P + 2 c slices; the outer ones lose the taps that fall off the wrapped axis (Conv3D's zeros)
+        real.append(common - conv(x_im, w_re[k] + w_im[k]))
+        imag.append(common + conv(x_re, w_im[k] - w_re[k]))
+    synthesis = synthesis[list(range(bins)) + [bins + k for k in complex_bins]]  # (parts, P)
     half = taps // 2
-    outer = {}
-    for q in (*range(half), *range(phases + half, phases + 2 * half)):
-        slice_ = out[:, :, :, (q - half) % phases]
-        for j in range(taps):
-            if not 0 <= q + j - half < phases + 2 * half:
-                slice_ = slice_ - conv(inputs[:, :, :, (q + j - 2 * half) % phases], kernel[:, :, j])
-        outer[q] = keras.ops.expand_dims(slice_, 3)
-    before = [outer[q] for q in range(half)]
-    after = [outer[q] for q in range(phases + half, phases + 2 * half)]
-    return keras.ops.concatenate([*before, out, *after], axis=3)
+    slices = np.arange(phases) if padding == "valid" else (np.arange(phases + 2 * half) - half) % phases
+    synthesis, corrections = synthesis[:, slices], []
+    if padding == "same":
+        # P + 2 c slices; the outer ones lose the taps that fall off the wrapped axis (Conv3D's zeros there)
+        for q in (*range(half), *range(phases + half, phases + 2 * half)):
+            for j in range(taps):
+                if not 0 <= q + j - half < phases + 2 * half:
+                    corrections.append(conv(inputs[:, :, :, (q + j - 2 * half) % phases], kernel[:, :, j]))
+                    row = np.zeros((1, len(slices)))
+                    row[0, q] = -1.0
+                    synthesis = np.concatenate([synthesis, row])
+    parts = keras.ops.stack(real + imag + corrections, axis=3)  # (B, T', F', parts, filters)
+    synthesis = keras.ops.convert_to_tensor(synthesis.T, inputs.dtype)  # (slices, parts)
+    return keras.ops.matmul(synthesis, parts)  # (B, T', F', slices, filters)
 
 
 @keras.saving.register_keras_serializable(package="phaselab")

@@ -41,6 +41,7 @@ __all__ = [
     "cnn1d",
     "conv_bn_relu",
     "BN_MOMENTUM",
+    "DFT_MIN_CHANNELS",
     "flops",
     "summary_table",
     "format_table",
@@ -61,6 +62,17 @@ steps of a run on the bundled set the moving statistics would still be far off a
 model, right in training mode, would be wrong at inference (measured: with 0.99,
 ``cnn3d-small``'s validation accuracy stayed at 0.03 for 11 epochs of 23 steps while its
 training accuracy rose to 0.68).
+"""
+
+
+DFT_MIN_CHANNELS = 32
+"""Input channels from which ``phase_cnn3d(phase_conv="auto")`` computes a circular conv per phase frequency.
+
+Measured with ``benchmarks/bench_circular_conv.py`` (2-core CPU, batch 8, forward + gradients):
+the Fourier form was 1.22x, 1.50x and 1.68x as fast as ``CircularPad`` + ``Conv3D`` on the
+reference's convs with 32, 64 and 128 input channels, and 0.85x and 0.55x on those with 1 and
+16, where its extra reads and writes along the phase axis cost more than the multiplications
+it saves.
 """
 
 
@@ -91,7 +103,7 @@ def phase_cnn3d(
     kernel: str = "chord",
     bottleneck: int = 128,
     sequence_filters: int = 32,
-    phase_conv: str = "pad",
+    phase_conv: str = "auto",
     name: str = "cnn3d",
 ) -> keras.Model:
     """The original study's 3D CNN on the phased spectrogram.
@@ -105,6 +117,7 @@ def phase_cnn3d(
         CircularPad(phase, 1) + Conv3D 64, 3x3x3, valid                     -> (61, 29, 10, 64)
         CircularPad(phase, 1) + Conv3D 128, 3x3x3, valid                    -> (59, 27, 10, 128)
         CircularPad(phase, 1) + Conv3D 256, 3x3x3, same                     -> (59, 27, 12, 256)
+          (each "CircularPad + Conv3D" may be one CircularConv3D instead: see ``phase_conv``)
         Conv3D 128, 1x1x1 "bottleneck"                                      -> (59, 27, 12, 128)
         MaxPooling3D (1, 3, 4) "pool"                                       -> (59, 9, 3, 128)
         Reshape "to_sequence" (time, features)                              -> (59, 3456)
@@ -136,12 +149,16 @@ def phase_cnn3d(
         Phase kernel of the feature layer.
     bottleneck, sequence_filters : int
         Filters of the 1x1x1 conv and of the Conv1D.
-    phase_conv : {"pad", "dft"}
+    phase_conv : {"pad", "dft", "auto"}
         How the five circular convolutions are computed: ``"pad"``, as listed above
         (``CircularPad`` + ``Conv3D``); ``"dft"``, as one
         :class:`~phaselab.circular_conv.CircularConv3D` each (named ``conv3d_i`` too): the same
-        function and weights, computed per phase frequency with fewer multiplications
-        (``benchmarks/bench_train.py`` compares the two).
+        function and weights, computed per phase frequency with fewer multiplications;
+        ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
+        input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
+        give the same function with the same weights; ``"auto"`` trained 1.56x as fast as the
+        straightforward build on a 2-core CPU, ``"pad"`` 1.0x (``benchmarks/bench_train.py``).
+        On a GPU ``"pad"`` may be the faster one (not measured).
     name : str
         Model name.
 
@@ -150,8 +167,8 @@ def phase_cnn3d(
     keras.Model
         ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities.
     """
-    if phase_conv not in ("pad", "dft"):
-        raise ValueError(f"phase_conv must be 'pad' or 'dft', got {phase_conv!r}")
+    if phase_conv not in ("pad", "dft", "auto"):
+        raise ValueError(f"phase_conv must be 'pad', 'dft' or 'auto', got {phase_conv!r}")
     if len(filters) != 5:
         raise ValueError(f"phase_cnn3d needs 5 filter counts, got {filters}")
     if n_phases < 2:
@@ -164,7 +181,7 @@ def phase_cnn3d(
     strides = ((2, 2, 1), (2, 2, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1))
     paddings = ("valid", "valid", "valid", "valid", "same")
     for i, (f, stride, padding) in enumerate(zip(filters, strides, paddings), start=1):
-        if phase_conv == "dft":
+        if phase_conv == "dft" or (phase_conv == "auto" and x.shape[-1] >= DFT_MIN_CHANNELS):
             x = CircularConv3D(_scaled(f, width), 3, strides=stride[:2], padding=padding, name=f"conv3d_{i}")(x)
         else:
             x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)

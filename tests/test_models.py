@@ -49,20 +49,29 @@ def test_reference_reproduces_published_shapes_and_parameter_count(reference: ke
     assert reference.count_params() == 1_563_736
 
 
-def test_reference_with_dft_convs_is_the_same_network(reference: keras.Model, batch: np.ndarray) -> None:
-    """``phase_conv="dft"``: same layer shapes and parameters; given the same weights, the same outputs."""
-    dft = phase_cnn3d(phase_conv="dft")
+@pytest.mark.parametrize("phase_conv", ["pad", "dft"])
+def test_reference_convolutions_are_the_same_network_however_computed(
+    phase_conv: str, reference: keras.Model, batch: np.ndarray
+) -> None:
+    """Every ``phase_conv``: same layer shapes, parameters and FLOPs; given the same weights, the same outputs."""
+    other = phase_cnn3d(phase_conv=phase_conv)
     for name, shape in REFERENCE_SHAPES.items():
-        assert tuple(dft.get_layer(name).output.shape[1:]) == shape, name
-    assert dft.count_params() == reference.count_params()
-    assert flops(dft) == flops(reference)
-    for layer in dft.layers:
+        assert tuple(other.get_layer(name).output.shape[1:]) == shape, name
+    assert other.count_params() == reference.count_params()
+    assert flops(other) == flops(reference)
+    for layer in other.layers:
         layer.set_weights(reference.get_layer(layer.name).get_weights())
     volume = 0.1 * np.random.default_rng(3).standard_normal((2, 256, 129, 10, 1)).astype(np.float32)
-    for start, end in (("to_volume", "leaky_5"), ("audio", "softmax")):
-        want = _submodel(reference, start, end).predict(volume if start != "audio" else batch, verbose=0)
-        got = _submodel(dft, start, end).predict(volume if start != "audio" else batch, verbose=0)
+    for start, end, inputs in (("to_volume", "leaky_5", volume), ("audio", "softmax", batch)):
+        want = _submodel(reference, start, end).predict(inputs, verbose=0)
+        got = _submodel(other, start, end).predict(inputs, verbose=0)
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+
+
+def test_reference_computes_wide_convolutions_per_phase_frequency(reference: keras.Model) -> None:
+    kinds = {f"conv3d_{i}": type(reference.get_layer(f"conv3d_{i}")).__name__ for i in range(1, 6)}
+    assert kinds == {"conv3d_1": "Conv3D", "conv3d_2": "Conv3D", "conv3d_3": "CircularConv3D",
+                     "conv3d_4": "CircularConv3D", "conv3d_5": "CircularConv3D"}
     with pytest.raises(ValueError, match="phase_conv"):
         phase_cnn3d(phase_conv="fft")
 
