@@ -22,7 +22,8 @@ of them, so the reference builds are also compared *head to head*: in one proces
 training steps of each in turn, and comparing median step times.
 
 Usage: ``python benchmarks/bench_train.py [--quick]`` (or ``PHASELAB_QUICK=1``): quick mode
-uses 4096-sample clips, batch 8 only, two rounds of three timed steps. The full run skips XLA for the
+uses 4096-sample clips, batch 8 only, two rounds of three timed steps. ``--head-to-head '[16384, 8, 5]'``
+runs only the head-to-head comparison (a JSON line of median seconds per step). The full run skips XLA for the
 reference (on CPU it was several times slower in quick mode, and compiling it takes minutes).
 """
 
@@ -208,7 +209,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short run (also PHASELAB_QUICK=1)")
     parser.add_argument("--rounds", type=int, help="runs of every configuration (default: 2 quick, 1 full)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--head-to-head", help=argparse.SUPPRESS)
+    parser.add_argument("--head-to-head", metavar="JSON",
+                        help="only the head-to-head comparison of the reference builds: '[samples, batch, steps]'")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Config(**json.loads(args.child)))))

@@ -16,8 +16,8 @@ along the phase axis. The weights are the ``Conv3D``'s own: a kernel
 forms compute the same function (to float rounding) and a model built with one can take the
 other's weights.
 
-This is how :func:`phaselab.models.phase_cnn3d` can run its five 3x3x3 convolutions with
-``phase_conv="dft"``; ``benchmarks/bench_circular_conv.py`` times both forms layer by layer.
+:func:`phaselab.models.phase_cnn3d` computes its wide circular convolutions this way
+(``phase_conv="auto"``); ``benchmarks/bench_circular_conv.py`` times both forms layer by layer.
 """
 
 from __future__ import annotations

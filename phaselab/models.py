@@ -156,7 +156,7 @@ def phase_cnn3d(
         function and weights, computed per phase frequency with fewer multiplications;
         ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
         input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
-        give the same function with the same weights; ``"auto"`` trained 1.56x as fast as the
+        give the same function with the same weights; ``"auto"`` trained 1.59x as fast as the
         straightforward build on a 2-core CPU, ``"pad"`` 1.0x (``benchmarks/bench_train.py``).
         On a GPU ``"pad"`` may be the faster one (not measured).
     name : str
