@@ -56,8 +56,8 @@ class Config:
 
     @property
     def label(self) -> str:
-        return (self.model + {"auto": "", "pad": " pad", "dft": " allDFT"}[self.phase_conv] + (" +XLA" if self.jit else "")
-                + (" +bf16" if self.precision != "float32" else ""))
+        conv = {"auto": "", "pad": " pad", "dft": " allDFT"}[self.phase_conv]
+        return self.model + conv + (" +XLA" if self.jit else "") + (" +bf16" if self.precision != "float32" else "")
 
 
 def straightforward_cnn3d(samples: int, n_classes: int = 12, n_phases: int = 10):

@@ -14,7 +14,8 @@ is 14 real 2D convolutions instead of 30; the DFT and its inverse are small matr
 along the phase axis. The weights are the ``Conv3D``'s own: a kernel
 ``(k_time, k_freq, k_phase, in_channels, filters)`` and a bias ``(filters,)``, so the two
 forms compute the same function (to float rounding) and a model built with one can take the
-other's weights.
+other's weights layer by layer (``set_weights``; a ``.weights.h5`` file names its layers by class, so
+it loads only into a model built the same way).
 
 :func:`phaselab.models.phase_cnn3d` computes its wide circular convolutions this way
 (``phase_conv="auto"``); ``benchmarks/bench_circular_conv.py`` times both forms layer by layer.
@@ -86,14 +87,14 @@ def circular_conv3d(
     phases, taps = inputs.shape[3], kernel.shape[2]
     analysis, synthesis, kernel_cos, kernel_sin = phase_dft_matrices(phases, taps)
     analysis, kernel_cos, kernel_sin = (keras.ops.convert_to_tensor(m, inputs.dtype)
-                                        for m in (analysis, kernel_cos, kernel_sin))
+                                        for m in (analysis.T, kernel_cos, kernel_sin))
 
     def conv(x: Tensor, k: Tensor) -> Tensor:
         return keras.ops.conv(x, k, strides=strides, padding=padding)
 
     bins = kernel_cos.shape[0]
     # (P -> 2K) along phase as a broadcast matmul: (2K, P) @ (..., P, C), no transposes
-    spectrum = keras.ops.matmul(keras.ops.transpose(analysis), inputs)  # (B, T, F, 2K, C)
+    spectrum = keras.ops.matmul(analysis, inputs)  # (B, T, F, 2K, C)
     w_re = keras.ops.einsum("kj,tfjio->ktfio", kernel_cos, kernel)
     w_im = keras.ops.einsum("kj,tfjio->ktfio", kernel_sin, kernel)
     complex_bins = [k for k in range(bins) if 0 < 2 * k < phases]  # the others are real
@@ -109,19 +110,28 @@ def circular_conv3d(
     synthesis = synthesis[list(range(bins)) + [bins + k for k in complex_bins]]  # (parts, P)
     half = taps // 2
     slices = np.arange(phases) if padding == "valid" else (np.arange(phases + 2 * half) - half) % phases
-    synthesis, corrections = synthesis[:, slices], []
-    if padding == "same":
-        # P + 2 c slices; the outer ones lose the taps that fall off the wrapped axis (Conv3D's zeros there)
-        for q in (*range(half), *range(phases + half, phases + 2 * half)):
-            for j in range(taps):
-                if not 0 <= q + j - half < phases + 2 * half:
-                    corrections.append(conv(inputs[:, :, :, (q + j - 2 * half) % phases], kernel[:, :, j]))
-                    row = np.zeros((1, len(slices)))
-                    row[0, q] = -1.0
-                    synthesis = np.concatenate([synthesis, row])
+    outer = _outer_taps(phases, taps) if padding == "same" else []
+    # each one-tap correction is one more part, subtracted from its output slice by the synthesis
+    corrections = [conv(inputs[:, :, :, source], kernel[:, :, j]) for _, j, source in outer]
+    removals = np.zeros((len(outer), len(slices)))
+    removals[np.arange(len(outer)), [q for q, _, _ in outer]] = -1.0
+    synthesis = np.concatenate([synthesis[:, slices], removals])  # (parts, slices)
     parts = keras.ops.stack(real + imag + corrections, axis=3)  # (B, T', F', parts, filters)
-    synthesis = keras.ops.convert_to_tensor(synthesis.T, inputs.dtype)  # (slices, parts)
+    synthesis = keras.ops.convert_to_tensor(synthesis.T, inputs.dtype)
     return keras.ops.matmul(synthesis, parts)  # (B, T', F', slices, filters)
+
+
+def _outer_taps(phases: int, taps: int) -> list[tuple[int, int, int]]:
+    """``(output slice q, tap j, input slice)`` for the taps that 'same' padding cuts off the wrapped axis.
+
+    With 'same', ``Conv3D`` on the axis wrapped by ``c = taps // 2`` slices each side gives
+    ``P + 2 c`` slices; the outer ones read Conv3D's zeros instead of a wrapped slice for
+    some taps, so each is its circular counterpart minus those taps' terms.
+    """
+    half = taps // 2
+    outer = (*range(half), *range(phases + half, phases + 2 * half))
+    return [(q, j, (q + j - 2 * half) % phases) for q in outer for j in range(taps)
+            if not 0 <= q + j - half < phases + 2 * half]
 
 
 @keras.saving.register_keras_serializable(package="phaselab")

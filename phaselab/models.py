@@ -474,14 +474,14 @@ def flops(model: keras.Model) -> int:
     Convention: a multiply-add counts as **2** FLOPs. Counted are the weighted layers --
     Conv1D/2D/3D (``2 x output positions x kernel size``, which covers strides and
     groups; :class:`~phaselab.circular_conv.CircularConv3D` counts as the Conv3D it
-    computes, though its DFT form needs fewer), separable and depthwise convs, Dense -- and the feature layers: per frame a
-    window multiply per sample plus ``2.5 N log2 N`` for the real FFT of size ``N``;
-    for the phased spectrogram 4 FLOPs per bin and knot for the projection onto the knot
-    (+1 for the magnitude scaling in ``"stacked"`` mode). Biases, activations, batch
-    normalisation (foldable into the preceding conv at inference), pooling, padding and
-    the kernel's exponential are not counted: they are elementwise, small next to the
-    convolutions. A layer with weights and no rule raises ``TypeError`` rather than being
-    silently counted as free.
+    computes, though its DFT form needs fewer), separable and depthwise convs, Dense --
+    and the feature layers: per frame a window multiply per sample plus ``2.5 N log2 N``
+    for the real FFT of size ``N``; for the phased spectrogram 4 FLOPs per bin and knot
+    for the projection onto the knot (+1 for the magnitude scaling in ``"stacked"`` mode).
+    Biases, activations, batch normalisation (foldable into the preceding conv at
+    inference), pooling, padding and the kernel's exponential are not counted: they are
+    elementwise, small next to the convolutions. A layer with weights and no rule raises
+    ``TypeError`` rather than being silently counted as free.
 
     Parameters
     ----------
