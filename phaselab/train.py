@@ -556,7 +556,11 @@ class EpochCheckpoint(keras.callbacks.Callback):
             return 0
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-        model.load_weights(weights)
+        try:
+            model.load_weights(weights)
+        except ValueError as exc:  # e.g. a run started by an older phaselab that built the model differently
+            raise ValueError(f"{weights}: the backup does not fit the model this run's config builds now (was "
+                             f"the run started with another phaselab version?); nothing was changed. {exc}") from exc
         variables = _seed_states(model)
         if seeds and len(seeds) != len(variables):
             raise ValueError(f"{self.directory / self.STATE}: {len(seeds)} seed states for a model with {len(variables)}")

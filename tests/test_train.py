@@ -211,6 +211,19 @@ def test_checkpoint_restores_weights_and_optimizer(tmp_path: Path) -> None:
     assert EpochCheckpoint(tmp_path / "none").restore(make()) == 0
 
 
+def test_checkpoint_refuses_a_model_it_does_not_fit(tmp_path: Path) -> None:
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32), epochs=1, verbose=0,
+              callbacks=[EpochCheckpoint(tmp_path / "backup")])
+    other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(2)])
+    other.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="does not fit the model"):
+        EpochCheckpoint(tmp_path / "backup").restore(other)
+
+
 def test_killed_run_resumes_from_its_last_epoch(tree: Path, tmp_path: Path) -> None:
     run, twin = tmp_path / "run", tmp_path / "twin"
     args = [*TINY, "--data", str(tree), "--epochs", "3", "--weight-average", "0.9"]  # the optimizer's averages resume too
