@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 ## (copies + HTML), then the movies.
 run: model notebooks movies
 
-## Chapter 04's default model (about 15 minutes on 2 CPU cores); an interrupted run resumes.
+## Chapter 04's default model (25-48 minutes on 2 CPU cores, see README); an interrupted run resumes.
 model: setup
 	$(BIN)/phaselab train --model cnn3d-small --out $(MODEL) --resume
 	$(BIN)/phaselab evaluate $(MODEL)/best.keras --data mini --split test --json $(MODEL)/test_scores.json

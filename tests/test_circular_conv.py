@@ -1,27 +1,15 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from circular_conv_cases import CASES, direct_conv
 
 from phaselab.circular_conv import CircularConv3D, phase_dft_matrices
-from phaselab.layers import CircularPad
-
-CASES = [  # phases, kernel_size, strides, padding
-    (10, 3, 1, "valid"),
-    (10, 3, (2, 2), "valid"),
-    (10, 3, 1, "same"),  # the reference model's fifth conv: 12 output slices
-    (7, (3, 2, 5), (1, 2), "same"),  # odd P: no real Nyquist bin; wider phase kernel
-    (6, (2, 3, 3), (2, 1), "valid"),
-    (5, (1, 1, 5), 1, "same"),  # phase kernel as long as the axis
-]
-
-
-def _direct(layer: CircularConv3D, input_shape: tuple) -> keras.Sequential:
-    """CircularPad + Conv3D with ``layer``'s weights."""
-    conv = keras.layers.Conv3D(layer.filters, layer.kernel_size, strides=(*layer.strides, 1), padding=layer.padding)
-    model = keras.Sequential([keras.Input(input_shape[1:]), CircularPad(3, layer.kernel_size[2] // 2), conv])
-    conv.set_weights(layer.get_weights())
-    return model
 
 
 @pytest.mark.parametrize("phases, kernel_size, strides, padding", CASES)
@@ -30,7 +18,7 @@ def test_same_function_and_gradients_as_circular_pad_and_conv3d(phases, kernel_s
     x = tf.constant(rng.standard_normal((2, 9, 8, phases, 3)).astype(np.float32))
     layer = CircularConv3D(4, kernel_size, strides, padding, bias_initializer="random_normal")
     layer.build(x.shape)
-    direct = _direct(layer, x.shape)
+    direct = direct_conv(layer, x.shape)
 
     def output_and_gradients(fn, weights):
         with tf.GradientTape() as tape:
@@ -44,6 +32,17 @@ def test_same_function_and_gradients_as_circular_pad_and_conv3d(phases, kernel_s
     assert got[0].shape == want[0].shape == layer.compute_output_shape(x.shape)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-4, atol=1e-4 * np.abs(w.numpy()).max())
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_one_training_step_matches_circular_pad_and_conv3d_on_each_installed_backend(backend):
+    """Written in ``keras.ops`` only, the layer must train the same on every backend (GPU users may run JAX)."""
+    pytest.importorskip(backend)
+    script = Path(__file__).with_name("circular_conv_cases.py")
+    done = subprocess.run([sys.executable, str(script)], env={**os.environ, "KERAS_BACKEND": backend},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[0] == backend
 
 
 def test_valid_output_rolls_with_the_input():
