@@ -13,8 +13,8 @@ machine, one row per run), which notebooks/04_3d_cnn_training.ipynb and the READ
 Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``
 (``--weight-average 0.99 --runs build/experiments/keyword_models_weight_average --results
 benchmarks/results/keyword_models_weight_average.json``: the averaged-weights variant;
-``--model-kwargs '{"head": "frequency"}'`` or ``--unknown-weight 2``, each with its own ``--runs`` and
-``--results``: a model builder or recipe variant);
+``--model-kwargs '{"head": "frequency"}'``, ``--unknown-weight 2`` or ``--augment '{"formant_glide": 0.5}'``,
+each with its own ``--runs`` and ``--results``: a model builder or recipe variant);
 ``--report`` only prints the table (mean ± sd over seeds) of the results already written.
 The reference ``cnn3d`` trains at under 1 clip/s on a 2-core CPU (15-20 minutes per epoch of the
 bundled set); leave it to a GPU machine.
@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--weight-average", type=float, help="TrainConfig.weight_average (default: none)")
     parser.add_argument("--model-kwargs", type=json.loads, help="TrainConfig.model_kwargs as JSON (default: none)")
     parser.add_argument("--unknown-weight", type=float, help="TrainConfig.unknown_weight (default: TrainConfig's)")
+    parser.add_argument("--augment", type=json.loads, help="AugmentConfig fields to change, as JSON (default: none)")
     parser.add_argument("--data", default="mini")
     parser.add_argument("--runs", type=Path, default=RUNS, help="where the run directories go")
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -85,7 +86,8 @@ def main() -> None:
         return
     changes = {key: value for key, value in (("weight_average", args.weight_average),
                                              ("model_kwargs", args.model_kwargs),
-                                             ("unknown_weight", args.unknown_weight)) if value is not None}
+                                             ("unknown_weight", args.unknown_weight),
+                                             ("augment", args.augment)) if value is not None}
     overrides = {**changes, **({"epochs": args.epochs} if args.epochs is not None else {})}
     recipe = "TrainConfig defaults (phaselab train)"
     if changes:

@@ -234,6 +234,7 @@ def _overlap_add(frames: np.ndarray, length: int, frame_step: int) -> np.ndarray
 def warp_formants(
     audio: np.ndarray,
     factor: float,
+    end_factor: float | None = None,
     frame_length: int = 512,
     frame_step: int = 128,
     n_cepstra: int = 40,
@@ -250,7 +251,9 @@ def warp_formants(
     valleys between them (plain cepstral smoothing underestimates a formant). The
     magnitude is divided by that envelope and multiplied by the envelope read at
     ``f / factor``, so a resonance at ``f`` moves to ``factor * f`` (a shorter vocal tract
-    for ``factor > 1``) while the harmonics stay put. The phase of every bin is kept; a
+    for ``factor > 1``) while the harmonics stay put. With ``end_factor`` the stretch glides
+    linearly, frame by frame, from ``factor`` to ``end_factor``, so the formants also move
+    *during* the clip, as a diphthong said in another accent does. The phase of every bin is kept; a
     weighted overlap-add inverts the STFT (exactly, for ``factor == 1``). The STFT is framed
     here in one vectorised step: :func:`phaselab.stft.stft` calls one FFT per frame and
     would make this the slowest augmentation.
@@ -260,6 +263,8 @@ def warp_formants(
     audio : np.ndarray, shape (n,)
     factor : float
         Envelope stretch; envelope values beyond the top bin are held at the top bin's value.
+    end_factor : float, optional
+        Stretch of the last frame (None: ``factor`` throughout).
     frame_length, frame_step : int
         STFT window and hop in samples (``frame_step`` at most ``frame_length / 2``).
     n_cepstra : int
@@ -272,8 +277,9 @@ def warp_formants(
     np.ndarray, shape (n,), float32
     """
     audio = _check_mono(audio, "warp_formants")
-    if factor <= 0:
-        raise ValueError(f"formant warp factor must be positive, got {factor}")
+    end_factor = factor if end_factor is None else end_factor
+    if factor <= 0 or end_factor <= 0:
+        raise ValueError(f"formant warp factors must be positive, got {factor} and {end_factor}")
     spec = sp_fft.rfft(_frames(audio, frame_length, frame_step), axis=1)
     log_magnitude = np.log(np.abs(spec) + 1e-9)
 
@@ -285,11 +291,13 @@ def warp_formants(
     envelope = smooth(log_magnitude)
     for _ in range(iterations):
         envelope = smooth(np.maximum(log_magnitude, envelope))
-    source = np.minimum(np.arange(spec.shape[1]) / factor, spec.shape[1] - 1)
+    factors = np.linspace(factor, end_factor, len(spec))[:, None]
+    source = np.minimum(np.arange(spec.shape[1]) / factors, spec.shape[1] - 1)  # (frames, bins)
     low = np.floor(source).astype(int)
     high = np.minimum(low + 1, spec.shape[1] - 1)
     frac = source - low
-    warped = envelope[:, low] * (1.0 - frac) + envelope[:, high] * frac
+    warped = (np.take_along_axis(envelope, low, axis=1) * (1.0 - frac)
+              + np.take_along_axis(envelope, high, axis=1) * frac)
     frames = sp_fft.irfft(spec * np.exp(warped - envelope), n=frame_length, axis=1)
     return _overlap_add(frames, len(audio), frame_step).astype(np.float32)
 
@@ -453,6 +461,9 @@ class AugmentConfig:
         Pitch shift in semitones (:func:`shift_pitch`).
     formant_fraction, formant_range : float, (float, float)
         Formant warp factor (:func:`warp_formants`).
+    formant_glide : float
+        Probability that a formant warp glides from its factor to a second one drawn from
+        ``formant_range`` over the clip (the ``end_factor`` of :func:`warp_formants`).
     tilt_fraction, tilt_range : float, (float, float)
         Shelf gain in dB at Nyquist relative to DC (:func:`tilt_spectrum`).
     reverb_fraction, rt60_range, drr_range : float, (float, float), (float, float)
@@ -475,6 +486,7 @@ class AugmentConfig:
     pitch_range: Range = (-3.0, 3.0)
     formant_fraction: float = 0.8
     formant_range: Range = (0.87, 1.15)
+    formant_glide: float = 0.0
     tilt_fraction: float = 0.5
     tilt_range: Range = (-10.0, 10.0)
     reverb_fraction: float = 0.3
@@ -486,7 +498,7 @@ class AugmentConfig:
 
     def __post_init__(self) -> None:
         for name in ("silence_fraction", "noise_fraction", "speed_fraction", "pitch_fraction",
-                     "formant_fraction", "tilt_fraction", "reverb_fraction", "phase_fraction"):
+                     "formant_fraction", "formant_glide", "tilt_fraction", "reverb_fraction", "phase_fraction"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"AugmentConfig.{name} must be in [0, 1], got {value}")
@@ -565,7 +577,9 @@ class SoundPreprocessor:
         if rng.random() < c.pitch_fraction:
             x = shift_pitch(x, rng.uniform(*c.pitch_range))
         if rng.random() < c.formant_fraction:
-            x = warp_formants(x, rng.uniform(*c.formant_range))
+            factor = rng.uniform(*c.formant_range)
+            glide = c.formant_glide > 0 and rng.random() < c.formant_glide  # no draw at 0: old runs replay
+            x = warp_formants(x, factor, rng.uniform(*c.formant_range) if glide else None)
         if rng.random() < c.tilt_fraction:
             x = tilt_spectrum(x, rng.uniform(*c.tilt_range))
         if rng.random() < c.reverb_fraction:

@@ -140,6 +140,32 @@ def test_formant_warp_moves_the_resonance_and_keeps_the_harmonics(factor: float)
 
 def test_formant_warp_by_one_is_the_identity(clip: np.ndarray) -> None:
     np.testing.assert_allclose(A.warp_formants(clip, 1.0), clip, atol=1e-5)
+    np.testing.assert_array_equal(A.warp_formants(clip, 0.9, 0.9), A.warp_formants(clip, 0.9))
+
+
+def test_gliding_formant_warp_moves_the_resonance_during_the_clip() -> None:
+    """From 0.85 to 1.15 over the clip: the first fifth's formant goes down, the last fifth's up."""
+    x, fifth = vowel(), SR // 5
+    warped = A.warp_formants(x, 0.85, 1.15)
+    for part, factor in ((slice(0, fifth), 0.88), (slice(-fifth, None), 1.12)):  # the stretch mid-segment
+        assert formant_centroid(warped[part]) == pytest.approx(factor * formant_centroid(x[part]), rel=0.03)
+    harmonic_bins = np.fft.rfftfreq(SR, 1 / SR) % 125 == 0
+    power = np.abs(np.fft.rfft(warped)) ** 2
+    assert power[harmonic_bins].sum() > 0.85 * power.sum()  # the pitch did not move (a moving envelope smears a bit)
+
+
+def test_formant_glide_only_when_asked(clip: np.ndarray) -> None:
+    """``formant_glide=0`` draws no extra random number, so runs made before the option replay exactly."""
+    off = replace(AugmentConfig.none(), formant_fraction=1.0, tilt_fraction=1.0)
+    plain = SoundPreprocessor(off)(clip, np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    rng.random(3)  # the speed, pitch and formant coin tosses
+    warped = A.warp_formants(clip, rng.uniform(*off.formant_range))
+    rng.random()  # the tilt coin toss; an extra draw before it would change the tilt below
+    expected = A.tilt_spectrum(warped, rng.uniform(*off.tilt_range))
+    np.testing.assert_allclose(plain, SoundPreprocessor(off).finish(expected), atol=1e-6)
+    gliding = SoundPreprocessor(replace(off, formant_glide=1.0))(clip, np.random.default_rng(3))
+    assert not np.allclose(gliding, plain, atol=1e-3)
 
 
 def test_reverb_impulse_response_has_the_direct_path_and_the_drr() -> None:
@@ -231,8 +257,12 @@ def test_bad_input_is_refused_with_a_clear_message() -> None:
         A.change_speed(np.zeros((2, 100)), 1.1)
     with pytest.raises(ValueError, match="positive"):
         A.warp_formants(np.zeros(1000), 0.0)
+    with pytest.raises(ValueError, match="positive"):
+        A.warp_formants(np.zeros(1000), 1.0, -0.5)
     with pytest.raises(ValueError, match="noise_fraction"):
         AugmentConfig(noise_fraction=1.5)
+    with pytest.raises(ValueError, match="formant_glide"):
+        AugmentConfig(formant_glide=-0.1)
     with pytest.raises(ValueError, match="low <= high"):
         AugmentConfig(speed_range=(1.2, 0.9))
 
