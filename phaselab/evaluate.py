@@ -30,9 +30,12 @@ from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
 __all__ = [
     "evaluate",
+    "split_probabilities",
     "score_voices",
     "summarise_runs",
     "format_run_summary",
+    "summarise_juries",
+    "format_jury_summary",
     "predict",
     "Prediction",
     "format_scores",
@@ -122,21 +125,54 @@ def evaluate(
     return _score(_load(model), SpeechCommands(resolve_data_root(data_root)), split, batch_size)
 
 
-def _score(
+def split_probabilities(
+    model: keras.Model | str | os.PathLike,
+    data_root: str | os.PathLike | None = None,
+    split: str = "test",
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model's class probabilities for every clip of one split, with the true classes.
+
+    What :func:`evaluate` scores, kept per clip: average the probabilities of several
+    models to score them as an ensemble.
+
+    Parameters
+    ----------
+    model, data_root, split, batch_size
+        As in :func:`evaluate`.
+
+    Returns
+    -------
+    truth : np.ndarray, shape (n,), int
+        Index in :data:`phaselab.data.labels.CLASSES` of each clip's class, in the order of
+        :meth:`SpeechCommands.clips`.
+    probabilities : np.ndarray, shape (n, len(CLASSES)), float32
+    """
+    return _probabilities(_load(model), SpeechCommands(resolve_data_root(data_root)), split, batch_size)
+
+
+def _probabilities(
     loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int
-) -> dict[str, Any]:
-    """:func:`evaluate` for a model already loaded by :func:`_load`."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`split_probabilities` for a model already loaded by :func:`_load`."""
     if split not in EVAL_SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(EVAL_SPLITS)}")
     clips = tree.clips(split)
     if not clips:
         raise ValueError(f"{tree.root}: the {split!r} split holds no clips")
-    network, augment, name = loaded
+    network, augment, _ = loaded
     data = make_eval_dataset(clips, CLASSES, batch_size, length=augment.length, damping=augment.damping)
-    probabilities = network.predict(data, verbose=0)
-    truth = [CLASSES.index(clip.label) for clip in clips]
+    truth = np.array([CLASSES.index(clip.label) for clip in clips])
+    return truth, np.asarray(network.predict(data, verbose=0), dtype=np.float32)
+
+
+def _score(
+    loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int
+) -> dict[str, Any]:
+    """:func:`evaluate` for a model already loaded by :func:`_load`."""
+    truth, probabilities = _probabilities(loaded, tree, split, batch_size)
     scores = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
-    return {"model": name, "data": str(tree.root), "split": split, "classes": list(CLASSES), **scores}
+    return {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES), **scores}
 
 
 def score_voices(
@@ -207,6 +243,60 @@ def format_run_summary(summary: Sequence[dict[str, Any]]) -> str:
         scores = [cell(e, f"{split}_{score}") for split, score in _SUMMARY_SCORES]
         lines.append(f"{e['model']:<13}{len(e['seeds']):>6}{e['params']:>11,}{e['mflops']:>8.0f}{e['minutes']:>9.1f}  "
                      f"{scores[0]:>23}{scores[1]:>17}  {scores[2]:>22}{scores[3]:>15}")
+    return "\n".join(lines)
+
+
+def summarise_juries(
+    items: Sequence[dict[str, Any]], juries: Sequence[str], target: float = 0.9
+) -> list[dict[str, Any]]:
+    """Macro F1 of runs (or ensembles) of each model and recipe, as judged by several test sets.
+
+    Parameters
+    ----------
+    items : sequence of dict
+        One per run or ensemble, as ``benchmarks/heldout_voices.py`` writes them: ``model``,
+        ``recipe`` and, for each name in ``juries``, a dict holding ``macro_f1``.
+    juries : sequence of str
+        Keys of the test sets (e.g. ``("bundled_test", "heldout_40")``).
+    target : float
+        A macro F1 to count the items reaching, on the last jury.
+
+    Returns
+    -------
+    list of dict
+        One per (model, recipe), in order of first appearance: ``model``, ``recipe``, ``n``,
+        for each jury ``<jury>`` (mean macro F1), ``<jury>_sd`` (sample sd; NaN for one item),
+        ``<jury>_min`` and ``<jury>_max``, ``target`` and ``reached`` (items with macro F1 >=
+        ``target`` on the last jury).
+    """
+    if not items:
+        raise ValueError("nothing to summarise")
+    summary = []
+    for key in dict.fromkeys((item["model"], item["recipe"]) for item in items):
+        group = [item for item in items if (item["model"], item["recipe"]) == key]
+        entry: dict[str, Any] = {"model": key[0], "recipe": key[1], "n": len(group)}
+        for jury in juries:
+            values = [item[jury]["macro_f1"] for item in group]
+            mean, sd = mean_sd(values)
+            entry.update({jury: mean, f"{jury}_sd": sd if len(group) > 1 else math.nan,
+                          f"{jury}_min": min(values), f"{jury}_max": max(values)})
+        entry["target"], entry["reached"] = target, sum(item[juries[-1]]["macro_f1"] >= target for item in group)
+        summary.append(entry)
+    return summary
+
+
+def format_jury_summary(summary: Sequence[dict[str, Any]], juries: dict[str, str]) -> str:
+    """A plain-text table of :func:`summarise_juries`; ``juries`` maps each key to a column title."""
+    header = f"{'model':<12} {'recipe':<42}{'n':>3}" + "".join(f"{title:>28}" for title in juries.values())
+    header += f"  >= {summary[0]['target']:g} (last)" if summary else ""
+    lines = [header]
+    for e in summary:
+        cells = []
+        for jury in juries:
+            sd = "" if math.isnan(e[f"{jury}_sd"]) else f" ± {e[f'{jury}_sd']:.3f}"
+            cells.append(f"{e[jury]:.3f}{sd} [{e[f'{jury}_min']:.2f}-{e[f'{jury}_max']:.2f}]")
+        lines.append(f"{e['model']:<12} {e['recipe'][:42]:<42}{e['n']:>3}" + "".join(f"{c:>28}" for c in cells)
+                     + f"  {e['reached']:>5} of {e['n']}")
     return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@ from phaselab.evaluate import (
     format_scores,
     predict,
     score_voices,
+    split_probabilities,
+    summarise_juries,
+    format_jury_summary,
     summarise_runs,
 )
 from phaselab.train import CONFIG_FILE, MODEL_FILE, TrainConfig
@@ -65,6 +68,18 @@ def test_evaluate_unknown_words_and_a_run_directory(tree: Path, tmp_path: Path) 
     assert scores["accuracy"] == pytest.approx(2 / 8)  # the two "cat" clips
     assert scores["f1"]["unknown"] == pytest.approx(0.4)
     assert scores["model"] == str(run / MODEL_FILE)
+
+
+def test_split_probabilities_are_what_evaluate_scores(tree: Path, tmp_path: Path) -> None:
+    logits = np.linspace(0.0, 1.0, len(CLASSES))
+    truth, probabilities = split_probabilities(constant_model(tmp_path / "m.keras", logits), tree, split="all")
+    clips = SpeechCommands(tree).clips("all")
+    assert truth.tolist() == [CLASSES.index(clip.label) for clip in clips]
+    assert probabilities.shape == (8, len(CLASSES)) and probabilities.dtype == np.float32
+    np.testing.assert_allclose(probabilities, np.tile(keras.ops.convert_to_numpy(keras.ops.softmax(logits)), (8, 1)),
+                               rtol=1e-5)
+    accuracy = np.mean(probabilities.argmax(axis=1) == truth)
+    assert evaluate(tmp_path / "m.keras", tree, split="all")["accuracy"] == pytest.approx(accuracy)
 
 
 def test_evaluate_errors(tree: Path, tmp_path: Path) -> None:
@@ -173,3 +188,20 @@ def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
     assert big.split()[1:3] == ["1", "1,563,736"]  # a reference-sized count keeps its column
     with pytest.raises(ValueError, match="no runs"):
         summarise_runs([])
+
+
+def test_summarise_juries_by_hand() -> None:
+    def item(recipe: str, small: float, big: float) -> dict:
+        return {"model": "m", "recipe": recipe, "small": {"macro_f1": small}, "big": {"macro_f1": big}}
+
+    items = [item("default", 0.8, 0.85), item("x", 0.95, 0.9), item("default", 0.9, 0.95)]
+    default, x = summarise_juries(items, ("small", "big"))
+    assert (default["recipe"], default["n"], x["n"]) == ("default", 2, 1)
+    assert default["small"] == pytest.approx(0.85) and default["big_sd"] == pytest.approx(0.05 * math.sqrt(2))
+    assert (default["big_min"], default["big_max"], default["reached"], x["reached"]) == (0.85, 0.95, 1, 1)
+    assert math.isnan(x["small_sd"])
+    lines = format_jury_summary([default, x], {"small": "few clips", "big": "many clips"}).splitlines()
+    assert "few clips" in lines[0] and ">= 0.9" in lines[0]
+    assert "0.900 ± 0.071 [0.85-0.95]" in lines[1] and lines[1].endswith("1 of 2") and "0.950 [0.95-0.95]" in lines[2]
+    with pytest.raises(ValueError, match="nothing"):
+        summarise_juries([], ("small",))

@@ -50,6 +50,7 @@ __all__ = [
     "background_noises",
     "make_speakers",
     "synthesize_dataset",
+    "extend_dataset",
     "synthesize_samples",
     "counts_markdown",
     "register",
@@ -366,7 +367,7 @@ def _split_sizes(n: int) -> tuple[int, int, int]:
     return n - n_val - n_test, n_val, n_test
 
 
-def make_speakers(n: int, rng: np.random.Generator) -> list[Speaker]:
+def make_speakers(n: int, rng: np.random.Generator, only: str | None = None) -> list[Speaker]:
     """Draw ``n`` distinct speakers and assign them to splits.
 
     Training speakers cycle through :data:`TRAIN_VOICES`; validation speakers cycle
@@ -378,15 +379,26 @@ def make_speakers(n: int, rng: np.random.Generator) -> list[Speaker]:
     Parameters
     ----------
     n : int
-        Number of speakers, at least 3.
+        Number of speakers, at least 3 (at least 1 with ``only``).
     rng : np.random.Generator
+    only : {None, "train", "test"}
+        Put every speaker in this split: ``"test"`` gives an extra evaluation set of the
+        held-out voices (many more speakers than the bundled set's four), ``"train"``
+        extra training speakers of :data:`TRAIN_VOICES`.
 
     Returns
     -------
     list of Speaker
         Training speakers first, then validation, then testing.
     """
-    n_train, n_val, n_test = _split_sizes(n)
+    if only is None:
+        n_train, n_val, n_test = _split_sizes(n)
+    elif only in ("train", "test"):
+        if n < 1:
+            raise ValueError(f"need at least 1 speaker, got {n}")
+        n_train, n_val, n_test = (n, 0, 0) if only == "train" else (0, 0, n)
+    else:
+        raise ValueError(f"only must be None, 'train' or 'test', got {only!r}")
     ids: list[str] = []
     while len(ids) < n:
         candidate = f"{int(rng.integers(0, 2**32)):08x}"
@@ -472,6 +484,7 @@ def synthesize_dataset(
     seed: int = 0,
     words: Sequence[str] = WORDS_V1,
     force: bool = False,
+    only: str | None = None,
 ) -> Path:
     """Synthesise the keyword set into ``out`` in the Speech Commands layout.
 
@@ -485,13 +498,16 @@ def synthesize_dataset(
     out : path-like
         Destination directory; must be absent or empty unless ``force``.
     speakers : int
-        Number of speakers, at least 3 (see :func:`make_speakers`).
+        Number of speakers, at least 3, or 1 with ``only`` (see :func:`make_speakers`).
     seed : int
         Seed of every random choice; same seed and espeak-ng version, same bytes.
     words : sequence of str
         Words to speak (default: the 30 words of Speech Commands v0.01).
     force : bool
         Replace a non-empty ``out``.
+    only : {None, "train", "test"}
+        Every speaker in this split (see :func:`make_speakers`): with ``"test"`` every
+        clip is in ``testing_list.txt``, with ``"train"`` the list files are empty.
 
     Returns
     -------
@@ -510,7 +526,7 @@ def synthesize_dataset(
     _check_out(out, force)
     espeak_path()
     speaker_seq, _ = np.random.SeedSequence(seed).spawn(2)
-    cast = make_speakers(speakers, np.random.default_rng(speaker_seq))
+    cast = make_speakers(speakers, np.random.default_rng(speaker_seq), only=only)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
@@ -519,6 +535,74 @@ def synthesize_dataset(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return out
+
+
+def extend_dataset(
+    base: str | os.PathLike,
+    out: str | os.PathLike,
+    speakers: int,
+    seed: int,
+    only: str = "train",
+    words: Sequence[str] = WORDS_V1,
+    force: bool = False,
+) -> Path:
+    """A copy of the set ``base`` with ``speakers`` more speakers, every old file unchanged.
+
+    The new speakers are drawn as by ``synthesize_dataset(speakers=speakers, seed=seed,
+    only=only)``; their clips join the word folders, their list entries the list files and
+    their rows ``speakers.csv``. ``base``'s own clips, lists and background noises are
+    copied byte for byte, so a model trained on the copy differs from one trained on
+    ``base`` only by the added speakers.
+
+    Parameters
+    ----------
+    base : path-like
+        A set written by :func:`synthesize_dataset` (e.g. ``data/mini_speech_commands``).
+    out : path-like
+        Destination directory; must be absent or empty unless ``force``.
+    speakers, seed, only, words
+        The new speakers, as in :func:`synthesize_dataset` (``only`` is required here:
+        ``"train"`` or ``"test"``).
+    force : bool
+        Replace a non-empty ``out``.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    ValueError
+        If a new speaker's id is already in ``base``, or as :func:`synthesize_dataset`.
+    """
+    base, out = Path(base), Path(out)
+    _check_out(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    try:
+        added = synthesize_dataset(tmp / "added", speakers=speakers, seed=seed, words=words, only=only)
+        tree = Path(shutil.copytree(base, tmp / out.name))
+        with open(tree / "speakers.csv", newline="") as handle:
+            rows = list(csv.reader(handle))
+        with open(added / "speakers.csv", newline="") as handle:
+            new_rows = list(csv.reader(handle))[1:]
+        clash = {row[0] for row in rows[1:]} & {row[0] for row in new_rows}
+        if clash:
+            raise ValueError(f"{base}: already has speakers {', '.join(sorted(clash))}; choose another seed")
+        for wav in added.glob("*/*.wav"):
+            if not wav.parent.name.startswith("_"):
+                (tree / wav.parent.name).mkdir(exist_ok=True)
+                shutil.copy2(wav, tree / wav.parent.name / wav.name)
+        for name in ("validation_list.txt", "testing_list.txt"):
+            entries = (tree / name).read_text().split() + (added / name).read_text().split()
+            (tree / name).write_text("".join(f"{entry}\n" for entry in sorted(entries)))
+        with open(tree / "speakers.csv", "w", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([rows[0], *sorted(rows[1:] + new_rows)])
+        _replace_dir(tree, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
@@ -600,7 +684,13 @@ def _run(args: argparse.Namespace) -> int:
         for path in synthesize_samples(args.out, force=args.force):
             print(path)
         return 0
-    out = synthesize_dataset(args.out, speakers=args.speakers, seed=args.seed, force=args.force)
+    if args.extend is not None:
+        if args.only is None:
+            raise ValueError("--extend needs --only train or --only test (the split of the added speakers)")
+        out = extend_dataset(args.extend, args.out, speakers=args.speakers, seed=args.seed, only=args.only,
+                             force=args.force)
+    else:
+        out = synthesize_dataset(args.out, speakers=args.speakers, seed=args.seed, force=args.force, only=args.only)
     print(f"wrote {out}")
     return 0
 
@@ -617,6 +707,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--speakers", type=int, default=32, help="number of speakers, at least 3 (default 32)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out / sample files")
+    parser.add_argument(
+        "--only", choices=("train", "test"),
+        help="every speaker in this split: 'test' makes an extra evaluation set of the held-out voices, "
+        "'train' extra training speakers (at least 1 speaker)",
+    )
+    parser.add_argument(
+        "--extend", type=Path, metavar="SET",
+        help="write a copy of SET (a synthesised set) with --speakers more speakers, in the split --only",
+    )
     parser.add_argument(
         "--samples", action="store_true", help=f"write only the clean samples {', '.join(SAMPLE_WORDS)} into --out"
     )

@@ -13,6 +13,7 @@ from scipy.signal import welch
 
 from phaselab.cli import main
 from phaselab.data import synth
+from phaselab.data.labels import WORDS_V1
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 WORDS = ("yes", "marvin")
@@ -94,6 +95,21 @@ def test_make_speakers_needs_one_speaker_per_split() -> None:
     small = synth.make_speakers(3, np.random.default_rng(0))
     assert [s.split for s in small] == ["train", "validation", "test"]
     assert small[1].voice == small[0].voice
+
+
+def test_make_speakers_only_puts_every_speaker_in_one_split() -> None:
+    speakers = synth.make_speakers(6, np.random.default_rng(1), only="test")
+    assert [s.split for s in speakers] == ["test"] * 6
+    assert [s.voice for s in speakers] == list(synth.TEST_VOICES) * 3
+    assert len({s.speaker_id for s in speakers}) == len({s.variant for s in speakers}) == 6
+    train = synth.make_speakers(7, np.random.default_rng(1), only="train")
+    assert [s.split for s in train] == ["train"] * 7
+    assert [s.voice for s in train] == [*synth.TRAIN_VOICES, synth.TRAIN_VOICES[0]]
+    assert len(synth.make_speakers(1, np.random.default_rng(1), only="test")) == 1
+    with pytest.raises(ValueError, match="at least 1 speaker"):
+        synth.make_speakers(0, np.random.default_rng(1), only="train")
+    with pytest.raises(ValueError, match="only must be"):
+        synth.make_speakers(3, np.random.default_rng(1), only="validation")
 
 
 def test_missing_espeak_gives_an_install_hint_and_leaves_nothing(monkeypatch, tmp_path, capsys) -> None:
@@ -191,3 +207,35 @@ def test_samples_are_clean_centred_words(tmp_path: Path) -> None:
     assert pcm[0] == 0 and pcm[-1] == 0 and abs((loud[0] + loud[-1]) / 2 - 8000) < 200
     with pytest.raises(ValueError, match="already exist"):
         synth.synthesize_samples(tmp_path, words=("marvin",))
+
+
+@needs_espeak
+def test_only_test_set_lists_every_clip_for_testing(tmp_path: Path) -> None:
+    out = tmp_path / "heldout"
+    assert main(["data", "synth", "--out", str(out), "--speakers", "2", "--seed", "3", "--only", "test"]) == 0
+    wavs = sorted(f"{p.parent.name}/{p.name}" for p in out.glob("*/*.wav") if not p.parent.name.startswith("_"))
+    assert len(wavs) == 2 * len(WORDS_V1)
+    assert (out / "testing_list.txt").read_text().split() == wavs
+    assert (out / "validation_list.txt").read_text() == ""
+    assert {row["voice"] for row in _speakers(out).values()} == set(synth.TEST_VOICES)
+
+
+@needs_espeak
+def test_extend_dataset_adds_speakers_and_keeps_every_old_byte(tiny_set: Path, tmp_path: Path) -> None:
+    out = synth.extend_dataset(tiny_set, tmp_path / "more", speakers=2, seed=8, only="train", words=WORDS)
+    old = {p.relative_to(tiny_set) for p in tiny_set.rglob("*") if p.is_file()}
+    new = {p.relative_to(out) for p in out.rglob("*") if p.is_file()}
+    assert old < new
+    for rel in old - {Path("speakers.csv")}:
+        assert (out / rel).read_bytes() == (tiny_set / rel).read_bytes(), rel
+    added = _speakers(out).keys() - _speakers(tiny_set).keys()
+    assert len(added) == 2 and all(_speakers(out)[i]["split"] == "train" for i in added)
+    assert {str(p) for p in new - old} == {f"{w}/{i}_nohash_0.wav" for w in WORDS for i in added}
+    with pytest.raises(ValueError, match="already has speakers"):  # seed 7 draws the base's own ids again
+        synth.extend_dataset(tiny_set, tmp_path / "clash", speakers=1, seed=7, only="train", words=WORDS)
+    assert not (tmp_path / "clash").exists()
+
+
+def test_extend_needs_the_split_of_the_new_speakers(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["data", "synth", "--extend", str(tmp_path), "--out", str(tmp_path / "o"), "--speakers", "1"]) == 1
+    assert "--only" in capsys.readouterr().err

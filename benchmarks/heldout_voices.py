@@ -1,0 +1,131 @@
+"""Held-out accents measured on many speakers: trained runs scored on 40 more speakers of the held-out voices.
+
+The bundled set's test split holds four speakers (120 clips) of its two held-out voices
+(``en-029``, ``en-gb-scotland``), so one speaker's handful of clips moves a run's macro F1
+by hundredths, and two runs of one recipe differ by as much. This script makes, once, an
+evaluation set of many more speakers of the same two voices -- ``phaselab data synth
+--only test --speakers 40 --seed 1 --out build/heldout_voices`` (needs espeak-ng; 1,200
+clips; no speaker of the bundled set) -- and scores the ``best.keras`` of every run
+directory it is given on it and on the bundled test split, with the same function
+(:func:`phaselab.evaluate.split_probabilities`).
+
+Rows are grouped by model and recipe (the run's ``config.json`` against
+``TrainConfig``'s defaults). For every group of two or more runs it also scores each pair of
+runs as a two-model ensemble (the mean of the two models' probabilities).
+Results go to ``benchmarks/results/heldout_voices.json``; chapter 04 and the README read them.
+
+Run: ``python benchmarks/heldout_voices.py [RUN_DIR ...]`` (default: every run under
+``build/experiments/keyword_models*/`` and ``build/runs/``); ``--report`` prints the table
+of the results already written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.data.labels import CLASSES  # noqa: E402
+from phaselab.data.synth import synthesize_dataset  # noqa: E402
+from phaselab.evaluate import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
+from phaselab.metrics import classification_scores  # noqa: E402
+from phaselab.train import BEST_FILE, CONFIG_FILE, TrainConfig, read_history  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"
+TREE = ROOT / "build" / "heldout_voices"
+SPEAKERS, SEED = 40, 1
+SCORES = ("accuracy", "macro_f1", "command_recall", "f1")
+
+
+def recipe(config: TrainConfig) -> str:
+    """How a run's config differs from ``phaselab train``'s defaults for its model ("default": not at all)."""
+    ours = config.to_dict()
+    base = TrainConfig(config.model, seed=config.seed).to_dict()
+    changes = [f"augment.{key}={value}" for key, value in ours.pop("augment").items() if base["augment"][key] != value]
+    changes += [f"{key}={value}" for key, value in ours.items() if key != "augment" and base[key] != value]
+    return ", ".join(sorted(changes)) or "default"
+
+
+def scores(truth: np.ndarray, probabilities: np.ndarray) -> dict:
+    """The scores :func:`phaselab.evaluate.evaluate` reports, from per-clip probabilities."""
+    result = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
+    return {name: result[name] for name in SCORES}
+
+
+def score_runs(runs: list[Path], tree: Path) -> tuple[list[dict], list[dict]]:
+    """One row per run (bundled test split and the extra set), one per pair of runs of a group."""
+    rows, probabilities = [], {}
+    for run in runs:
+        config = TrainConfig.load(run / CONFIG_FILE)
+        done = len(read_history(run).get("epoch", []))
+        if done < config.epochs:
+            print(f"{run}: skipped, {done} of {config.epochs} epochs trained", flush=True)
+            continue
+        row = {"run": str(run.relative_to(ROOT) if run.is_relative_to(ROOT) else run), "model": config.model,
+               "recipe": recipe(config), "seed": config.seed}
+        for key, data in (("bundled_test", "mini"), ("heldout_40", tree)):
+            truth, probs = split_probabilities(run / BEST_FILE, data, split="test")
+            probabilities[row["run"], key] = truth, probs
+            row[key] = scores(truth, probs)
+        rows.append(row)
+        print(f"{row['run']} ({row['recipe']}): macro F1 {row['bundled_test']['macro_f1']:.3f} on the bundled test "
+              f"split, {row['heldout_40']['macro_f1']:.3f} on the {SPEAKERS} extra speakers", flush=True)
+    pairs = []
+    for (model, name), group in itertools.groupby(sorted(rows, key=lambda r: (r["model"], r["recipe"], r["seed"])),
+                                                  key=lambda r: (r["model"], r["recipe"])):
+        for a, b in itertools.combinations(list(group), 2):
+            pair = {"model": model, "recipe": name, "seeds": [a["seed"], b["seed"]]}
+            for key in ("bundled_test", "heldout_40"):
+                truth, first = probabilities[a["run"], key]
+                pair[key] = scores(truth, (first + probabilities[b["run"], key][1]) / 2)
+            pairs.append(pair)
+    return rows, pairs
+
+
+JURIES = {"bundled_test": "bundled test (4 speakers)", "heldout_40": f"{SPEAKERS} extra speakers"}
+
+
+def report(results: dict) -> str:
+    """Mean ± sd [min-max] of macro F1 per model and recipe: single runs, then two-run ensembles."""
+    lines = []
+    for kind, items in (("single runs", results["rows"]), ("two-run ensembles", results["pairs"])):
+        summary = summarise_juries(items, tuple(JURIES))
+        lines += [f"{kind}: macro F1, mean ± sd [min-max]", format_jury_summary(summary, JURIES), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="*", type=Path, help="run directories (default: see the module docstring)")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--tree", type=Path, default=TREE, help="where the extra held-out set is (made if missing)")
+    parser.add_argument("--report", action="store_true", help="print the table of --results and exit")
+    args = parser.parse_args()
+    if args.report:
+        print(report(json.loads(args.results.read_text(encoding="utf-8"))))
+        return
+    runs = args.runs or sorted(p.parent for pattern in ("build/experiments/keyword_models*/*/", "build/runs/*/")
+                               for p in ROOT.glob(pattern + BEST_FILE))
+    if not runs:
+        raise SystemExit("no run directories with a best.keras given or found; train some first")
+    if not (args.tree / "testing_list.txt").is_file():
+        synthesize_dataset(args.tree, speakers=SPEAKERS, seed=SEED, only="test", force=True)
+    rows, pairs = score_runs([run.resolve() for run in runs], args.tree)
+    settings = {"extra_set": f"phaselab data synth --only test --speakers {SPEAKERS} --seed {SEED}",
+                "clips": len((args.tree / "testing_list.txt").read_text().split()), "scored": BEST_FILE}
+    results = {"settings": settings, "machine": describe_machine(), "rows": rows, "pairs": pairs}
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    write_json(results, args.results)
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()
