@@ -60,6 +60,7 @@ experiments: setup
 	$(BIN)/python benchmarks/keyword_models.py --seeds 0 1
 	$(BIN)/python benchmarks/compare_encodings.py --seeds 0 1 2
 	$(BIN)/python benchmarks/speech_noise_models.py
+	$(BIN)/python benchmarks/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:
 	rm -rf $(BUILD)

@@ -7,7 +7,8 @@ evaluation set of many more speakers of the same two voices -- ``phaselab data s
 --only test --speakers 40 --seed 1 --out build/heldout_voices`` (needs espeak-ng; 1,200
 clips; no speaker of the bundled set) -- and scores the ``best.keras`` of every run
 directory it is given on it and on the bundled test split, with the same function
-(:func:`phaselab.evaluate.split_probabilities`).
+(:func:`phaselab.evaluate.split_probabilities`; the probabilities are kept in ``build/heldout_voices_cache/``
+until the run's ``best.keras`` changes, so a rerun scores only new runs).
 
 Rows are grouped by model and recipe (the run's ``config.json`` against
 ``TrainConfig``'s defaults). For every group of two or more runs it also scores each pair of
@@ -22,6 +23,7 @@ of the results already written.
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import os
@@ -33,6 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.budget import describe_machine  # noqa: E402
 from phaselab.data.labels import CLASSES  # noqa: E402
+from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.data.synth import synthesize_dataset  # noqa: E402
 from phaselab.evaluate import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
 from phaselab.metrics import classification_scores  # noqa: E402
@@ -41,6 +44,7 @@ from phaselab.train import BEST_FILE, CONFIG_FILE, TrainConfig, read_history  # 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"
 TREE = ROOT / "build" / "heldout_voices"
+CACHE = ROOT / "build" / "heldout_voices_cache"
 SPEAKERS, SEED = 40, 1
 SCORES = ("accuracy", "macro_f1", "command_recall", "f1")
 
@@ -60,8 +64,31 @@ def scores(truth: np.ndarray, probabilities: np.ndarray) -> dict:
     return {name: result[name] for name in SCORES}
 
 
+def clip_voices(tree: Path) -> np.ndarray:
+    """The espeak-ng voice of every test clip of ``tree``, in the order of ``split_probabilities``."""
+    with open(tree / "speakers.csv", newline="") as handle:
+        voice = {row["speaker_id"]: row["voice"] for row in csv.DictReader(handle)}
+    return np.array([voice[clip.speaker] for clip in SpeechCommands(tree).clips("test")])
+
+
+def cached_probabilities(run: Path, data: str | Path, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`split_probabilities` of the run's ``best.keras`` on a test split, kept in ``build/`` until it changes."""
+    best = run / BEST_FILE
+    name = "_".join(run.relative_to(ROOT).parts) if run.is_relative_to(ROOT) else run.name
+    cache = CACHE / f"{name}-{key}.npz"
+    if cache.is_file():
+        stored = np.load(cache)
+        if int(stored["mtime_ns"]) == best.stat().st_mtime_ns:
+            return stored["truth"], stored["probabilities"]
+    truth, probs = split_probabilities(best, data, split="test")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, truth=truth, probabilities=probs, mtime_ns=best.stat().st_mtime_ns)
+    return truth, probs
+
+
 def score_runs(runs: list[Path], tree: Path) -> tuple[list[dict], list[dict]]:
-    """One row per run (bundled test split and the extra set), one per pair of runs of a group."""
+    """One row per run (bundled test split, the extra set, and the extra set per voice), one per pair of runs."""
+    voices = clip_voices(tree)
     rows, probabilities = [], {}
     for run in runs:
         config = TrainConfig.load(run / CONFIG_FILE)
@@ -72,9 +99,12 @@ def score_runs(runs: list[Path], tree: Path) -> tuple[list[dict], list[dict]]:
         row = {"run": str(run.relative_to(ROOT) if run.is_relative_to(ROOT) else run), "model": config.model,
                "recipe": recipe(config), "seed": config.seed}
         for key, data in (("bundled_test", "mini"), ("heldout_40", tree)):
-            truth, probs = split_probabilities(run / BEST_FILE, data, split="test")
+            truth, probs = cached_probabilities(run, data, key)
             probabilities[row["run"], key] = truth, probs
             row[key] = scores(truth, probs)
+        truth, probs = probabilities[row["run"], "heldout_40"]
+        row["heldout_40_by_voice"] = {voice: scores(truth[voices == voice], probs[voices == voice])["macro_f1"]
+                                      for voice in sorted(set(voices))}
         rows.append(row)
         print(f"{row['run']} ({row['recipe']}): macro F1 {row['bundled_test']['macro_f1']:.3f} on the bundled test "
               f"split, {row['heldout_40']['macro_f1']:.3f} on the {SPEAKERS} extra speakers", flush=True)
