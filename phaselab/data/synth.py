@@ -478,6 +478,12 @@ def _check_out(out: Path, force: bool) -> None:
         raise ValueError(f"{out}: directory exists and is not empty (use --force to replace it)")
 
 
+def _staging_dir(out: Path) -> Path:
+    """A new hidden directory beside ``out`` to build it in (renamed to ``out`` by :func:`_replace_dir`)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+
+
 def synthesize_dataset(
     out: str | os.PathLike,
     speakers: int = 32,
@@ -527,8 +533,7 @@ def synthesize_dataset(
     espeak_path()
     speaker_seq, _ = np.random.SeedSequence(seed).spawn(2)
     cast = make_speakers(speakers, np.random.default_rng(speaker_seq), only=only)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    tmp = _staging_dir(out)
     try:
         _write_tree(tmp, cast, words, seed)
         _replace_dir(tmp, out)
@@ -579,8 +584,7 @@ def extend_dataset(
     """
     base, out = Path(base), Path(out)
     _check_out(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    tmp = _staging_dir(out)
     try:
         added = synthesize_dataset(tmp / "added", speakers=speakers, seed=seed, words=words, only=only)
         tree = Path(shutil.copytree(base, tmp / out.name))
