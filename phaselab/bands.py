@@ -12,7 +12,7 @@ import numpy as np
 from phaselab import SAMPLE_RATE
 from phaselab.stft import bin_frequencies
 
-__all__ = ["hz_to_mel", "mel_to_hz", "mel_band_edges", "band_energies"]
+__all__ = ["hz_to_mel", "mel_to_hz", "mel_band_edges", "band_energies", "mel_filterbank"]
 
 
 def hz_to_mel(freq: np.ndarray | float) -> np.ndarray:
@@ -79,3 +79,47 @@ def band_energies(
     membership = np.zeros((magnitude.shape[1], n_bands))
     membership[np.flatnonzero(inside), band[inside]] = 1.0
     return (magnitude**2) @ membership
+
+
+def mel_filterbank(
+    n_bands: int, fft_length: int, sr: int = SAMPLE_RATE, fmin: float = 20.0, fmax: float | None = None
+) -> np.ndarray:
+    """Triangular filters on the mel scale, as a matrix to multiply STFT magnitudes by.
+
+    Filter ``b`` rises linearly from centre ``b - 1`` to centre ``b`` and falls to centre
+    ``b + 1``, the ``n_bands + 2`` centres equally spaced in mel from ``fmin`` to ``fmax``
+    (peak 1, no area normalisation). Unlike the disjoint bands of :func:`band_energies`,
+    neighbouring filters overlap, so the output changes smoothly as a formant moves:
+    the features keyword spotters use (log-mel).
+
+    Parameters
+    ----------
+    n_bands : int
+        Number of filters.
+    fft_length : int
+        FFT size; the STFT has ``fft_length // 2 + 1`` bins.
+    sr : int
+        Sample rate in Hz.
+    fmin, fmax : float
+        Frequency range in Hz (``fmax`` defaults to ``sr / 2``).
+
+    Returns
+    -------
+    np.ndarray, shape (fft_length // 2 + 1, n_bands), float32
+
+    Examples
+    --------
+    >>> fb = mel_filterbank(40, 512)
+    >>> fb.shape, float(fb.max()) <= 1.0, bool((fb.sum(axis=0) > 0).all())
+    ((257, 40), True, True)
+    """
+    fmax = sr / 2 if fmax is None else fmax
+    centres = mel_band_edges(n_bands + 1, fmin, fmax)  # n_bands + 2 points
+    freqs = bin_frequencies(fft_length, sr)
+    lower, centre, upper = centres[:-2, None], centres[1:-1, None], centres[2:, None]
+    rise = (freqs[None, :] - lower) / (centre - lower)
+    fall = (upper - freqs[None, :]) / (upper - centre)
+    weights = np.clip(np.minimum(rise, fall), 0.0, None)
+    if np.any(weights.sum(axis=1) == 0):
+        raise ValueError(f"some of the {n_bands} mel filters hold no STFT bin; use fewer bands or a longer FFT")
+    return weights.T.astype(np.float32)

@@ -349,7 +349,8 @@ def format_scores(scores: dict[str, Any]) -> str:
     lines = [
         f"{scores['model']} on the {scores['split']} split of {scores['data']} ({scores['n']} clips)",
         f"accuracy {number(scores['accuracy'])}   macro F1 {number(scores['macro_f1'])}   "
-        f"command-word recall {number(scores['command_recall'])}",
+        f"command-word recall {number(scores['command_recall'])}   "
+        f"false alarms {number(scores.get('false_alarm_rate', math.nan))} (other words taken for a command)",
         "",
         f"{'class':<10}{'F1':>7}{'clips':>8}",
     ]

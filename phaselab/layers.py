@@ -20,7 +20,7 @@ from phaselab import SAMPLE_RATE
 from phaselab.kernels import PhaseKernel, phase_knots
 from phaselab.phase import DAMPING, encoding_channels, make_kernel
 
-__all__ = ["Spectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "SpectralMasks"]
+__all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "SpectralMasks"]
 
 
 Tensor = Any
@@ -91,6 +91,45 @@ class Spectrogram(keras.layers.Layer):
             "frame_step": self.frame_step,
             "fft_length": self.fft_length,
         }
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+class MelSpectrogram(Spectrogram):
+    """Log-mel spectrogram ``log(1 + |STFT| @ M)`` of a batch of raw audio.
+
+    ``M`` is :func:`phaselab.bands.mel_filterbank`: overlapping triangular filters on the
+    mel scale, the features of most keyword spotters. Zero still means silence, as for
+    :class:`Spectrogram`, so :class:`SpectralMasks` applies alike.
+
+    Parameters
+    ----------
+    frame_length, frame_step, fft_length : int
+        As :class:`Spectrogram`.
+    n_mels : int
+        Number of mel filters.
+    fmin, fmax : float
+        Frequency range in Hz (``fmax`` None: half the sample rate).
+
+    Input shape ``(batch, samples)``; output ``(batch, ceil(samples / frame_step), n_mels)``.
+    """
+
+    def __init__(self, frame_length: int = 400, frame_step: int = 160, fft_length: int | None = 512,
+                 n_mels: int = 40, fmin: float = 20.0, fmax: float | None = None, **kwargs: Any):
+        super().__init__(frame_length, frame_step, fft_length, **kwargs)
+        from phaselab.bands import mel_filterbank
+
+        self.n_mels, self.fmin, self.fmax = int(n_mels), float(fmin), None if fmax is None else float(fmax)
+        self._filters = mel_filterbank(self.n_mels, self.fft_length, SAMPLE_RATE, self.fmin, self.fmax)
+
+    def call(self, audio: Tensor) -> Tensor:
+        magnitude = _magnitude(*_stft(audio, self.frame_length, self.frame_step, self.fft_length))
+        return keras.ops.log1p(keras.ops.matmul(magnitude, self._filters))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], _frames(input_shape[1], self.frame_step), self.n_mels)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "n_mels": self.n_mels, "fmin": self.fmin, "fmax": self.fmax}
 
 
 @keras.saving.register_keras_serializable(package="phaselab")

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, confusion_matrix, f1_score, recall_score
 
-from phaselab.data.labels import COMMANDS
+from phaselab.data.labels import COMMANDS, UNKNOWN
 
 __all__ = [
     "DAMPING_EPSILON",
@@ -96,7 +96,9 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
         ``accuracy``: share of clips classified right; ``f1``: {class: F1}, NaN for a class
         that is neither present nor predicted; ``macro_f1``: mean F1 over the classes that
         are not NaN; ``command_recall``: share of the clips of command words (yes, no, ...
-        go) recognised as their word (NaN if there is none); ``confusion``: list of rows,
+        go) recognised as their word (NaN if there is none); ``false_alarm_rate``: share of
+        the ``unknown`` clips (words that are not commands) taken for a command (NaN if
+        there is none, or no class is called ``unknown``); ``confusion``: list of rows,
         ``confusion[i][j]`` = clips of class i predicted as class j; ``support``:
         {class: clips}; ``n``: number of clips.
     """
@@ -108,6 +110,9 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
     f1 = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=np.nan)
     commands = [i for i, name in enumerate(classes) if name in COMMANDS]
     has_commands = bool(commands) and bool(np.isin(y_true, commands).any())
+    unknown = list(classes).index(UNKNOWN) if UNKNOWN in classes else None
+    others = y_true == unknown if unknown is not None else np.zeros_like(y_true, dtype=bool)
+    false_alarms = float(np.isin(y_pred[others], commands).mean()) if others.any() else math.nan
     return {
         "n": int(y_true.size),
         "accuracy": float(accuracy_score(y_true, y_pred)),
@@ -116,6 +121,7 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
         "command_recall": (
             float(recall_score(y_true, y_pred, labels=commands, average="micro")) if has_commands else math.nan
         ),
+        "false_alarm_rate": false_alarms,
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "support": {name: int(np.sum(y_true == i)) for i, name in enumerate(classes)},
     }

@@ -52,8 +52,8 @@ def data_root() -> Path:
 def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
     """The bundled clip of a word.
 
-    ``data/samples/<word>.wav`` if present, else the first WAV (in sorted order) of
-    ``data/mini_speech_commands/<word>/``.
+    ``data/samples/<word>.wav`` (real recordings) if present, else the first WAV (in sorted
+    order) of ``data/real_speech_commands/<word>/``, else of ``data/mini_speech_commands/<word>/``.
 
     Raises
     ------
@@ -64,11 +64,13 @@ def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
     sample = root / "samples" / f"{word}.wav"
     if sample.is_file():
         return sample
-    clips = sorted((root / "mini_speech_commands" / word).glob("*.wav"))
-    if clips:
-        return clips[0]
+    for tree in ("real_speech_commands", "mini_speech_commands"):
+        clips = sorted((root / tree / word).glob("*.wav"))
+        if clips:
+            return clips[0]
     words = sorted({p.stem for p in (root / "samples").glob("*.wav")}
-                   | {p.name for p in (root / "mini_speech_commands").glob("*") if p.is_dir()})
+                   | {p.name for tree in ("real_speech_commands", "mini_speech_commands")
+                      for p in (root / tree).glob("*") if p.is_dir() and not p.name.startswith("_")})
     raise ValueError(f"no bundled clip for the word {word!r} under {root}; bundled words: {', '.join(words) or 'none'}")
 
 

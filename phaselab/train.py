@@ -90,6 +90,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "train",
+    "speaker_subset",
     "compile_model",
     "SCHEDULES",
     "load_model",
@@ -121,7 +122,13 @@ BEST_MONITOR = "val_macro_f1"
 
 
 def _augment_defaults() -> dict[str, Any]:
+    """:class:`AugmentConfig`'s field defaults: what a saved config that lacks a (newer) key meant."""
     return asdict(AugmentConfig())
+
+
+def _recipe_augment() -> dict[str, Any]:
+    """The default recipe's augmentation (:meth:`AugmentConfig.real_speech`)."""
+    return asdict(AugmentConfig.real_speech())
 
 
 @dataclass
@@ -135,10 +142,11 @@ class TrainConfig:
     model_kwargs : dict
         Keyword arguments of the model builder (e.g. ``{"width": 0.5}``).
     data : str
-        A Speech Commands tree, or ``"mini"`` for the bundled set
-        (:func:`phaselab.data.speech_commands.resolve_data_root`).
+        A Speech Commands tree, or a bundled set: ``"real"`` (the default), ``"synthetic"``
+        (alias ``"mini"``) or ``"both"`` (:func:`phaselab.data.speech_commands.resolve_data_root`).
     epochs : int
-        Epochs to train (40 suits the bundled set's 720 training clips).
+        Epochs to train (the default suits the bundled real set's 2,047 training clips; the
+        original study ran 10 on the full dataset).
     batch_size : int
         Global batch size (split across GPUs under a MirroredStrategy).
     steps_per_epoch : int, optional
@@ -154,12 +162,14 @@ class TrainConfig:
         Hutter's SGDR without restarts); ``"constant"``: it stays at ``learning_rate``. The
         decay follows the optimizer's step counter, which a resumed run restores.
     loss : str
-        ``"damped_log_loss"`` (the original study's) or ``"categorical_crossentropy"``.
+        ``"categorical_crossentropy"`` (the default) or ``"damped_log_loss"`` (the original study's).
     seed : int
         Seeds weights, augmentation and batch order.
     augment : dict
         The fields of :class:`phaselab.data.augment.AugmentConfig` (all of them, so the
-        file documents what was done; missing keys take the defaults).
+        file documents what was done; missing keys take the dataclass's field defaults, which
+        is what a config saved before the key existed meant). The default is
+        :meth:`~phaselab.data.augment.AugmentConfig.real_speech`.
     unknown_share : float, optional
         Cap on the share of ``unknown`` clips in the training split (None: keep all).
     balanced : bool
@@ -179,6 +189,9 @@ class TrainConfig:
         and 0.885 against 0.886 and 0.877 (seeds 0 and 1, ``benchmarks/keyword_models.py
         --unknown-weight 2``): over both seeds, commands taken for ``unknown`` went from 9 to
         8 and other words taken for commands from 5 to 8.
+    train_speakers : float, optional
+        Train on the clips of this share of the training speakers only
+        (:func:`speaker_subset`; learning curves). None: every speaker.
     weight_average : float, optional
         Momentum of an exponential moving average of the trainable weights (Polyak
         averaging; the optimizer's ``use_ema``), updated after every step; e.g. 0.99 averages
@@ -199,20 +212,21 @@ class TrainConfig:
 
     model: str
     model_kwargs: dict[str, Any] = field(default_factory=dict)
-    data: str = "mini"
-    epochs: int = 40
+    data: str = "real"
+    epochs: int = 60
     batch_size: int = 32
     steps_per_epoch: int | None = None
     optimizer: str = "adam"
     learning_rate: float = 1e-3
     schedule: str = "cosine"
-    loss: str = "damped_log_loss"
+    loss: str = "categorical_crossentropy"
     seed: int = 0
-    augment: dict[str, Any] = field(default_factory=_augment_defaults)
+    augment: dict[str, Any] = field(default_factory=_recipe_augment)
     unknown_share: float | None = None
     balanced: bool = True
     unknown_weight: float = 4.0
     weight_average: float | None = None
+    train_speakers: float | None = None
     mixed_precision: bool = False
     jit_compile: bool = False
 
@@ -233,6 +247,8 @@ class TrainConfig:
             raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)") from None
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.train_speakers is not None and not 0 < self.train_speakers <= 1:
+            raise ValueError(f"train_speakers must be in (0, 1] (or None), got {self.train_speakers}")
         if self.weight_average is not None and not 0 < self.weight_average < 1:
             raise ValueError(f"weight_average must be between 0 and 1 (or None), got {self.weight_average}")
         unknown = set(self.augment) - set(_augment_defaults())
@@ -665,10 +681,34 @@ def _strategy() -> Any:
     return tf.distribute.get_strategy().scope()
 
 
+def speaker_subset(clips: list[Clip], share: float, seed: int = 0) -> list[Clip]:
+    """The clips of a random ``share`` of the speakers (for learning curves), order kept.
+
+    Whole speakers are kept or dropped, so a smaller training set has fewer voices, as a
+    smaller dataset would. The draw is fixed by ``seed``; a larger share keeps every speaker
+    a smaller one kept (the speakers are ranked once by a seeded permutation).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> clips = [Clip(Path(f"{s}.wav"), "yes", "yes", s) for s in "abcd"]
+    >>> len(speaker_subset(clips, 0.5))
+    2
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"train_speakers must be in (0, 1], got {share}")
+    speakers = sorted({clip.speaker for clip in clips})
+    ranked = [speakers[i] for i in np.random.default_rng(seed).permutation(len(speakers))]
+    kept = set(ranked[: max(1, round(share * len(speakers)))])
+    return [clip for clip in clips if clip.speaker in kept]
+
+
 def _splits(config: TrainConfig) -> tuple[list[Clip], list[Clip], list[np.ndarray]]:
     """Training clips, validation clips and background noises of the config's data (checked)."""
     tree = SpeechCommands(resolve_data_root(config.data))
     train_clips = tree.clips("train", unknown_share=config.unknown_share, rng=config.seed)
+    if config.train_speakers is not None:
+        train_clips = speaker_subset(train_clips, config.train_speakers, config.seed)
     validation_clips = tree.clips("validation")
     if not train_clips or not validation_clips:
         raise ValueError(f"{tree.root}: the training and validation splits must both hold clips "

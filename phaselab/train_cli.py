@@ -14,11 +14,11 @@ from typing import Any
 
 __all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
-MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d", "dscnn")
 """The names of :data:`phaselab.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
-DEFAULT_MODEL = "cnn3d-small"
-"""The model of a new run without ``--model``: chapter 04's efficient phase-aware 3D CNN."""
+DEFAULT_MODEL = "dscnn"
+"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -32,13 +32,17 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def _data_path(value: str) -> str:
-    """``mini``, or an absolute path (so config.json does not depend on the working directory)."""
-    return value if value == "mini" else str(Path(value).resolve())
+    """A bundled set's name, or an absolute path (so config.json does not depend on the working directory)."""
+    from phaselab.data.speech_commands import DATA_NAMES
+
+    return value if value in DATA_NAMES else str(Path(value).resolve())
 
 
 def _default_data() -> str:
-    """The data of a new run without ``--data``: ``$PHASELAB_DATA``, else the bundled set."""
-    return _data_path(os.environ.get("PHASELAB_DATA") or "mini")
+    """The data of a new run without ``--data``: ``$PHASELAB_DATA``, else the default bundled set."""
+    from phaselab.data.speech_commands import DEFAULT_DATA
+
+    return _data_path(os.environ.get("PHASELAB_DATA") or DEFAULT_DATA)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -57,6 +61,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "unknown_share": args.unknown_share,
         "unknown_weight": args.unknown_weight,
+        "train_speakers": args.train_speakers,
         "mixed_precision": args.mixed_precision,
         "jit_compile": args.jit,
     }
@@ -66,7 +71,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.no_augment or args.augment is not None:
         from phaselab.data.augment import AugmentConfig
 
-        base = asdict(AugmentConfig.none()) if args.no_augment else {}
+        base = asdict(AugmentConfig.none() if args.no_augment else AugmentConfig.real_speech())
         values["augment"] = {**base, **(args.augment or {})}
     return values
 
@@ -98,10 +103,25 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_or_shipped(name: str | None) -> str:
+    """The model named on the command line, else the shipped keyword model."""
+    if name:
+        return name
+    from phaselab.keyword_model import shipped_model_path
+
+    return str(shipped_model_path())
+
+
+def _looks_like_model(value: str) -> bool:
+    """A ``.keras`` file or a run directory (holds ``model.keras``), not a clip."""
+    path = Path(value)
+    return path.suffix == ".keras" or (path.is_dir() and (path / "model.keras").is_file())
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from phaselab.evaluate import evaluate, format_scores, write_json
 
-    scores = evaluate(args.model, args.data, split=args.split, batch_size=args.batch_size)
+    scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
     print(format_scores(scores))
     if args.json:
         write_json(scores, args.json)
@@ -111,7 +131,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from phaselab.evaluate import predict
 
-    for prediction in predict(args.model, args.clips, top=args.top):
+    items = list(args.items)
+    model = args.model
+    if model is None and len(items) > 1 and _looks_like_model(items[0]):
+        model = items.pop(0)  # the older form: phaselab predict MODEL CLIP...
+    for prediction in predict(_model_or_shipped(model), items, top=args.top):
         guesses = ", ".join(f"{label} {probability:.3f}" for label, probability in prediction.top)
         print(f"{prediction.path}: {guesses}")
     return 0
@@ -128,7 +152,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
-    parser.add_argument("--data", help="a Speech Commands tree, or 'mini' for the bundled set (default: $PHASELAB_DATA or mini)")
+    parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
     parser.add_argument("--epochs", type=int, help="epochs to train (default 40, for the bundled set's 720 clips; "
                         "the original study ran 10 on the real dataset)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
@@ -146,6 +170,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--weight-average", type=float, metavar="MOMENTUM",
                         help="momentum of the moving average of the weights that is validated and saved "
                         "(e.g. 0.99; default and 0: no averaging)")
+    parser.add_argument("--train-speakers", type=float, metavar="SHARE",
+                        help="train on this share of the training speakers only (learning curves; default all)")
     parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
     parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
@@ -153,8 +179,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_train)
 
     parser = subparsers.add_parser("evaluate", help="score a trained model on a Speech Commands tree")
-    parser.add_argument("model", metavar="RUN_DIR_OR_MODEL", help="a run directory or a .keras file")
-    parser.add_argument("--data", help="a Speech Commands tree or 'mini' (default: $PHASELAB_DATA or mini)")
+    parser.add_argument("model", metavar="RUN_DIR_OR_MODEL", nargs="?",
+                        help="a run directory or a .keras file (default: the keyword model phaselab ships)")
+    parser.add_argument("--data", help="a Speech Commands tree or a bundled set: real, synthetic, both (default: $PHASELAB_DATA or real)")
     parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
                         help="'all' for a tree without list files (default test)")
     parser.add_argument("--batch-size", type=int, default=64, help="clips per forward pass")
@@ -162,7 +189,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_evaluate)
 
     parser = subparsers.add_parser("predict", help="the top classes of WAV clips")
-    parser.add_argument("model", metavar="MODEL", help="a .keras file or a run directory")
-    parser.add_argument("clips", metavar="CLIP", nargs="+", help="WAV files")
+    parser.add_argument("items", metavar="[MODEL] CLIP", nargs="+",
+                        help="WAV files, after an optional model (a .keras file or a run directory; "
+                        "default: the keyword model phaselab ships)")
+    parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
     parser.add_argument("--top", type=int, default=3, help="classes to show per clip (default 3)")
     parser.set_defaults(func=_predict)

@@ -14,5 +14,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def speech() -> np.ndarray:
-    """One second of real (synthesised) speech: the bundled "marvin" sample, float32, 16 kHz."""
-    return read_wav(REPO / "data" / "samples" / "marvin.wav", length=16384)
+    """One second of clean synthesised speech: the espeak-ng "marvin" sample, float32, 16 kHz.
+
+    The chapters' ``data/samples/marvin.wav`` is a real recording; the unit tests keep the
+    clean, loud synthetic one, whose properties (level, harmonics) they were written for.
+    """
+    return read_wav(REPO / "data" / "samples" / "espeak" / "marvin.wav", length=16384)

@@ -34,7 +34,8 @@ def test_weight_average_option() -> None:
 def test_augment_options() -> None:
     values = _overrides(parse("train", "--out", "run", "--no-augment", "--augment", '{"noise_fraction": 0.3}'))
     assert AugmentConfig(**values["augment"]) == replace(AugmentConfig.none(), noise_fraction=0.3)
-    assert _overrides(parse("train", "--out", "run", "--augment", '{"shift_ms": 0}'))["augment"] == {"shift_ms": 0}
+    changed = _overrides(parse("train", "--out", "run", "--augment", '{"shift_ms": 0}'))["augment"]
+    assert AugmentConfig(**changed) == replace(AugmentConfig.real_speech(), shift_ms=0)  # changes the default recipe
 
 
 @pytest.mark.parametrize("text", ["[1, 2]", "{width: 1}"])
@@ -49,7 +50,7 @@ def test_a_new_run_without_options_gets_the_default_recipe(tmp_path: Path, monke
 
     monkeypatch.delenv("PHASELAB_DATA", raising=False)
     config = run_config(parse("train", "--out", str(tmp_path / "run")))
-    assert config == TrainConfig(DEFAULT_MODEL, data="mini") and DEFAULT_MODEL == "cnn3d-small"
+    assert config == TrainConfig(DEFAULT_MODEL, data="real") and DEFAULT_MODEL == "dscnn"
     resumed = tmp_path / "old"
     resumed.mkdir()
     TrainConfig("cnn1d", epochs=3).save(resumed / "config.json")
@@ -61,6 +62,6 @@ def test_default_data_of_a_new_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PHASELAB_DATA", raising=False)
-    assert _default_data() == "mini"
+    assert _default_data() == "real"
     monkeypatch.setenv("PHASELAB_DATA", "sc")
     assert _default_data() == str(tmp_path / "sc")

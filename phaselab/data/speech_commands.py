@@ -33,6 +33,8 @@ __all__ = [
     "LimitedVocabularyEncoder",
     "resolve_data_root",
     "bundled_data_root",
+    "DATA_NAMES",
+    "DEFAULT_DATA",
     "VERSIONS",
     "SPLITS",
     "BACKGROUND_NOISE",
@@ -57,7 +59,8 @@ CLIP_NAME = re.compile(r"^(?P<speaker>.+?)_nohash_(?P<n>\d+)\.wav$")
 """The official clip file name: ``<speaker>_nohash_<n>.wav``."""
 
 HOW_TO_GET = (
-    "get the full set with `phaselab data download` or build the bundled mini set with `phaselab data synth`"
+    "name a bundled set (real, synthetic, both), get the full set with `phaselab data download`, "
+    "or build a synthetic set with `phaselab data synth`"
 )
 
 
@@ -85,44 +88,82 @@ class Clip:
     speaker: str
 
 
-def bundled_data_root() -> Path:
-    """Where the bundled mini set lives in a repository checkout: ``data/mini_speech_commands``."""
-    return Path(phaselab.__file__).resolve().parents[1] / "data" / "mini_speech_commands"
+DATA_NAMES: dict[str, tuple[str, ...]] = {
+    "real": ("real_speech_commands",),
+    "synthetic": ("mini_speech_commands",),
+    "mini": ("mini_speech_commands",),
+    "both": ("real_speech_commands", "mini_speech_commands"),
+}
+"""The names of the bundled sets (folders of ``data/``): ``real`` (people, the default),
+``synthetic`` (espeak-ng voices; ``mini`` is its old name), and ``both`` (the two read as one)."""
+
+DEFAULT_DATA = "real"
+"""The set read when neither a path nor ``PHASELAB_DATA`` names one."""
 
 
-def resolve_data_root(path: str | os.PathLike | None = None) -> Path:
-    """Find the Speech Commands tree to read.
+def bundled_data_root(name: str = "synthetic") -> Path:
+    """Where a bundled set lives in a repository checkout (``data/<folder>``).
 
-    Looked up in this order: ``path`` if given (the word ``"mini"`` means the bundled
-    set), else the environment variable ``PHASELAB_DATA`` (same rules), else the
-    bundled set ``data/mini_speech_commands`` of the repository checkout.
+    Parameters
+    ----------
+    name : {"real", "synthetic", "mini"}
+        A single set of :data:`DATA_NAMES` (``both`` is two folders: use
+        :func:`resolve_data_root`).
+    """
+    folders = DATA_NAMES.get(name)
+    if folders is None or len(folders) != 1:
+        single = ", ".join(key for key, value in DATA_NAMES.items() if len(value) == 1)
+        raise ValueError(f"unknown bundled set {name!r}; expected one of {single}")
+    return Path(phaselab.__file__).resolve().parents[1] / "data" / folders[0]
+
+
+def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Path, ...]:
+    """Find the Speech Commands tree (or trees) to read.
+
+    Looked up in this order: ``path`` if given, else the environment variable
+    ``PHASELAB_DATA``, else :data:`DEFAULT_DATA`. A value that is a name of
+    :data:`DATA_NAMES` (``real``, ``synthetic``, ``mini``, ``both``) means the bundled set;
+    anything else is a directory.
 
     Parameters
     ----------
     path : str or path-like, optional
-        A directory, or ``"mini"``.
+        A directory, or a bundled set's name.
 
     Returns
     -------
-    Path
-        An existing directory (its layout is checked by :class:`SpeechCommands`).
+    Path or tuple of Path
+        An existing directory (its layout is checked by :class:`SpeechCommands`), or,
+        for ``both``, the two bundled directories; :class:`SpeechCommands` takes either.
 
     Raises
     ------
     ValueError
-        If the chosen directory does not exist; the message says where it came from
+        If a chosen directory does not exist; the message says where it came from
         and how to get data.
+
+    Examples
+    --------
+    >>> resolve_data_root("real").name
+    'real_speech_commands'
+    >>> [root.name for root in resolve_data_root("both")]
+    ['real_speech_commands', 'mini_speech_commands']
     """
     if path is not None and str(path) != "":
         source, value = "the path given", str(path)
     elif os.environ.get("PHASELAB_DATA"):
         source, value = "PHASELAB_DATA", os.environ["PHASELAB_DATA"]
     else:
-        source, value = "the default (bundled mini set)", "mini"
-    root = bundled_data_root() if value == "mini" else Path(value).expanduser()
-    if not root.is_dir():
-        raise ValueError(f"no Speech Commands data at {root} (from {source}); {HOW_TO_GET}")
-    return root
+        source, value = f"the default (bundled {DEFAULT_DATA} set)", DEFAULT_DATA
+    if value in DATA_NAMES:
+        data = Path(phaselab.__file__).resolve().parents[1] / "data"
+        roots: tuple[Path, ...] = tuple(data / folder for folder in DATA_NAMES[value])
+    else:
+        roots = (Path(value).expanduser(),)
+    for root in roots:
+        if not root.is_dir():
+            raise ValueError(f"no Speech Commands data at {root} (from {source}); {HOW_TO_GET}")
+    return roots[0] if len(roots) == 1 else roots
 
 
 def _speaker(name: str) -> str | None:
@@ -144,8 +185,10 @@ class SpeechCommands:
 
     Parameters
     ----------
-    root : str or path-like
-        The folder holding the word folders and the two list files.
+    root : str or path-like, or a sequence of them
+        The folder holding the word folders and the two list files; several folders
+        (e.g. :func:`resolve_data_root` of ``"both"``) are read as one tree whose splits are
+        the union of theirs.
     version : {"v0.01", "v0.02"}, optional
         The release; detected from the words present when omitted (v0.02 has
         backward, follow, forward, learn and visual).
@@ -163,8 +206,30 @@ class SpeechCommands:
     (an evaluation tree); asking for a train/validation/test split then raises.
     """
 
-    def __init__(self, root: str | os.PathLike, version: str | None = None) -> None:
-        self.root = Path(root)
+    def __init__(self, root: str | os.PathLike | Sequence[str | os.PathLike], version: str | None = None) -> None:
+        roots = tuple(Path(r) for r in root) if isinstance(root, (list, tuple)) else (Path(root),)
+        if not roots:
+            raise ValueError("no Speech Commands tree given")
+        self.root = roots[0]
+        """The (first) tree's folder."""
+        self.roots: tuple[Path, ...] = roots
+        """Every tree read; several trees are read as one (keys prefixed by the folder name)."""
+        if len(roots) > 1:
+            parts = [SpeechCommands(r, version) for r in roots]
+            names = [part.root.name for part in parts]
+            if len(set(names)) != len(names):
+                raise ValueError(f"trees read together need distinct folder names, got {', '.join(names)}")
+            self._clips = {f"{part.root.name}/{key}": clip for part in parts for key, clip in part._clips.items()}
+            self.words = tuple(sorted({clip.word for clip in self._clips.values()}))
+            self.version = "v0.02" if any(part.version == "v0.02" for part in parts) else "v0.01"
+            if any(part._held_out is None for part in parts):
+                self._held_out = None
+            else:
+                self._held_out = {
+                    split: frozenset(f"{part.root.name}/{key}" for part in parts for key in part._held_out[split])
+                    for split in LIST_FILES
+                }
+            return
         if not self.root.is_dir():
             raise ValueError(f"{self.root}: not a directory; expected a Speech Commands tree ({HOW_TO_GET})")
         self._clips = self._scan()
@@ -174,7 +239,8 @@ class SpeechCommands:
         self._held_out = self._read_lists()
 
     def __repr__(self) -> str:
-        return f"SpeechCommands({str(self.root)!r}, version={self.version!r}: {len(self._clips)} clips)"
+        where = str(self.root) if len(self.roots) == 1 else [str(root) for root in self.roots]
+        return f"SpeechCommands({where!r}, version={self.version!r}: {len(self._clips)} clips)"
 
     def _scan(self) -> dict[str, Clip]:
         """Every clip, keyed by its path relative to the root ("word/file.wav")."""
@@ -305,11 +371,13 @@ class SpeechCommands:
         return [clip.label if vocabulary == "kaggle" else clip.word for clip in chosen]
 
     def background_noise_files(self) -> list[Path]:
-        """The WAV files of ``_background_noise_/``, sorted; empty if the tree has none."""
-        folder = self.root / BACKGROUND_NOISE
-        if not folder.is_dir():
-            return []
-        return sorted(path for path in folder.glob("*.wav") if not path.name.startswith("."))
+        """The WAV files of ``_background_noise_/`` of every tree, sorted per tree; empty if none has one."""
+        files: list[Path] = []
+        for root in self.roots:
+            folder = root / BACKGROUND_NOISE
+            if folder.is_dir():
+                files += sorted(path for path in folder.glob("*.wav") if not path.name.startswith("."))
+        return files
 
 
 def _limit_unknown(

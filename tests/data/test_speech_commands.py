@@ -217,13 +217,25 @@ def test_resolve_data_root(tree: Path, tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(ValueError, match="PHASELAB_DATA"):
         resolve_data_root(None)
     monkeypatch.delenv("PHASELAB_DATA")
-    bundled = bundled_data_root()
-    assert bundled == Path(__file__).resolve().parents[2] / "data" / "mini_speech_commands"
-    if bundled.is_dir():
-        assert resolve_data_root(None) == bundled == resolve_data_root("mini")
-    else:
-        with pytest.raises(ValueError, match="phaselab data synth"):
-            resolve_data_root(None)
+    data = Path(__file__).resolve().parents[2] / "data"
+    assert bundled_data_root() == bundled_data_root("synthetic") == data / "mini_speech_commands"
+    assert resolve_data_root("mini") == resolve_data_root("synthetic") == data / "mini_speech_commands"
+    assert resolve_data_root(None) == bundled_data_root("real") == data / "real_speech_commands"
+    assert resolve_data_root("both") == (data / "real_speech_commands", data / "mini_speech_commands")
+    with pytest.raises(ValueError, match="unknown bundled set 'both'"):
+        bundled_data_root("both")
+
+
+def test_trees_read_together(tree: Path, tmp_path: Path) -> None:
+    import shutil
+
+    other = Path(shutil.copytree(tree, tmp_path / "other"))
+    one, both = SpeechCommands(tree), SpeechCommands([tree, other])
+    for split in ("train", "validation", "test"):
+        assert len(both.clips(split)) == 2 * len(one.clips(split))
+    assert both.roots == (tree, other) and both.root == tree
+    with pytest.raises(ValueError, match="distinct folder names"):
+        SpeechCommands([tree, tree])
 
 
 @pytest.mark.parametrize("encoding", ["onehot", "index"])

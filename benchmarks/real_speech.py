@@ -1,0 +1,67 @@
+"""What real speech changes: the default recipe trained on synthetic voices, on real people, on both.
+
+For every arm of :data:`phaselab.real_speech_study.ARMS` (synthetic voices only; real speech
+on 1/4, 1/2 and all of its training speakers; real + synthetic) and every seed, this trains
+the default ``phaselab train`` recipe into ``build/experiments/real_speech/<arm>_s<seed>``
+(resumed if killed, reused if finished), scores the run's ``best.keras`` (chosen on the run's
+own validation split) on the real test speakers and the synthetic held-out voices, and
+rewrites ``benchmarks/results/real_speech.json`` after every run. Chapter 04 and the README
+read that file.
+
+Run: ``python benchmarks/real_speech.py [--seeds 0 1] [--arms real-0.25 real both]``;
+``--report`` prints the table and the learning curve's numbers of the results already written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.evaluate import write_json  # noqa: E402
+from phaselab.real_speech_study import ARMS, format_summary, learning_curve, load_results, run_arm, summarise  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "real_speech.json"
+RUNS = ROOT / "build" / "experiments" / "real_speech"
+
+
+def report(path: Path) -> None:
+    rows = load_results(path)["rows"]
+    print(format_summary(summarise(rows)))
+    sizes, scores = learning_curve(rows)
+    for n, values in zip(sizes, scores):
+        print(f"real training clips {n:>5}: macro F1 on real test speakers " + ", ".join(f"{v:.3f}" for v in values))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser.add_argument("--arms", nargs="+", default=[arm.key for arm in ARMS], help="arm keys (default: all)")
+    parser.add_argument("--runs", type=Path, default=RUNS)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--report", action="store_true", help="only print the results already written")
+    args = parser.parse_args()
+    if args.report:
+        report(args.results)
+        return
+    arms = {arm.key: arm for arm in ARMS}
+    unknown = set(args.arms) - set(arms)
+    if unknown:
+        parser.error(f"unknown arm(s) {', '.join(sorted(unknown))}; choose from {', '.join(arms)}")
+    previous = load_results(args.results)["rows"] if args.results.is_file() else []
+    for key in args.arms:
+        for seed in args.seeds:
+            row = run_arm(arms[key], seed, args.runs)
+            previous = [r for r in previous if (r["arm"], r["seed"]) != (row["arm"], row["seed"])] + [row]
+            write_json({"machine": describe_machine(), "rows": previous}, args.results)
+            print(f"{row['arm']} seed {seed}: macro F1 on real test speakers "
+                  f"{row['scores']['real test speakers']['macro_f1']:.3f}")
+    report(args.results)
+
+
+if __name__ == "__main__":
+    main()
