@@ -12,6 +12,9 @@ policy's compute dtype.
 ``cnn3d-small``
     Our efficient phase-aware 3D model (:func:`cnn3d_small`): a short cyclic-group stem,
     then pooling over phase and a depthwise-separable 2D body.
+``cnn2d-mel``
+    The 2D baseline's body, twice as wide, on the log-mel spectrogram (:func:`cnn2d_mel`):
+    magnitude only; the keyword model phaselab ships (chosen on real speech's validation split).
 ``dscnn``
     A depthwise-separable CNN on the log-mel spectrogram (:func:`dscnn`, after Zhang et al.'s
     DS-CNN keyword spotter): magnitude only, and cheap enough to train on real speech on a CPU.
@@ -40,6 +43,7 @@ __all__ = [
     "phase_cnn3d",
     "cnn3d_small",
     "cnn2d",
+    "cnn2d_mel",
     "cnn2d_phase",
     "cnn1d",
     "dscnn",
@@ -377,6 +381,30 @@ def cnn2d(
     return _cnn2d_body(audio, image, filters, width, n_classes, dropout, name)
 
 
+def cnn2d_mel(
+    samples: int = SAMPLES,
+    n_classes: int = 12,
+    n_mels: int = 40,
+    filters: tuple[int, ...] = (32, 64, 128, 256),
+    width: float = 1.0,
+    dropout: float = 0.2,
+    name: str = "cnn2d-mel",
+) -> keras.Model:
+    """The :func:`cnn2d` body on the log-mel spectrogram, twice as wide: the keyword model phaselab ships.
+
+    :class:`~phaselab.layers.MelSpectrogram` (40 mels, 25 ms windows every 10 ms) -> batch
+    norm -> four (Conv2D 3x3 + batch norm + ReLU + 2x2 max-pool) blocks of 32, 64, 128 and
+    256 filters -> global average, dropout, dense softmax. Magnitude only.
+
+    Examples
+    --------
+    >>> cnn2d_mel().count_params()
+    392368
+    """
+    return cnn2d(samples, n_classes, filters=filters, width=width, dropout=dropout, features="mel", n_mels=n_mels,
+                 name=name)
+
+
 def cnn2d_phase(
     samples: int = SAMPLES,
     n_classes: int = 12,
@@ -490,6 +518,7 @@ _BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "cnn3d": phase_cnn3d,
     "cnn3d-small": cnn3d_small,
     "cnn2d": cnn2d,
+    "cnn2d-mel": cnn2d_mel,
     "cnn2d-phase": cnn2d_phase,
     "cnn1d": cnn1d,
     "dscnn": dscnn,

@@ -213,11 +213,11 @@ class TrainConfig:
     model: str
     model_kwargs: dict[str, Any] = field(default_factory=dict)
     data: str = "real"
-    epochs: int = 60
+    epochs: int = 30
     batch_size: int = 32
     steps_per_epoch: int | None = None
     optimizer: str = "adam"
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     schedule: str = "cosine"
     loss: str = "categorical_crossentropy"
     seed: int = 0

@@ -14,10 +14,10 @@ from typing import Any
 
 __all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
-MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d", "dscnn")
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn")
 """The names of :data:`phaselab.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
-DEFAULT_MODEL = "dscnn"
+DEFAULT_MODEL = "cnn2d-mel"
 """The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
@@ -153,16 +153,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
     parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
-    parser.add_argument("--epochs", type=int, help="epochs to train (default 40, for the bundled set's 720 clips; "
+    parser.add_argument("--epochs", type=int, help="epochs to train (default 30, for the bundled real set's 2,047 clips; "
                         "the original study ran 10 on the real dataset)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
     parser.add_argument("--batch-size", type=int, help="global batch size (default 32)")
     parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: training clips / batch size)")
     parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
-    parser.add_argument("--learning-rate", type=float, help="learning rate (default 1e-3)")
+    parser.add_argument("--learning-rate", type=float, help="learning rate (default 2e-3)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), help="learning-rate schedule (default cosine)")
-    parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default damped_log_loss")
+    parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default categorical_crossentropy")
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
     parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
     parser.add_argument("--unknown-weight", type=float,

@@ -50,7 +50,7 @@ def test_a_new_run_without_options_gets_the_default_recipe(tmp_path: Path, monke
 
     monkeypatch.delenv("PHASELAB_DATA", raising=False)
     config = run_config(parse("train", "--out", str(tmp_path / "run")))
-    assert config == TrainConfig(DEFAULT_MODEL, data="real") and DEFAULT_MODEL == "dscnn"
+    assert config == TrainConfig(DEFAULT_MODEL, data="real") and DEFAULT_MODEL == "cnn2d-mel"
     resumed = tmp_path / "old"
     resumed.mkdir()
     TrainConfig("cnn1d", epochs=3).save(resumed / "config.json")
