@@ -58,6 +58,8 @@ bench: setup
 ## The full-budget runs behind the README's "What we found" table (hours on a 2-core CPU; each resumes or
 ## skips what is done where the script allows). Results go to benchmarks/results/.
 experiments: setup
+	$(BIN)/python benchmarks/real_speech.py --seeds 0 1
+	$(BIN)/python benchmarks/recipes_real.py
 	$(BIN)/python benchmarks/keyword_models.py --seeds 0 1
 	$(BIN)/python benchmarks/compare_encodings.py --seeds 0 1 2
 	$(BIN)/python benchmarks/speech_noise_models.py

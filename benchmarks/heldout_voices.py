@@ -39,7 +39,7 @@ from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.data.synth import synthesize_dataset  # noqa: E402
 from phaselab.evaluate import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
 from phaselab.metrics import classification_scores  # noqa: E402
-from phaselab.train import BEST_FILE, CONFIG_FILE, TrainConfig, read_history  # noqa: E402
+from phaselab.train import BEST_FILE, CONFIG_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"
@@ -52,7 +52,7 @@ SCORES = ("accuracy", "macro_f1", "command_recall", "f1")
 def recipe(config: TrainConfig) -> str:
     """How a run's config differs from ``phaselab train``'s defaults for its model ("default": not at all)."""
     ours = config.to_dict()
-    base = TrainConfig(config.model, seed=config.seed).to_dict()
+    base = TrainConfig(config.model, seed=config.seed, **SYNTHETIC_RECIPE).to_dict()
     changes = [f"augment.{key}={value}" for key, value in ours.pop("augment").items() if base["augment"][key] != value]
     changes += [f"{key}={value}" for key, value in ours.items() if key != "augment" and base[key] != value]
     return ", ".join(sorted(changes)) or "default"

@@ -1,7 +1,7 @@
 """Keyword models compared: each trained with the default recipe, scored on train and held-out voices.
 
-For every model and seed this trains ``TrainConfig(model, seed=seed)`` -- what
-``phaselab train --model MODEL --seed SEED`` does -- into ``build/experiments/keyword_models/MODEL-sSEED``
+For every model and seed this trains ``TrainConfig(model, seed=seed, **SYNTHETIC_RECIPE)`` -- what
+``phaselab train --model MODEL --seed SEED`` did before real speech (``phaselab.train.SYNTHETIC_RECIPE``) -- into ``build/experiments/keyword_models/MODEL-sSEED``
 and scores the run's ``best.keras`` (the epoch with the best validation macro F1) on the
 validation split (other speakers of the training voices) and the test split (two voices
 no training speaker has) with :func:`phaselab.evaluate.score_voices`. A killed job loses
@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from phaselab.budget import describe_machine  # noqa: E402
 from phaselab.evaluate import format_run_summary, score_voices, summarise_runs, write_json  # noqa: E402
 from phaselab.models import flops  # noqa: E402
-from phaselab.train import BEST_FILE, TrainConfig, read_history, train  # noqa: E402
+from phaselab.train import BEST_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "keyword_models.json"
@@ -47,7 +47,7 @@ def run_one(model: str, seed: int, overrides: dict, data: str, runs: Path) -> di
 
     ``overrides`` are TrainConfig fields that differ from the defaults.
     """
-    config = TrainConfig(model, seed=seed, data=data, **overrides)
+    config = TrainConfig(model, seed=seed, data=data, **{**SYNTHETIC_RECIPE, **overrides})
     result = train(config, runs / f"{model}-s{seed}", resume=True, verbose=2)
     history = read_history(result.run_dir)
     macro = [(-1.0 if v is None else v) for v in history["val_macro_f1"]]
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--unknown-weight", type=float, help="TrainConfig.unknown_weight (default: TrainConfig's)")
     parser.add_argument("--augment", type=json.loads, help="AugmentConfig fields to change, as JSON (default: none)")
     parser.add_argument("--steps-per-epoch", type=int, help="TrainConfig.steps_per_epoch (default: one pass)")
-    parser.add_argument("--data", default="mini")
+    parser.add_argument("--data", default="mini", help="default: the synthetic set (this study predates real speech)")
     parser.add_argument("--runs", type=Path, default=RUNS, help="where the run directories go")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--report", action="store_true", help="print the table of --results and exit")
@@ -95,7 +95,7 @@ def main() -> None:
     recipe = "TrainConfig defaults (phaselab train)"
     if changes:
         recipe += " with " + ", ".join(f"{key} {value}" for key, value in changes.items())
-    settings = {"data": args.data, "epochs": args.epochs or TrainConfig("cnn2d").epochs,
+    settings = {"data": args.data, "epochs": args.epochs or SYNTHETIC_RECIPE["epochs"],
                 "recipe": recipe, "scored": BEST_FILE, **changes}
     report = {"settings": settings, "machine": describe_machine(), "rows": []}
     for seed in args.seeds:

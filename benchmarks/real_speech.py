@@ -8,7 +8,8 @@ own validation split) on the real test speakers and the synthetic held-out voice
 rewrites ``benchmarks/results/real_speech.json`` after every run. Chapter 04 and the README
 read that file.
 
-Run: ``python benchmarks/real_speech.py [--seeds 0 1] [--arms real-0.25 real both]``;
+Run: ``python benchmarks/real_speech.py [--seeds 0 1] [--arms real-0.25 real both]`` (two processes with
+different ``--arms`` share the two cores of a small machine well: each is bound by its Python augmentation);
 ``--report`` prints the table and the learning curve's numbers of the results already written.
 """
 
@@ -52,10 +53,11 @@ def main() -> None:
     unknown = set(args.arms) - set(arms)
     if unknown:
         parser.error(f"unknown arm(s) {', '.join(sorted(unknown))}; choose from {', '.join(arms)}")
-    previous = load_results(args.results)["rows"] if args.results.is_file() else []
     for key in args.arms:
         for seed in args.seeds:
             row = run_arm(arms[key], seed, args.runs)
+            # re-read before writing: several processes may fill one results file, each with its own arms
+            previous = load_results(args.results)["rows"] if args.results.is_file() else []
             previous = [r for r in previous if (r["arm"], r["seed"]) != (row["arm"], row["seed"])] + [row]
             write_json({"machine": describe_machine(), "rows": previous}, args.results)
             print(f"{row['arm']} seed {seed}: macro F1 on real test speakers "

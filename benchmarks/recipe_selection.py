@@ -31,7 +31,7 @@ from phaselab.budget import describe_machine  # noqa: E402
 from phaselab.data.speech_commands import bundled_data_root  # noqa: E402
 from phaselab.evaluate import evaluate, write_json  # noqa: E402
 from phaselab.metrics import mean_sd  # noqa: E402
-from phaselab.train import BEST_FILE, TrainConfig, read_history, train  # noqa: E402
+from phaselab.train import BEST_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "recipe_selection.json"
@@ -76,7 +76,7 @@ def leave_voice_out(voice: str, out: Path) -> Path:
 
 def run_one(recipe: str, seed: int, tree: Path) -> dict:
     """Train (or resume) one recipe and score its best epoch on the held-out voice."""
-    config = TrainConfig(MODEL, seed=seed, data=str(tree), **RECIPES[recipe])
+    config = TrainConfig(MODEL, seed=seed, data=str(tree), **{**SYNTHETIC_RECIPE, **RECIPES[recipe]})
     result = train(config, WORK / f"{recipe}-s{seed}", resume=True, verbose=2)
     history = read_history(result.run_dir)
     scores = evaluate(result.run_dir / BEST_FILE, tree, split="validation")

@@ -90,6 +90,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "train",
+    "SYNTHETIC_RECIPE",
     "speaker_subset",
     "compile_model",
     "SCHEDULES",
@@ -129,6 +130,14 @@ def _augment_defaults() -> dict[str, Any]:
 def _recipe_augment() -> dict[str, Any]:
     """The default recipe's augmentation (:meth:`AugmentConfig.real_speech`)."""
     return asdict(AugmentConfig.real_speech())
+
+
+SYNTHETIC_RECIPE: dict[str, Any] = {
+    "epochs": 40, "learning_rate": 1e-3, "loss": "damped_log_loss", "augment": asdict(AugmentConfig()),
+}
+"""The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
+``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
+they ran (``benchmarks/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
 
 
 @dataclass
