@@ -12,6 +12,7 @@ from scipy.io import wavfile
 from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
+from phaselab.atomic import atomic_path
 
 __all__ = ["read_wav", "write_wav", "fit_length"]
 
@@ -126,7 +127,6 @@ def write_wav(path: str | os.PathLike, audio: np.ndarray, sr: int = SAMPLE_RATE)
     if audio.ndim != 1:
         raise ValueError(f"write_wav expects a mono clip of shape (n,), got shape {audio.shape}")
     pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
-    tmp = path.with_name(f".{path.name}.part")
-    wavfile.write(tmp, sr, pcm)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        wavfile.write(tmp, sr, pcm)
     return path

@@ -21,6 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from phaselab import atomic
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
@@ -368,8 +369,4 @@ def write_json(scores: dict[str, Any], path: str | os.PathLike) -> Path:
             return [clean(v) for v in value]
         return value
 
-    path = Path(path)
-    tmp = path.with_name(f".part-{path.name}")
-    tmp.write_text(json.dumps(clean(scores), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(atomic.check_output_file(path, "the scores"), json.dumps(clean(scores), indent=2) + "\n")

@@ -78,6 +78,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from phaselab import atomic
+from phaselab.atomic import PART_PREFIX, atomic_path
 from phaselab.audio import read_wav
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
@@ -305,12 +307,9 @@ class TrainResult:
     run_dir: Path
 
 
-TEMPORARY_PREFIX = ".part-"
-"""Files are written as ``.part-NAME`` and renamed to ``NAME`` (the suffix stays, as Keras wants)."""
-
-
-def _temporary(path: Path) -> Path:
-    return path.with_name(TEMPORARY_PREFIX + path.name)
+TEMPORARY_PREFIX = PART_PREFIX
+"""Files are written as ``.part-NAME`` and renamed to ``NAME`` (the suffix stays, as Keras wants):
+the scheme of :mod:`phaselab.atomic`."""
 
 
 def _remove_temporaries(run_dir: Path) -> None:
@@ -322,27 +321,24 @@ def _remove_temporaries(run_dir: Path) -> None:
 
 def _write_text(path: Path, text: str) -> Path:
     """Write ``text`` to a temporary file next to ``path`` and rename it over ``path``."""
-    tmp = _temporary(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(path, text)
 
 
 def _save_model(model: keras.Model, path: Path) -> Path:
     """``model.save`` to a temporary name, then rename."""
-    tmp = _temporary(path)
-    model.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        model.save(tmp)
     return path
 
 
 def _savefig(figure: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    tmp = _temporary(path)
-    figure.savefig(tmp, dpi=120, format="png")
-    plt.close(figure)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, dpi=120, format="png")
+    finally:
+        plt.close(figure)
 
 
 def read_history(run_dir: str | os.PathLike) -> dict[str, list]:
@@ -528,9 +524,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"epoch-{epoch + 1:04d}.weights.h5"
-        tmp = _temporary(self.directory / name)
-        self.model.save_weights(tmp)
-        os.replace(tmp, self.directory / name)
+        with atomic_path(self.directory / name) as tmp:
+            self.model.save_weights(tmp)
         seeds = [keras.ops.convert_to_numpy(v).tolist() for v in _seed_states(self.model)]
         state = {"epoch": epoch + 1, "weights": name, "seed_states": seeds}
         _write_text(self.directory / self.STATE, json.dumps(state) + "\n")

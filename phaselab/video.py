@@ -20,6 +20,8 @@ from types import TracebackType
 
 import numpy as np
 
+from phaselab.atomic import check_output_file, part_path
+
 __all__ = [
     "ffmpeg_exe",
     "use_bundled_ffmpeg",
@@ -56,20 +58,7 @@ def check_output_path(path: str | os.PathLike) -> Path:
     ValueError
         Naming the path and what is wrong.
     """
-    path = Path(path)
-    parent = path.parent
-    if path.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, this is a directory")
-    if not parent.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} is not writable")
-    return path
-
-
-def _part_path(path: Path) -> Path:
-    """The temporary name a file is written under before it is renamed to ``path``."""
-    return path.with_name(f".{path.name}.part")
+    return check_output_file(path, "the movie")
 
 
 class VideoWriter:
@@ -113,7 +102,7 @@ class VideoWriter:
         self.n_frames = 0
         self._shape: tuple[int, ...] | None = None
         self._process: subprocess.Popen | None = None
-        self._tmp = _part_path(self.path)
+        self._tmp = part_path(self.path)
 
     def _start(self, height: int, width: int, channels: int) -> None:
         import ffmpeg
