@@ -82,11 +82,18 @@ def stft(
     audio = np.asarray(audio, dtype=np.float64)
     if audio.ndim != 1:
         raise ValueError(f"stft expects a mono clip of shape (n,), got shape {audio.shape}")
+    if audio.size == 0:
+        raise ValueError("stft needs a clip with at least one sample, got none")
     transform = _transform(frame_length, frame_step, fft_length)
     if framing == "tf":
         frames = n_frames(len(audio), frame_length, frame_step, "tf")
-        spec = transform.stft(audio, p0=0, p1=frames, k_offset=transform.m_num_mid)
+        shortest = -(-frame_length // 2)  # SciPy wants half a window; the frames are zero-padded anyway
+        padded = np.pad(audio, (0, max(0, shortest - len(audio))))
+        spec = transform.stft(padded, p0=0, p1=frames, k_offset=transform.m_num_mid)
     elif framing == "full":
+        if len(audio) < -(-frame_length // 2):
+            raise ValueError(f"the full-framing STFT needs at least {-(-frame_length // 2)} samples (half a "
+                             f"{frame_length}-sample window), got {len(audio)}")
         spec = transform.stft(audio)
     else:
         raise ValueError(f"framing must be 'tf' or 'full', got {framing!r}")

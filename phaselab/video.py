@@ -64,9 +64,11 @@ def check_output_path(path: str | os.PathLike) -> Path:
 class VideoWriter:
     """Encode frames into an H.264 / yuv420p MP4 through one ffmpeg process.
 
-    The movie is written to a hidden temporary file next to ``path`` and renamed to
-    ``path`` only when :meth:`close` succeeds; on any error (or :meth:`abort`) the
-    temporary file is removed, so no half-written MP4 is ever left behind.
+    The movie is written to a hidden temporary file next to ``path`` (``.part-NAME``, see
+    :mod:`phaselab.atomic`) and renamed to ``path`` only when :meth:`close` succeeds; on
+    any error (or :meth:`abort`) the temporary file is removed, so no half-written MP4 is
+    ever left behind, and a stale one of a killed writer is removed when the next writer
+    of the same ``path`` starts.
 
     Parameters
     ----------
@@ -93,8 +95,8 @@ class VideoWriter:
     """
 
     def __init__(self, path: str | os.PathLike, fps: float = 25, crf: int = 23, preset: str = "medium") -> None:
-        if fps <= 0:
-            raise ValueError(f"fps must be positive, got {fps}")
+        if not 0 < fps < float("inf"):
+            raise ValueError(f"fps must be a positive number, got {fps}")
         self.path = check_output_path(path)
         self.fps = fps
         self.crf = crf
@@ -103,6 +105,7 @@ class VideoWriter:
         self._shape: tuple[int, ...] | None = None
         self._process: subprocess.Popen | None = None
         self._tmp = part_path(self.path)
+        self._tmp.unlink(missing_ok=True)  # left by an earlier writer that was killed
 
     def _start(self, height: int, width: int, channels: int) -> None:
         import ffmpeg
