@@ -15,7 +15,7 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 
-__all__ = ["read_wav", "write_wav", "fit_length", "MIN_RATE", "MAX_RATE"]
+__all__ = ["read_wav", "write_wav", "fit_length", "pcm_to_float", "MIN_RATE", "MAX_RATE"]
 
 MIN_RATE = 1_000
 """The lowest sample rate :func:`read_wav` accepts, in Hz (a lower one is a broken header)."""
@@ -24,12 +24,25 @@ MAX_RATE = 384_000
 """The highest sample rate :func:`read_wav` accepts, in Hz (the highest in common audio use)."""
 
 
-def _to_float(data: np.ndarray) -> np.ndarray:
-    """Scale integer or float samples to float32 in [-1, 1]."""
+def pcm_to_float(data: np.ndarray) -> np.ndarray:
+    """Integer PCM samples as float32 in [-1, 1], as a WAV file means them.
+
+    uint8 is offset by 128 (8-bit WAVs are unsigned); signed integers are divided by
+    ``2 ** (bits - 1)``, so int16 ``-32768 .. 32767`` becomes ``-1 .. 32767 / 32768``.
+    Float arrays are returned as float32, unscaled.
+    """
+    data = np.asarray(data)
     if data.dtype == np.uint8:
         return (data.astype(np.float32) - 128.0) / 128.0
     if np.issubdtype(data.dtype, np.integer):
         return data.astype(np.float32) / float(-np.iinfo(data.dtype).min)
+    return data.astype(np.float32)
+
+
+def _to_float(data: np.ndarray) -> np.ndarray:
+    """Scale integer or float samples to float32 in [-1, 1]."""
+    if np.issubdtype(data.dtype, np.integer):
+        return pcm_to_float(data)
     return np.clip(data.astype(np.float32), -1.0, 1.0)
 
 
