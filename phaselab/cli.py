@@ -5,10 +5,10 @@ its sub-parser and sets ``func`` to a function of the parsed arguments that retu
 exit status. Modules import heavy libraries (TensorFlow) inside ``func`` only, so
 ``phaselab --help`` stays fast.
 
-A user's mistake is reported on one line, without a traceback: a bad option value is a
-usage error (exit status 2, from argparse or :class:`UsageError`); a bad file, a
-:class:`CliError`, ``ValueError`` or ``OSError`` exits with 1, and so does running out of
-memory (with a hint at what to make smaller). SIGTERM is turned into an exception, as
+A user's mistake is reported on one line, without a traceback: an option value of the
+wrong type or range is a usage error (argparse's, exit status 2; see :func:`positive_int`);
+a bad file or combination of options, a :class:`CliError`, ``ValueError`` or ``OSError``
+exits with 1, and so does running out of memory (with a hint at what to make smaller). SIGTERM is turned into an exception, as
 Ctrl-C is, so that temporary files are removed on the way out (exit status 143; 130 for
 Ctrl-C).
 """
@@ -25,7 +25,7 @@ from types import FrameType
 
 from phaselab import __version__
 
-__all__ = ["build_parser", "main", "CliError", "UsageError", "Terminated", "positive_int"]
+__all__ = ["build_parser", "main", "CliError", "Terminated", "positive_int"]
 
 COMMAND_MODULES: tuple[str, ...] = ("phaselab.data.cli", "phaselab.movie_cli", "phaselab.train_cli")
 """Modules that register a sub-command, in the order ``--help`` lists them."""
@@ -33,10 +33,6 @@ COMMAND_MODULES: tuple[str, ...] = ("phaselab.data.cli", "phaselab.movie_cli", "
 
 class CliError(Exception):
     """An error to report on one line, without a traceback, with exit status 1."""
-
-
-class UsageError(CliError):
-    """A bad combination or value of options: reported on one line, with exit status 2."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -82,9 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         return int(args.func(args) or 0)
-    except UsageError as exc:
-        print(f"phaselab {args.command}: error: {exc}", file=sys.stderr)
-        return 2
     except (CliError, ValueError, OSError) as exc:
         print(f"phaselab {args.command}: error: {exc}", file=sys.stderr)
         return 1
