@@ -110,3 +110,10 @@ def test_a_clip_shorter_than_half_a_window_still_has_its_frame():
     assert volume.shape == (1, 129, 4) and volume.max() > 0
     with pytest.raises(ValueError, match="mono clip with samples"):
         phased_volume(np.zeros(0, np.float32))
+
+
+def test_bundled_words_offered_are_words(tmp_path):
+    for folder in ("yes", "_background_noise_", ".hidden"):
+        (tmp_path / "mini_speech_commands" / folder).mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"bundled words: yes$"):
+        bundled_clip("nosuchword", root=tmp_path)
