@@ -227,6 +227,8 @@ class TrainConfig:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
         if not isinstance(self.model_kwargs, dict):
             raise ValueError(f"model_kwargs must be a dict of builder arguments, got {self.model_kwargs!r}")
+        if "n_classes" in self.model_kwargs:
+            raise ValueError("model_kwargs cannot set n_classes: the model has one output per class of the task")
         check_model_kwargs(self.model, {"n_classes": None, **self.model_kwargs})
         get_loss(self.loss)
         if self.schedule not in SCHEDULES:

@@ -76,6 +76,8 @@ def test_config_round_trip(tmp_path: Path) -> None:
     [
         ({"model": "cnn4d"}, "unknown model 'cnn4d'"),
         ({"model": "cnn1d", "epoch": 3}, "unknown TrainConfig fields: epoch"),
+        ({"model": "cnn1d", "model_kwargs": {"widht": 0.5}}, "model 'cnn1d' takes no argument widht"),
+        ({"model": "cnn1d", "model_kwargs": {"n_classes": 3}}, "cannot set n_classes"),
         ({"model": "cnn1d", "augment": {"noise": 1}}, "unknown augment settings: noise"),
         ({"model": "cnn1d", "augment": {"noise_fraction": 2.0}}, "noise_fraction must be in"),
         ({"model": "cnn1d", "epochs": 0}, "epochs must be at least 1"),
