@@ -8,9 +8,9 @@ exit status. Modules import heavy libraries (TensorFlow) inside ``func`` only, s
 A user's mistake is reported on one line, without a traceback: an option value of the
 wrong type or range is a usage error (argparse's, exit status 2; see :func:`positive_int`);
 a bad file or combination of options, a :class:`CliError`, ``ValueError`` or ``OSError``
-exits with 1, and so does running out of memory (with a hint at what to make smaller). SIGTERM is turned into an exception, as
-Ctrl-C is, so that temporary files are removed on the way out (exit status 143; 130 for
-Ctrl-C).
+exits with 1, and so does running out of memory (with a hint at what to make smaller).
+SIGTERM is turned into an exception, as Ctrl-C is, so that temporary files are removed on
+the way out (exit status 143; 130 for Ctrl-C).
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in SUFFIXES:
         raise CliError(f"{out}: --out must end in .mp4 (an H.264 movie) or .gif (an animated GIF), "
                        f"got {out.suffix or 'no suffix'!r}")
-    if out.exists() and path.exists() and out.resolve() == path.resolve():
+    if out.exists() and path.exists() and out.samefile(path):
         raise CliError(f"{out}: --out is the input clip; refusing to overwrite it with a movie")
     if out.exists() and not args.force:
         raise CliError(f"{out}: exists; pass --force to overwrite it, or choose another --out")
