@@ -72,7 +72,8 @@ def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
     if clips:
         return clips[0]
     words = sorted({p.stem for p in (root / "samples").glob("*.wav")}
-                   | {p.name for p in (root / "mini_speech_commands").glob("*") if p.is_dir() and p.name[0] not in "._"})
+                   | {p.name for p in (root / "mini_speech_commands").glob("*")
+                      if p.is_dir() and p.name[0] not in "._"})  # not _background_noise_
     raise ValueError(f"no bundled clip for the word {word!r} under {root}; bundled words: {', '.join(words) or 'none'}")
 
 

@@ -706,7 +706,8 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> keras.Model:
     try:
         return keras.saving.load_model(path, compile=compile)
     except (ValueError, OSError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: cannot load the model ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from exc
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise ValueError(f"{path}: cannot load the model ({type(exc).__name__}: {first_line})") from exc
 
 
 def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
