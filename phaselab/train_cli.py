@@ -102,10 +102,11 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from phaselab.atomic import check_output_file
-    from phaselab.evaluate import evaluate, format_scores, write_json
 
     if args.json:
-        check_output_file(args.json, "the scores")  # before the scoring, not after it
+        check_output_file(args.json, "the scores")  # before the scoring (and TensorFlow), not after it
+    from phaselab.evaluate import evaluate, format_scores, write_json
+
     scores = evaluate(args.model, args.data, split=args.split, batch_size=args.batch_size)
     print(format_scores(scores))
     if args.json:
