@@ -40,9 +40,9 @@ notebooks: setup
 movies: setup
 	mkdir -p $(BUILD)/movies
 	for axis in time frequency phase; do \
-		$(BIN)/phaselab movie --word sheila --crop 0:0.7 --axis $$axis --out $(BUILD)/movies/sheila_$$axis.mp4 || exit 1; \
+		$(BIN)/phaselab movie --word sheila --crop 0:0.7 --axis $$axis --force --out $(BUILD)/movies/sheila_$$axis.mp4 || exit 1; \
 	done
-	$(BIN)/phaselab movie --word sheila --crop 0:0.7 --random-phase --out $(BUILD)/movies/sheila_noise_time.mp4
+	$(BIN)/phaselab movie --word sheila --crop 0:0.7 --random-phase --force --out $(BUILD)/movies/sheila_noise_time.mp4
 	@echo "Chapter 03's movies are in $(BUILD)/movies/"
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.

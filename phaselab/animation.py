@@ -35,6 +35,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from phaselab.atomic import atomic_path
 from phaselab.video import VideoWriter, check_output_path, video_html
 
 if TYPE_CHECKING:
@@ -281,14 +282,10 @@ class SlicingAnimation:
             frames.append(Image.fromarray(self.render(index)[..., :3]).quantize(colors=256))
             if progress is not None:
                 progress(index + 1, self.n_frames)
-        tmp = path.with_name(f".{path.name}.part")
-        try:
+        with atomic_path(path) as tmp:
             frames[0].save(
                 tmp, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0
             )
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
         return path
 
     def to_html5(self, fps: float = 25, width: int | None = None) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
+from phaselab.atomic import atomic_path
 from phaselab.encoding_models import encoding_model
 from phaselab.metrics import mean_sd
 from phaselab.speech_noise import KINDS, SAMPLES, make_speech_noise_examples, make_speech_noise_set
@@ -284,9 +285,8 @@ def train_detector(
     examples = make_speech_noise_set(clips, n, seed)
     model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".part-{out.name}")
-    model.save(tmp)
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:
+        model.save(tmp)
     load_detector.cache_clear()
     return model, history
 

@@ -21,6 +21,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from phaselab import atomic
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
@@ -151,19 +152,35 @@ def split_probabilities(
     return _probabilities(_load(model), SpeechCommands(resolve_data_root(data_root)), split, batch_size)
 
 
+def _finite(probabilities: np.ndarray, paths: Sequence[Any], name: str) -> np.ndarray:
+    """``probabilities``, unless a row holds NaN or infinity: then a ValueError naming the model and a clip."""
+    bad = np.flatnonzero(~np.isfinite(probabilities).all(axis=1))
+    if bad.size:
+        raise ValueError(f"{name}: the model outputs NaN or infinite probabilities for {bad.size} of "
+                         f"{len(probabilities)} clips (the first: {paths[bad[0]]}); are its weights broken?")
+    return probabilities
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size}")
+
+
 def _probabilities(
     loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`split_probabilities` for a model already loaded by :func:`_load`."""
     if split not in EVAL_SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(EVAL_SPLITS)}")
+    _check_batch_size(batch_size)
     clips = tree.clips(split)
     if not clips:
         raise ValueError(f"{tree.root}: the {split!r} split holds no clips")
-    network, augment, _ = loaded
+    network, augment, name = loaded
     data = make_eval_dataset(clips, CLASSES, batch_size, length=augment.length, damping=augment.damping)
     truth = np.array([CLASSES.index(clip.label) for clip in clips])
-    return truth, np.asarray(network.predict(data, verbose=0), dtype=np.float32)
+    probabilities = np.asarray(network.predict(data, verbose=0), dtype=np.float32)
+    return truth, _finite(probabilities, [clip.path for clip in clips], name)
 
 
 def _score(
@@ -330,10 +347,12 @@ def predict(
     paths = [Path(p) for p in wav_paths]
     if not paths:
         raise ValueError("predict needs at least one WAV file")
-    network, augment, _ = _load(model)
+    _check_batch_size(batch_size)
+    network, augment, name = _load(model)
     preprocessor = SoundPreprocessor(augment)
     audio = np.stack([preprocessor.finish(clip) for clip in decode_clips(paths)])
     probabilities = np.asarray(network.predict(audio, batch_size=batch_size, verbose=0), dtype=np.float32)
+    _finite(probabilities, paths, name)
     predictions = []
     for path, row in zip(paths, probabilities):
         best = np.argsort(-row, kind="stable")[:top]
@@ -369,8 +388,4 @@ def write_json(scores: dict[str, Any], path: str | os.PathLike) -> Path:
             return [clean(v) for v in value]
         return value
 
-    path = Path(path)
-    tmp = path.with_name(f".part-{path.name}")
-    tmp.write_text(json.dumps(clean(scores), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(atomic.check_output_file(path, "the scores"), json.dumps(clean(scores), indent=2) + "\n")

@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
+    "check_n_phases",
     "KernelName",
     "PhaseKernel",
     "chord_gaussian",
@@ -41,16 +42,29 @@ def wrap_angle(angle: np.ndarray) -> np.ndarray:
     return (np.asarray(angle) + np.pi) % (2 * np.pi) - np.pi
 
 
+def check_n_phases(n_phases: int) -> int:
+    """``n_phases`` as an ``int``, if it is a whole number of at least 1 (``4.0`` is, ``2.5`` is not).
+
+    Raises
+    ------
+    ValueError
+        Otherwise, naming the value.
+    """
+    whole = isinstance(n_phases, (int, np.integer)) or (isinstance(n_phases, float) and n_phases.is_integer())
+    if isinstance(n_phases, bool) or not whole or n_phases < 1:
+        raise ValueError(f"n_phases must be a whole number of at least 1, got {n_phases!r}")
+    return int(n_phases)
+
+
 def phase_knots(n_phases: int) -> np.ndarray:
     """Centres of the phase slices, ``2 pi k / n_phases`` in radians, shape (n_phases,)."""
-    if n_phases < 1:
-        raise ValueError(f"n_phases must be at least 1, got {n_phases}")
+    n_phases = check_n_phases(n_phases)
     return 2 * np.pi * np.arange(n_phases) / n_phases
 
 
 def default_sigma(n_phases: int) -> float:
     """The original study's kernel width, ``0.8 * 2 pi / n_phases``."""
-    return 0.8 * 2 * np.pi / n_phases
+    return 0.8 * 2 * np.pi / check_n_phases(n_phases)
 
 
 def chord_gaussian(dphi: np.ndarray, sigma: float) -> np.ndarray:

@@ -17,8 +17,9 @@ import keras
 import numpy as np
 
 from phaselab import SAMPLE_RATE
-from phaselab.kernels import PhaseKernel, phase_knots
+from phaselab.kernels import PhaseKernel, check_n_phases, phase_knots
 from phaselab.phase import DAMPING, encoding_channels, make_kernel
+from phaselab.stft import check_sizes
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "SpectralMasks"]
 
@@ -33,13 +34,12 @@ def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int) ->
     As :func:`phaselab.stft.stft`: periodic Hann window, ``ceil(samples / frame_step)``
     frames, the end zero-padded so that the last frame starts inside the clip.
     """
+    _check_audio_shape(tuple(audio.shape))
     samples = audio.shape[-1]
-    if samples is None:
-        raise ValueError("the feature layers need a known number of samples (the Input's shape)")
     frames, hops = _frames(samples, frame_step), -(-frame_length // frame_step)
     # zero-pad to whole hops, cut into hop-long blocks, and put each frame together from `hops` blocks
     blocks = frames + hops - 1
-    audio = keras.ops.pad(keras.ops.cast(audio, "float32"), [[0, 0], [0, blocks * frame_step - samples]])
+    audio = keras.ops.pad(_as_float(audio), [[0, 0], [0, blocks * frame_step - samples]])
     audio = keras.ops.reshape(audio, (-1, blocks, frame_step))
     framed = keras.ops.concatenate([audio[:, i:i + frames] for i in range(hops)], axis=-1)[..., :frame_length]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame_length) / frame_length)).astype(np.float32)
@@ -47,6 +47,26 @@ def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int) ->
     if fft_length > frame_length:
         framed = keras.ops.pad(framed, [[0, 0], [0, 0], [0, fft_length - frame_length]])
     return keras.ops.rfft(framed, fft_length)
+
+
+def _check_audio_shape(shape: tuple) -> None:
+    """Refuse anything but a batch of mono clips of known length, ``(batch, samples)``."""
+    if len(shape) != 2:
+        raise ValueError(f"the feature layers take a batch of mono clips, shape (batch, samples), got shape {shape}; "
+                         "use keras.Input((samples,)), not (samples, 1)")
+    if shape[-1] is None:
+        raise ValueError("the feature layers need a known number of samples (the Input's shape)")
+
+
+def _as_float(audio: Tensor) -> Tensor:
+    """float32 audio; integer PCM is scaled to [-1, 1] as :func:`phaselab.audio.pcm_to_float` does."""
+    dtype = keras.backend.standardize_dtype(audio.dtype)
+    audio = keras.ops.cast(audio, "float32")
+    if dtype == "uint8":
+        return (audio - 128.0) / 128.0
+    if dtype.startswith("int"):
+        return audio / float(-np.iinfo(dtype).min)
+    return audio
 
 
 def _magnitude(re: Tensor, im: Tensor) -> Tensor:
@@ -68,20 +88,28 @@ class Spectrogram(keras.layers.Layer):
     fft_length : int, optional
         FFT size (default ``frame_length``).
 
-    Input shape ``(batch, samples)``; output ``(batch, ceil(samples / frame_step),
-    fft_length // 2 + 1)``, the same as :func:`phaselab.stft.log_spectrogram`.
+    Input shape ``(batch, samples)``, float, or integer PCM (scaled to [-1, 1] as a WAV
+    file means it); output ``(batch, ceil(samples / frame_step), fft_length // 2 + 1)``,
+    the same as :func:`phaselab.stft.log_spectrogram`. Another input rank, e.g. a
+    ``keras.Input((16384, 1))``, is refused when the layer is built.
     """
 
     def __init__(self, frame_length: int = 256, frame_step: int = 64, fft_length: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        check_sizes(frame_length, frame_step, fft_length or frame_length)
         self.frame_length = int(frame_length)
         self.frame_step = int(frame_step)
         self.fft_length = int(fft_length or frame_length)
+
+    def build(self, input_shape: tuple) -> None:
+        _check_audio_shape(tuple(input_shape))
+        super().build(input_shape)
 
     def call(self, audio: Tensor) -> Tensor:
         return keras.ops.log1p(_magnitude(*_stft(audio, self.frame_length, self.frame_step, self.fft_length)))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        _check_audio_shape(tuple(input_shape))
         return (input_shape[0], _frames(input_shape[1], self.frame_step), self.fft_length // 2 + 1)
 
     def get_config(self) -> dict[str, Any]:
@@ -173,7 +201,7 @@ class PhasedSpectrogram(Spectrogram):
         super().__init__(frame_length, frame_step, fft_length, **kwargs)
         if mode not in ("stacked", "channels"):
             raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
-        self.n_phases = int(n_phases)
+        self.n_phases = check_n_phases(n_phases)
         self.kernel = PhaseKernel(kernel, kernel_width) if kernel_width else make_kernel(kernel, self.n_phases)
         self.mode = mode
         self.damping = float(damping)

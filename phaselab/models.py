@@ -28,6 +28,7 @@ policy's compute dtype.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -40,6 +41,7 @@ from phaselab.layers import CircularPad, MelSpectrogram, PhasedSpectrogram, Spec
 __all__ = [
     "MODEL_NAMES",
     "build_model",
+    "check_model_kwargs",
     "phase_cnn3d",
     "cnn3d_small",
     "cnn2d",
@@ -534,9 +536,27 @@ def build_model(name: str, **kwargs: Any) -> keras.Model:
     Keyword arguments go to its builder; every builder accepts ``samples``, ``n_classes``
     and ``width``. The model is returned uncompiled.
     """
+    check_model_kwargs(name, kwargs)
+    return _BUILDERS[name](**kwargs)
+
+
+def check_model_kwargs(name: str, kwargs: dict[str, Any]) -> None:
+    """Check that the model ``name`` exists and that its builder takes every key of ``kwargs``.
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown model, or the unknown arguments and the ones the builder takes.
+    """
     if name not in _BUILDERS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
-    return _BUILDERS[name](**kwargs)
+    parameters = inspect.signature(_BUILDERS[name]).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = sorted(set(kwargs) - set(parameters))
+    if unknown:
+        raise ValueError(f"model {name!r} takes no argument {', '.join(unknown)}; "
+                         f"its arguments are {', '.join(parameters)}")
 
 
 def _spectrogram_flops(layer: Spectrogram, frames: int) -> int:

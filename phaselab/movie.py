@@ -28,9 +28,13 @@ from phaselab import SAMPLE_RATE
 from phaselab.animation import REDUCERS, SlicingAnimation
 from phaselab.kernels import PhaseKernel
 from phaselab.phase import phased_spectrogram
+from phaselab.stft import n_frames as stft_frames
 
 __all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "data_root", "bundled_clip", "parse_crop",
-           "crop_frames", "phased_volume", "phased_movie"]
+           "crop_frames", "movie_size", "phased_volume", "phased_movie", "CHUNK_FRAMES"]
+
+CHUNK_FRAMES = 1024
+"""STFT frames :func:`phased_volume` computes at a time (its float64 temporaries stay this small)."""
 
 MovieAxis = Literal["time", "frequency", "phase"]
 
@@ -70,7 +74,7 @@ def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
             return clips[0]
     words = sorted({p.stem for p in (root / "samples").glob("*.wav")}
                    | {p.name for tree in ("real_speech_commands", "mini_speech_commands")
-                      for p in (root / tree).glob("*") if p.is_dir() and not p.name.startswith("_")})
+                      for p in (root / tree).glob("*") if p.is_dir() and p.name[0] not in "._"})  # not _background_noise_
     raise ValueError(f"no bundled clip for the word {word!r} under {root}; bundled words: {', '.join(words) or 'none'}")
 
 
@@ -103,6 +107,29 @@ def crop_frames(n_frames: int, crop: tuple[float, float]) -> slice:
     start, end = crop
     first = min(int(round(start * n_frames)), n_frames - 1)
     return slice(first, max(first + 1, int(round(end * n_frames))))
+
+
+def movie_size(
+    n_samples: int,
+    axis: MovieAxis = "time",
+    crop: tuple[float, float] = (0.0, 1.0),
+    n_phases: int = 10,
+    frame_length: int = 256,
+    frame_step: int = 64,
+) -> tuple[int, int]:
+    """What the movie of a clip of ``n_samples`` samples will cost, known before computing it.
+
+    Returns
+    -------
+    n_frames : int
+        Frames of the movie (kept STFT frames along ``time``, bins along ``frequency``,
+        ``n_phases`` along ``phase``).
+    volume_bytes : int
+        Size of the float32 phased spectrogram the movie slices.
+    """
+    kept = crop_frames(max(1, stft_frames(n_samples, frame_length, frame_step)), crop)
+    shape = (kept.stop - kept.start, frame_length // 2 + 1, n_phases)
+    return shape[AXES[axis]], 4 * shape[0] * shape[1] * shape[2]
 
 
 def phased_volume(
@@ -141,9 +168,16 @@ def phased_volume(
         ``2 pi k / n_phases``).
     """
     kernel = "chord" if sigma is None else PhaseKernel("chord", sigma)
-    volume = phased_spectrogram(audio, frame_length, frame_step, n_phases, kernel)
-    kept = crop_frames(volume.shape[0], crop)
-    volume = volume[kept]
+    audio = np.asarray(audio)
+    if audio.ndim != 1 or audio.size == 0:
+        raise ValueError(f"a movie needs a mono clip with samples, got shape {audio.shape}")
+    kept = crop_frames(stft_frames(len(audio), frame_length, frame_step), crop)
+    volume = np.empty((kept.stop - kept.start, frame_length // 2 + 1, n_phases), np.float32)
+    for first in range(kept.start, kept.stop, CHUNK_FRAMES):  # only the kept frames, a chunk at a time
+        last = min(first + CHUNK_FRAMES, kept.stop)
+        piece = audio[first * frame_step:(last - 1) * frame_step + frame_length]
+        chunk = phased_spectrogram(piece, frame_length, frame_step, n_phases, kernel)
+        volume[first - kept.start:last - kept.start] = chunk[:last - first]
     hop, bin_width, knot_step = frame_step / sr, sr / frame_length, 2 * np.pi / n_phases
     centre = (kept.start * frame_step + frame_length / 2) / sr
     extents = [

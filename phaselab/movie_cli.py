@@ -10,16 +10,29 @@ Examples
 
 ``--crop START:END`` is in fractions of the clip's duration (``0:0.7`` keeps the first
 70%). The movie is written under a temporary name next to ``--out`` and renamed when it
-is complete, so a failure leaves no partial file. An ``--out`` ending in ``.gif`` writes
-an animated GIF instead of an MP4.
+is complete, so a failure, Ctrl-C or SIGTERM leaves no partial file. An ``--out`` ending
+in ``.gif`` writes an animated GIF instead of an MP4; any other suffix, the input itself,
+or (without ``--force``) an existing file is refused. So is a movie of more than
+``--max-frames`` frames (an hour-long render of a long clip), or one whose phased
+spectrogram would need more than ``--max-memory`` GB: film a part with ``--crop``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
-__all__ = ["register", "run", "DEFAULT_FPS"]
+__all__ = ["register", "run", "DEFAULT_FPS", "MAX_FRAMES", "MAX_MEMORY_GB", "SUFFIXES"]
+
+MAX_FRAMES = 1500
+"""Default of ``--max-frames``: a minute of movie at 25 fps (about as long to render)."""
+
+MAX_MEMORY_GB = 2.0
+"""Default of ``--max-memory``: the largest phased spectrogram a movie may slice, in GB."""
+
+SUFFIXES = (".mp4", ".gif")
+"""What ``--out`` may end in."""
 
 DEFAULT_FPS = {"time": 25.0, "frequency": 25.0, "phase": 5.0}
 """Frames per second when ``--fps`` is not given, per movie axis."""
@@ -52,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--random-phase", action="store_true",
                         help="film the clip's random-phase twin: same magnitude, phase of white noise")
     parser.add_argument("--seed", type=int, default=0, help="seed of the white noise for --random-phase (default: 0)")
+    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    parser.add_argument("--max-frames", type=int, default=MAX_FRAMES,
+                        help=f"refuse a movie of more frames than this (default: {MAX_FRAMES})")
+    parser.add_argument("--max-memory", type=float, default=MAX_MEMORY_GB, metavar="GB",
+                        help=f"refuse a movie whose phased spectrogram needs more (default: {MAX_MEMORY_GB:g} GB)")
     parser.set_defaults(func=run)
 
 
@@ -62,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     from phaselab.audio import read_wav
     from phaselab.cli import CliError
-    from phaselab.movie import REDUCED_AXIS, bundled_clip, parse_crop, phased_movie
+    from phaselab.movie import REDUCED_AXIS, bundled_clip, movie_size, parse_crop, phased_movie
     from phaselab.reconstruction import randomize_phase
     from phaselab.video import check_output_path
 
@@ -72,11 +90,27 @@ def run(args: argparse.Namespace) -> int:
     if args.sigma is not None and args.sigma <= 0:
         raise CliError(f"--sigma must be positive, got {args.sigma}")
     fps = DEFAULT_FPS[args.axis] if args.fps is None else args.fps
-    if fps <= 0:
-        raise CliError(f"--fps must be positive, got {fps}")
+    if not math.isfinite(fps) or fps <= 0:
+        raise CliError(f"--fps must be a positive number, got {fps}")
     out = check_output_path(args.out)
-    path = bundled_clip(args.word) if args.word else args.input
+    path = bundled_clip(args.word) if args.word else Path(args.input)
+    if out.suffix.lower() not in SUFFIXES:
+        raise CliError(f"{out}: --out must end in .mp4 (an H.264 movie) or .gif (an animated GIF), "
+                       f"got {out.suffix or 'no suffix'!r}")
+    if out.exists() and path.exists() and out.samefile(path):
+        raise CliError(f"{out}: --out is the input clip; refusing to overwrite it with a movie")
+    if out.exists() and not args.force:
+        raise CliError(f"{out}: exists; pass --force to overwrite it, or choose another --out")
     audio = read_wav(path)
+    n_frames, volume_bytes = movie_size(len(audio), args.axis, crop, args.n_phases)
+    seconds = n_frames / fps
+    if n_frames > args.max_frames:
+        raise CliError(f"the movie would have {n_frames} frames ({seconds:.0f} s at {fps:g} fps), more than "
+                       f"--max-frames {args.max_frames}; film a part of the clip with --crop, or raise --max-frames")
+    if volume_bytes > args.max_memory * 1e9:
+        raise CliError(f"the movie's phased spectrogram would need {volume_bytes / 1e9:.1f} GB, more than "
+                       f"--max-memory {args.max_memory:g}; film a part of the clip with --crop, fewer --n-phases, "
+                       "or raise --max-memory")
     if args.random_phase:
         audio = randomize_phase(audio, np.random.default_rng(args.seed), frame_length=256, frame_step=64)
     name = (args.word or Path(args.input).stem) + (" (random-phase twin)" if args.random_phase else "")

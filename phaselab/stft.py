@@ -23,8 +23,9 @@ from scipy.signal import ShortTimeFFT
 from scipy.signal.windows import hann
 
 from phaselab import SAMPLE_RATE
+from phaselab.audio import pcm_to_float
 
-__all__ = ["stft", "istft", "log_spectrogram", "n_frames", "bin_frequencies", "frame_times", "Framing"]
+__all__ = ["stft", "istft", "log_spectrogram", "n_frames", "bin_frequencies", "frame_times", "check_sizes", "Framing"]
 
 Framing = Literal["tf", "full"]
 
@@ -35,7 +36,17 @@ def _transform(frame_length: int, frame_step: int, fft_length: int) -> ShortTime
     return ShortTimeFFT(window, hop=frame_step, fs=SAMPLE_RATE, mfft=fft_length, phase_shift=None)
 
 
-def _check(frame_length: int, frame_step: int, fft_length: int) -> None:
+def check_sizes(frame_length: int, frame_step: int, fft_length: int) -> None:
+    """Check an STFT's window, hop and FFT size (whole numbers, ``0 < frame_step <= frame_length <= fft_length``).
+
+    Raises
+    ------
+    ValueError
+        Naming the values.
+    """
+    for name, value in (("frame_length", frame_length), ("frame_step", frame_step), ("fft_length", fft_length)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be a whole number of samples, got {value!r}")
     if not 0 < frame_step <= frame_length:
         raise ValueError(f"need 0 < frame_step <= frame_length, got {frame_step} and {frame_length}")
     if fft_length < frame_length:
@@ -62,7 +73,8 @@ def stft(
     Parameters
     ----------
     audio : np.ndarray, shape (n,)
-        Samples.
+        Samples; integer PCM (int16, int32, uint8) is scaled to [-1, 1] as a WAV file
+        means it (:func:`phaselab.audio.pcm_to_float`). NaN or infinity is refused.
     frame_length : int
         Window length in samples (periodic Hann window).
     frame_step : int
@@ -78,15 +90,27 @@ def stft(
         Time-major STFT; bin ``k`` is at ``k * sr / fft_length`` Hz.
     """
     fft_length = fft_length or frame_length
-    _check(frame_length, frame_step, fft_length)
-    audio = np.asarray(audio, dtype=np.float64)
+    check_sizes(frame_length, frame_step, fft_length)
+    audio = np.asarray(audio)
     if audio.ndim != 1:
         raise ValueError(f"stft expects a mono clip of shape (n,), got shape {audio.shape}")
+    audio = pcm_to_float(audio) if np.issubdtype(audio.dtype, np.integer) else audio
+    audio = np.asarray(audio, dtype=np.float64)
+    bad = np.count_nonzero(~np.isfinite(audio))
+    if bad:
+        raise ValueError(f"stft needs finite audio; the clip has {bad} NaN or infinite samples")
+    if audio.size == 0:
+        raise ValueError("stft needs a clip with at least one sample, got none")
     transform = _transform(frame_length, frame_step, fft_length)
     if framing == "tf":
         frames = n_frames(len(audio), frame_length, frame_step, "tf")
-        spec = transform.stft(audio, p0=0, p1=frames, k_offset=transform.m_num_mid)
+        shortest = -(-frame_length // 2)  # SciPy wants half a window; the frames are zero-padded anyway
+        padded = np.pad(audio, (0, max(0, shortest - len(audio))))
+        spec = transform.stft(padded, p0=0, p1=frames, k_offset=transform.m_num_mid)
     elif framing == "full":
+        if len(audio) < -(-frame_length // 2):
+            raise ValueError(f"the full-framing STFT needs at least {-(-frame_length // 2)} samples (half a "
+                             f"{frame_length}-sample window), got {len(audio)}")
         spec = transform.stft(audio)
     else:
         raise ValueError(f"framing must be 'tf' or 'full', got {framing!r}")
@@ -117,7 +141,7 @@ def istft(
         The least-squares signal whose STFT is closest to ``spec``.
     """
     fft_length = fft_length or frame_length
-    _check(frame_length, frame_step, fft_length)
+    check_sizes(frame_length, frame_step, fft_length)
     expected = (n_frames(length, frame_length, frame_step, "full"), fft_length // 2 + 1)
     if spec.shape != expected:
         raise ValueError(

@@ -71,6 +71,7 @@ import math
 import os
 import shutil
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,15 @@ from typing import Any
 import keras
 import numpy as np
 
+from phaselab import atomic
+from phaselab.atomic import PART_PREFIX, atomic_path
 from phaselab.audio import read_wav
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
 from phaselab.metrics import ValidationScores, get_loss, plot_confusion_matrix
-from phaselab.models import MODEL_NAMES, build_model
+from phaselab.models import MODEL_NAMES, build_model, check_model_kwargs
 
 __all__ = [
     "TrainConfig",
@@ -97,9 +100,12 @@ __all__ = [
     "load_model",
     "HistoryLog",
     "BestModel",
+    "StopOnNonFiniteLoss",
+    "NonFiniteLoss",
     "AveragedWeights",
     "EpochCheckpoint",
     "read_history",
+    "check_keras_file",
     "plot_learning_curves",
     "CONFIG_FILE",
     "MODEL_FILE",
@@ -242,6 +248,11 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
+        if not isinstance(self.model_kwargs, dict):
+            raise ValueError(f"model_kwargs must be a dict of builder arguments, got {self.model_kwargs!r}")
+        if "n_classes" in self.model_kwargs:
+            raise ValueError("model_kwargs cannot set n_classes: the model has one output per class of the task")
+        check_model_kwargs(self.model, {"n_classes": None, **self.model_kwargs})
         get_loss(self.loss)
         if self.schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}")
@@ -330,12 +341,9 @@ class TrainResult:
     run_dir: Path
 
 
-TEMPORARY_PREFIX = ".part-"
-"""Files are written as ``.part-NAME`` and renamed to ``NAME`` (the suffix stays, as Keras wants)."""
-
-
-def _temporary(path: Path) -> Path:
-    return path.with_name(TEMPORARY_PREFIX + path.name)
+TEMPORARY_PREFIX = PART_PREFIX
+"""Files are written as ``.part-NAME`` and renamed to ``NAME`` (the suffix stays, as Keras wants):
+the scheme of :mod:`phaselab.atomic`."""
 
 
 def _remove_temporaries(run_dir: Path) -> None:
@@ -347,27 +355,24 @@ def _remove_temporaries(run_dir: Path) -> None:
 
 def _write_text(path: Path, text: str) -> Path:
     """Write ``text`` to a temporary file next to ``path`` and rename it over ``path``."""
-    tmp = _temporary(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_text(path, text)
 
 
 def _save_model(model: keras.Model, path: Path) -> Path:
     """``model.save`` to a temporary name, then rename."""
-    tmp = _temporary(path)
-    model.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        model.save(tmp)
     return path
 
 
 def _savefig(figure: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    tmp = _temporary(path)
-    figure.savefig(tmp, dpi=120, format="png")
-    plt.close(figure)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, dpi=120, format="png")
+    finally:
+        plt.close(figure)
 
 
 def read_history(run_dir: str | os.PathLike) -> dict[str, list]:
@@ -376,9 +381,39 @@ def read_history(run_dir: str | os.PathLike) -> dict[str, list]:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the training history ({exc})") from exc
+    if not isinstance(history, dict) or not all(isinstance(v, list) for v in history.values()):
+        raise ValueError(f"{path}: not a training history (expected an object of lists, one entry per epoch)")
+    epochs = history.get("epoch")
+    if history and (epochs is None or any(len(v) != len(epochs) for v in history.values())
+                    or epochs != list(range(1, len(epochs) + 1))):
+        raise ValueError(f"{path}: not a training history (expected \"epoch\": [1, 2, ...] and lists as long)")
+    return history
+
+
+def check_keras_file(path: str | os.PathLike) -> Path:
+    """Check that ``path`` is a complete ``.keras`` archive (a zip holding ``config.json``, every CRC right).
+
+    Raises
+    ------
+    ValueError
+        Naming the file and what is wrong with it (truncated, damaged, not a Keras model).
+    """
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not a complete .keras model file (not a zip archive: truncated or damaged?)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "config.json" not in archive.namelist():
+                raise ValueError(f"{path}: not a Keras model file (the archive holds no config.json)")
+            broken = archive.testzip()
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{path}: damaged .keras model file ({exc})") from exc
+    if broken is not None:
+        raise ValueError(f"{path}: damaged .keras model file ({broken} fails its checksum)")
+    return path
 
 
 def _json_number(value: Any) -> float | None:
@@ -430,6 +465,41 @@ class HistoryLog(keras.callbacks.Callback):
         writer.writeheader()
         writer.writerows(self.rows)
         _write_text(self.run_dir / HISTORY_CSV, buffer.getvalue())
+
+
+class NonFiniteLoss(ValueError):
+    """The training loss became NaN or infinite (raised by :class:`StopOnNonFiniteLoss`)."""
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training at the first batch whose loss is NaN or infinite, before the epoch ends.
+
+    Unlike ``keras.callbacks.TerminateOnNaN``, which lets the epoch end (and so the
+    callbacks that save its models and backup run, with weights that are NaN), this raises
+    :class:`NonFiniteLoss` from the batch: nothing of the broken epoch is written, and the
+    run directory keeps the files of the epochs before it.
+
+    Parameters
+    ----------
+    where : str
+        Named in the message (e.g. the run directory).
+    """
+
+    def __init__(self, where: str = "training") -> None:
+        super().__init__()
+        self.where = where
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise NonFiniteLoss(
+                f"{self.where}: the training loss became {float(loss)} at epoch {self.epoch + 1}, batch {batch + 1}; "
+                "training stopped and nothing of that epoch was saved (the files of the epochs before are kept); "
+                "try a lower learning rate")
 
 
 class BestModel(keras.callbacks.Callback):
@@ -553,9 +623,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"epoch-{epoch + 1:04d}.weights.h5"
-        tmp = _temporary(self.directory / name)
-        self.model.save_weights(tmp)
-        os.replace(tmp, self.directory / name)
+        with atomic_path(self.directory / name) as tmp:
+            self.model.save_weights(tmp)
         seeds = [keras.ops.convert_to_numpy(v).tolist() for v in _seed_states(self.model)]
         state = {"epoch": epoch + 1, "weights": name, "seed_states": seeds}
         _write_text(self.directory / self.STATE, json.dumps(state) + "\n")
@@ -587,6 +656,9 @@ class EpochCheckpoint(keras.callbacks.Callback):
             model.optimizer.build(model.trainable_variables)
         try:
             model.load_weights(weights)
+        except OSError as exc:
+            raise ValueError(f"{weights}: the training backup is damaged ({exc}); this run cannot resume from it, "
+                             "train into a new directory") from exc
         except ValueError as exc:  # e.g. a run started by an older phaselab that built the model differently
             raise ValueError(f"{weights}: the backup does not fit the model this run's config builds now (was "
                              f"the run started with another phaselab version?); nothing was changed. {exc}") from exc
@@ -655,15 +727,26 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> keras.Model:
         raise ValueError(f"{path}: no such model file")
     if path.suffix != ".keras":
         raise ValueError(f"{path}: expected a .keras model file or a run directory")
-    return keras.saving.load_model(path, compile=compile)
+    check_keras_file(path)
+    try:
+        return keras.saving.load_model(path, compile=compile)
+    except (ValueError, OSError, KeyError, TypeError) as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise ValueError(f"{path}: cannot load the model ({type(exc).__name__}: {first_line})") from exc
 
 
 def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
     """Refuse to clobber; on resume check the saved config matches. True if the run exists."""
     config_path = run_dir / CONFIG_FILE
-    occupied = run_dir.exists() and any(run_dir.iterdir())
     if run_dir.exists() and not run_dir.is_dir():
         raise ValueError(f"{run_dir}: exists and is not a directory")
+    if not run_dir.exists():  # checked now, not after the data are loaded
+        above = next(p for p in run_dir.absolute().parents if p.exists())
+        if not above.is_dir():
+            raise ValueError(f"{run_dir}: cannot create the run directory, {above} is a file, not a directory")
+        if not os.access(above, os.W_OK):
+            raise ValueError(f"{run_dir}: cannot create the run directory, {above} is not writable")
+    occupied = run_dir.exists() and any(run_dir.iterdir())
     if occupied and not resume:
         raise ValueError(f"{run_dir}: the run directory exists and is not empty; pass --resume to continue that run, "
                          "or choose a new output directory")
@@ -676,7 +759,32 @@ def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
             raise ValueError(f"{run_dir}: cannot resume with a different config ({'; '.join(different)}); "
                              "give the saved settings, or train the new ones into another directory")
         _remove_temporaries(run_dir)
+        _check_resumable(run_dir)
     return occupied
+
+
+def _check_resumable(run_dir: Path) -> None:
+    """Check the files a resumed run reads or keeps: the history, the models, the backup's weights.
+
+    Raises
+    ------
+    ValueError
+        Naming the first broken file and what is wrong with it.
+    """
+    read_history(run_dir)
+    for name in (BEST_FILE, MODEL_FILE):
+        if (run_dir / name).exists():
+            check_keras_file(run_dir / name)
+    _, weights, _ = EpochCheckpoint(run_dir / BACKUP_DIR)._state()
+    if weights is not None:
+        import h5py
+
+        try:
+            with h5py.File(weights, "r"):
+                pass
+        except OSError as exc:
+            raise ValueError(f"{weights}: the training backup is damaged or missing ({exc}); this run cannot "
+                             "resume from it, train into a new directory") from exc
 
 
 def _strategy() -> Any:
@@ -851,7 +959,7 @@ def train(
     callbacks = [scores, HistoryLog(run_dir), BestModel(run_dir / BEST_FILE, BEST_MONITOR, best)]
     if config.weight_average is not None:
         callbacks = [AveragedWeights(callbacks)]
-    callbacks.append(checkpoint)
+    callbacks = [StopOnNonFiniteLoss(str(run_dir)), *callbacks, checkpoint]
     model.fit(train_data, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
               callbacks=callbacks, shuffle=False, verbose=verbose)
     final = scores.last_scores or scores.score()

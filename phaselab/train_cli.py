@@ -12,6 +12,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from phaselab.cli import positive_int
+
 __all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
 MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn")
@@ -119,6 +121,10 @@ def _looks_like_model(value: str) -> bool:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from phaselab.atomic import check_output_file
+
+    if args.json:
+        check_output_file(args.json, "the scores")  # before the scoring (and TensorFlow), not after it
     from phaselab.evaluate import evaluate, format_scores, write_json
 
     scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
@@ -153,12 +159,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
     parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
-    parser.add_argument("--epochs", type=int, help="epochs to train (default 30, for the bundled real set's 2,047 clips; "
+    parser.add_argument("--epochs", type=positive_int, help="epochs to train (default 30, for the bundled real set's 2,047 clips; "
                         "the original study ran 10 on the real dataset)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
-    parser.add_argument("--batch-size", type=int, help="global batch size (default 32)")
-    parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: training clips / batch size)")
+    parser.add_argument("--batch-size", type=positive_int, help="global batch size (default 32)")
+    parser.add_argument("--steps-per-epoch", type=positive_int, help="batches per epoch (default: training clips / batch size)")
     parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
     parser.add_argument("--learning-rate", type=float, help="learning rate (default 2e-3)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), help="learning-rate schedule (default cosine)")
@@ -184,7 +190,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", help="a Speech Commands tree or a bundled set: real, synthetic, both (default: $PHASELAB_DATA or real)")
     parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
                         help="'all' for a tree without list files (default test)")
-    parser.add_argument("--batch-size", type=int, default=64, help="clips per forward pass")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="clips per forward pass")
     parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
     parser.set_defaults(func=_evaluate)
 
@@ -193,5 +199,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="WAV files, after an optional model (a .keras file or a run directory; "
                         "default: the keyword model phaselab ships)")
     parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
-    parser.add_argument("--top", type=int, default=3, help="classes to show per clip (default 3)")
+    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default 3)")
     parser.set_defaults(func=_predict)

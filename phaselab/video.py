@@ -20,6 +20,8 @@ from types import TracebackType
 
 import numpy as np
 
+from phaselab.atomic import check_output_file, part_path
+
 __all__ = [
     "ffmpeg_exe",
     "use_bundled_ffmpeg",
@@ -56,28 +58,17 @@ def check_output_path(path: str | os.PathLike) -> Path:
     ValueError
         Naming the path and what is wrong.
     """
-    path = Path(path)
-    parent = path.parent
-    if path.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, this is a directory")
-    if not parent.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} is not writable")
-    return path
-
-
-def _part_path(path: Path) -> Path:
-    """The temporary name a file is written under before it is renamed to ``path``."""
-    return path.with_name(f".{path.name}.part")
+    return check_output_file(path, "the movie")
 
 
 class VideoWriter:
     """Encode frames into an H.264 / yuv420p MP4 through one ffmpeg process.
 
-    The movie is written to a hidden temporary file next to ``path`` and renamed to
-    ``path`` only when :meth:`close` succeeds; on any error (or :meth:`abort`) the
-    temporary file is removed, so no half-written MP4 is ever left behind.
+    The movie is written to a hidden temporary file next to ``path`` (``.part-NAME``, see
+    :mod:`phaselab.atomic`) and renamed to ``path`` only when :meth:`close` succeeds; on
+    any error (or :meth:`abort`) the temporary file is removed, so no half-written MP4 is
+    ever left behind, and a stale one of a killed writer is removed when the next writer
+    of the same ``path`` starts.
 
     Parameters
     ----------
@@ -104,8 +95,8 @@ class VideoWriter:
     """
 
     def __init__(self, path: str | os.PathLike, fps: float = 25, crf: int = 23, preset: str = "medium") -> None:
-        if fps <= 0:
-            raise ValueError(f"fps must be positive, got {fps}")
+        if not 0 < fps < float("inf"):
+            raise ValueError(f"fps must be a positive number, got {fps}")
         self.path = check_output_path(path)
         self.fps = fps
         self.crf = crf
@@ -113,7 +104,8 @@ class VideoWriter:
         self.n_frames = 0
         self._shape: tuple[int, ...] | None = None
         self._process: subprocess.Popen | None = None
-        self._tmp = _part_path(self.path)
+        self._tmp = part_path(self.path)
+        self._tmp.unlink(missing_ok=True)  # left by an earlier writer that was killed
 
     def _start(self, height: int, width: int, channels: int) -> None:
         import ffmpeg

@@ -93,3 +93,68 @@ def test_bad_wav_files_raise_a_clear_error(tmp_path: Path, name: str, content, m
     with pytest.raises(ValueError, match=message) as info:
         read_wav(path)
     assert name in str(info.value)
+
+
+def _wav_with_rate(tmp_path: Path, rate: int) -> Path:
+    """A valid 16 kHz int16 WAV whose header's sample rate (and byte rate) says ``rate``."""
+    raw = bytearray(_valid_wav_bytes(tmp_path))
+    raw[24:28] = rate.to_bytes(4, "little")
+    raw[28:32] = (2 * rate % 2**32).to_bytes(4, "little")
+    path = tmp_path / f"rate{rate}.wav"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_samples_are_refused_naming_the_file(tmp_path: Path, value: float) -> None:
+    x = sine(440, 16000).astype(np.float32)
+    x[100:200] = value
+    wavfile.write(tmp_path / "nan.wav", 16000, x)
+    with pytest.raises(ValueError, match=r"nan\.wav: 100 samples are NaN or infinite \(the first at sample 100\)"):
+        read_wav(tmp_path / "nan.wav")
+
+
+def test_non_finite_stereo_samples_are_counted_once(tmp_path: Path) -> None:
+    x = np.zeros((1000, 2), np.float32)
+    x[5, 1] = np.nan
+    wavfile.write(tmp_path / "s.wav", 16000, x)
+    with pytest.raises(ValueError, match="1 samples are NaN or infinite"):
+        read_wav(tmp_path / "s.wav")
+
+
+def test_a_truncated_data_chunk_is_refused_unless_allowed(tmp_path: Path) -> None:
+    raw = _valid_wav_bytes(tmp_path)
+    (tmp_path / "cut.wav").write_bytes(raw[:44 + 1000])
+    with pytest.raises(ValueError, match=r"cut\.wav: truncated WAV file: the header announces 32000 bytes "
+                                         r"of samples, the file holds 1000"):
+        read_wav(tmp_path / "cut.wav")
+    audio = read_wav(tmp_path / "cut.wav", allow_truncated=True)
+    assert audio.shape == (500,)
+    np.testing.assert_allclose(audio, sine(440, 16000)[:500], atol=1e-4)
+
+
+@pytest.mark.parametrize("rate", [1, 999, 384_001, 2**31 - 1])
+def test_sample_rates_outside_the_limits_are_refused_before_reading(tmp_path: Path, rate: int) -> None:
+    path = _wav_with_rate(tmp_path, rate)
+    with pytest.raises(ValueError, match=f"sample rate, {rate} Hz, is outside the 1000-384000 Hz"):
+        read_wav(path)
+
+
+@pytest.mark.parametrize("rate", [1000, 384_000])
+def test_the_limits_themselves_are_read(tmp_path: Path, rate: int) -> None:
+    assert read_wav(_wav_with_rate(tmp_path, rate)).shape == (-(-16000 * 16000 // rate),)  # ceil
+
+
+def test_a_directory_and_a_dangling_link_say_what_they_are(tmp_path: Path) -> None:
+    (tmp_path / "folder.wav").mkdir()
+    with pytest.raises(ValueError, match=r"folder\.wav: is a directory, not a WAV file"):
+        read_wav(tmp_path / "folder.wav")
+    (tmp_path / "link.wav").symlink_to(tmp_path / "gone.wav")
+    with pytest.raises(ValueError, match=r"link\.wav: a symbolic link to .*gone\.wav, which does not exist"):
+        read_wav(tmp_path / "link.wav")
+
+
+def test_write_wav_removes_a_stale_temporary_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / ".part-w.wav").write_bytes(b"left by a killed run")
+    write_wav(tmp_path / "w.wav", np.zeros(10))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.wav"]

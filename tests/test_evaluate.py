@@ -205,3 +205,47 @@ def test_summarise_juries_by_hand() -> None:
     assert "0.900 ± 0.071 [0.85-0.95]" in lines[1] and lines[1].endswith("1 of 2") and "0.950 [0.95-0.95]" in lines[2]
     with pytest.raises(ValueError, match="nothing"):
         summarise_juries([], ("small",))
+
+
+def test_a_model_that_outputs_nan_is_refused(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "nan.keras", np.full(len(CLASSES), np.nan))
+    with pytest.raises(ValueError, match=r"nan\.keras: the model outputs NaN or infinite probabilities for 8 of 8"):
+        evaluate(model, tree, split="all")
+    with pytest.raises(ValueError, match="NaN or infinite probabilities for 1 of 1 clips"):
+        predict(model, [tree / "yes" / "s0_nohash_0.wav"])
+
+
+def test_damaged_model_files_are_named(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import zipfile
+
+    clip = str(tree / "yes" / "s0_nohash_0.wav")
+    good = constant_model(tmp_path / "good.keras", one_hot_logits("yes"))
+    (tmp_path / "cut.keras").write_bytes(good.read_bytes()[:1000])
+    with zipfile.ZipFile(tmp_path / "noconfig.keras", "w") as archive:
+        archive.writestr("metadata.json", "{}")
+    for name, message in [("cut.keras", "not a complete .keras model file"),
+                          ("noconfig.keras", "not a Keras model file (the archive holds no config.json)")]:
+        assert main(["predict", str(tmp_path / name), clip]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{tmp_path / name}: {message}" in err
+
+
+def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    (tmp_path / "file").write_text("a file")
+    (tmp_path / "dir.json").mkdir()
+    base = [sys.executable, "-m", "phaselab", "evaluate", str(model), "--data", str(tree), "--split", "all"]
+    for args, code, message in [
+        (["--batch-size", "0"], 2, "argument --batch-size: must be at least 1, got 0"),
+        (["--json", str(tmp_path / "dir.json")], 1, "dir.json: cannot write the scores, this is a directory"),
+        (["--json", str(tmp_path / "file" / "x.json")], 1, "is a file, not a directory"),
+    ]:
+        done = subprocess.run([*base, *args], capture_output=True, text=True, timeout=300)
+        assert done.returncode == code, done.stderr
+        assert message in done.stderr and "Traceback" not in done.stderr
+        assert done.stdout == ""  # refused before any scores were computed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.json", "file", "m.keras"]
+    assert list((tmp_path / "dir.json").iterdir()) == []

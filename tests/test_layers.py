@@ -1,3 +1,5 @@
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -264,3 +266,31 @@ def test_spectral_masks_are_seeded_and_switch_off() -> None:
         "time_masks": 1, "max_frames": 5, "freq_masks": 3, "max_bins": 4, "seed": 2}
     with pytest.raises(ValueError, match="max_bins"):
         SpectralMasks(max_bins=-1)
+
+
+def test_integer_pcm_is_scaled_as_a_wav_file_means_it(batch: np.ndarray) -> None:
+    pcm = np.round(batch * 32767).astype(np.int16)
+    expected = PhasedSpectrogram()(pcm.astype(np.float32) / 32768).numpy()
+    np.testing.assert_allclose(PhasedSpectrogram()(pcm).numpy(), expected, atol=1e-6)
+    inputs = keras.Input((batch.shape[1],), dtype="int16")
+    model = keras.Model(inputs, Spectrogram()(inputs))
+    np.testing.assert_allclose(model.predict(pcm, verbose=0), Spectrogram()(pcm / 32768).numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(frame_step=0), "0 < frame_step <= frame_length"),
+    (dict(frame_length=256.5), "frame_length must be a whole number"),
+    (dict(n_phases=0), "n_phases must be a whole number of at least 1, got 0"),
+    (dict(n_phases=2.5), "n_phases must be a whole number of at least 1, got 2.5"),
+])
+def test_bad_layer_settings_are_refused_when_the_layer_is_made(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PhasedSpectrogram(**kwargs)
+
+
+@pytest.mark.parametrize("layer", [Spectrogram, PhasedSpectrogram, PhaseFeatures])
+def test_a_wrong_input_rank_is_refused_with_a_message_that_says_so(layer: type) -> None:
+    with pytest.raises(ValueError, match=r"shape \(batch, samples\), got shape \(None, 16384, 1\)"):
+        layer()(keras.Input((16384, 1)))
+    with pytest.raises(ValueError, match=r"got shape \(16384,\)"):
+        layer()(np.zeros(16384, np.float32))

@@ -81,3 +81,39 @@ def test_bundled_clip_prefers_samples_then_the_first_sorted_clip(tmp_path, chirp
     assert bundled_clip("yes", tmp_path) == tmp_path / "samples" / "yes.wav"
     with pytest.raises(ValueError, match="bundled words: yes"):
         bundled_clip("no", tmp_path)
+
+
+def test_phased_volume_computes_only_the_kept_frames_a_chunk_at_a_time(chirp, monkeypatch):
+    import phaselab.movie
+    from phaselab.phase import phased_spectrogram
+
+    whole = phased_spectrogram(chirp)
+    kept = crop_frames(whole.shape[0], (0.3, 0.9))
+    monkeypatch.setattr(phaselab.movie, "CHUNK_FRAMES", 7)
+    volume, _ = phased_volume(chirp, crop=(0.3, 0.9))
+    assert volume.dtype == np.float32
+    np.testing.assert_allclose(volume, whole[kept], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("axis", ["time", "frequency", "phase"])
+def test_movie_size_is_known_before_computing(chirp, axis):
+    from phaselab.movie import movie_size
+
+    n_frames, volume_bytes = movie_size(len(chirp), axis, (0.0, 0.5), n_phases=4)
+    movie = phased_movie(chirp, axis, crop=(0.0, 0.5), n_phases=4)
+    assert n_frames == movie.n_frames
+    assert volume_bytes == phased_volume(chirp, (0.0, 0.5), n_phases=4)[0].nbytes
+
+
+def test_a_clip_shorter_than_half_a_window_still_has_its_frame():
+    volume, _ = phased_volume(np.full(10, 0.5, np.float32), n_phases=4)
+    assert volume.shape == (1, 129, 4) and volume.max() > 0
+    with pytest.raises(ValueError, match="mono clip with samples"):
+        phased_volume(np.zeros(0, np.float32))
+
+
+def test_bundled_words_offered_are_words(tmp_path):
+    for folder in ("yes", "_background_noise_", ".hidden"):
+        (tmp_path / "mini_speech_commands" / folder).mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"bundled words: yes$"):
+        bundled_clip("nosuchword", root=tmp_path)

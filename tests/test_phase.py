@@ -143,3 +143,13 @@ def test_unknown_encoding_and_unit_are_refused(speech: np.ndarray) -> None:
         phase_features(speech, "angle")
     with pytest.raises(ValueError, match="unit"):
         group_delay(stft(speech), unit="ms")
+
+
+def test_phased_spectrogram_scales_integer_pcm_and_checks_n_phases() -> None:
+    x = 0.5 * np.sin(np.arange(2000) / 7)
+    pcm = np.round(x * 32767).astype(np.int16)
+    np.testing.assert_allclose(phased_spectrogram(pcm), phased_spectrogram(pcm / 32768.0), atol=1e-6)
+    for n_phases in (0, 2.5, -1):
+        with pytest.raises(ValueError, match="n_phases must be a whole number of at least 1"):
+            phased_spectrogram(x, n_phases=n_phases)
+    assert phased_spectrogram(x, n_phases=4.0).shape[-1] == 4

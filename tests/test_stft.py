@@ -55,3 +55,21 @@ def test_log_spectrogram_is_log1p_of_magnitude(noise: np.ndarray) -> None:
     spec = log_spectrogram(noise)
     assert spec.dtype == np.float32
     np.testing.assert_allclose(np.expm1(spec), np.abs(stft(noise)), rtol=1e-5)
+
+
+def test_stft_refuses_non_finite_audio_and_scales_integers(noise: np.ndarray) -> None:
+    noise = noise.copy()
+    noise[[10, 20]] = [np.nan, np.inf]
+    with pytest.raises(ValueError, match="2 NaN or infinite samples"):
+        stft(noise)
+    pcm = np.array([0, 16384, -32768, 32767] * 100, dtype=np.int16)
+    np.testing.assert_allclose(stft(pcm), stft(pcm / 32768.0))
+
+
+def test_clips_shorter_than_half_a_window_get_their_frames_or_a_clear_message() -> None:
+    short = np.linspace(-0.5, 0.5, 100)
+    np.testing.assert_allclose(stft(short), stft(np.pad(short, (0, 400)))[:2])  # tf framing: zero-padded
+    with pytest.raises(ValueError, match="at least one sample"):
+        stft(np.zeros(0))
+    with pytest.raises(ValueError, match=r"needs at least 128 samples \(half a 256-sample window\), got 100"):
+        stft(short, framing="full")

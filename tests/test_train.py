@@ -76,6 +76,8 @@ def test_config_round_trip(tmp_path: Path) -> None:
     [
         ({"model": "cnn4d"}, "unknown model 'cnn4d'"),
         ({"model": "cnn1d", "epoch": 3}, "unknown TrainConfig fields: epoch"),
+        ({"model": "cnn1d", "model_kwargs": {"widht": 0.5}}, "model 'cnn1d' takes no argument widht"),
+        ({"model": "cnn1d", "model_kwargs": {"n_classes": 3}}, "cannot set n_classes"),
         ({"model": "cnn1d", "augment": {"noise": 1}}, "unknown augment settings: noise"),
         ({"model": "cnn1d", "augment": {"noise_fraction": 2.0}}, "noise_fraction must be in"),
         ({"model": "cnn1d", "epochs": 0}, "epochs must be at least 1"),
@@ -275,3 +277,110 @@ def test_same_seed_same_history(tree: Path, tmp_path: Path) -> None:
     a, b = (json.loads((run / "history.json").read_text()) for run in runs)
     assert all(seconds > 0 for seconds in a.pop("seconds") + b.pop("seconds"))  # wall clock: may differ
     assert a == b
+
+
+def test_a_non_finite_loss_stops_training_at_its_batch_before_anything_is_saved(tmp_path: Path) -> None:
+    import numpy as np
+
+    from phaselab.train import NonFiniteLoss, StopOnNonFiniteLoss
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((12, 3), np.float32)
+    x[9] = np.nan  # the third batch of four
+    y = np.zeros((12, 2), np.float32)
+    checkpoint = EpochCheckpoint(tmp_path / "backup")
+    with pytest.raises(NonFiniteLoss, match="run: the training loss became nan at epoch 1, batch 3"):
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0,
+                  callbacks=[StopOnNonFiniteLoss("run"), checkpoint])
+    assert not (tmp_path / "backup").exists()  # the broken epoch was not backed up
+    fresh = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])  # the first one's weights are NaN now
+    fresh.compile(optimizer="sgd", loss="mse")
+    fresh.fit(x[:8], y[:8], batch_size=4, epochs=1, verbose=0, callbacks=[StopOnNonFiniteLoss("run")])  # finite: trains
+
+
+def test_cli_train_refuses_a_tree_with_nan_audio(tmp_path: Path) -> None:
+    from scipy.io import wavfile
+
+    import numpy as np
+
+    tree = write_tree(tmp_path / "tree", speakers=6)
+    bad = tree / "no" / "s2_nohash_0.wav"
+    audio = np.zeros(16000, np.float32)
+    audio[::1000] = np.nan
+    wavfile.write(bad, 16000, audio)
+    process = start_training([*TINY, "--data", str(tree), "--epochs", "1", "--out", str(tmp_path / "run")])
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 1, output[-3000:]
+    assert "Traceback" not in output
+    assert f"phaselab train: error: {bad}: 16 samples are NaN or infinite" in output
+    assert not (tmp_path / "run").exists()
+
+
+def _saved_run(tmp_path: Path, tree: Path) -> Path:
+    """A run directory as a killed run leaves it after epoch 1: config, history, best.keras, backup."""
+    import numpy as np
+
+    run = tmp_path / "run"
+    config = TrainConfig("cnn1d", model_kwargs={"width": 0.125}, data=str(tree), epochs=2, batch_size=8,
+                         steps_per_epoch=3)
+    model = compile_model(config)
+    run.mkdir()
+    config.save(run / CONFIG_FILE)
+    (run / "history.json").write_text(json.dumps({"epoch": [1], "loss": [2.0], "val_macro_f1": [0.1]}))
+    model.save(run / "best.keras")
+    x = np.zeros((1, 16384), np.float32)
+    model.fit(x, np.eye(len(CLASSES))[:1], epochs=1, verbose=0, callbacks=[EpochCheckpoint(run / "backup")])
+    return run
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("best", "best.keras: not a complete .keras model file"),
+    ("history", "history.json: not a training history"),
+    ("weights", "epoch-0001.weights.h5: the training backup is damaged or missing"),
+])
+def test_resume_refuses_a_damaged_run_directory_naming_the_file(
+    tree: Path, tmp_path: Path, damage: str, message: str
+) -> None:
+    run = _saved_run(tmp_path, tree)
+    if damage == "best":
+        (run / "best.keras").write_bytes((run / "best.keras").read_bytes()[:1000])
+    elif damage == "history":
+        (run / "history.json").write_text(json.dumps({"epoch": [1, 2], "loss": [2.0]}))
+    else:
+        weights = run / "backup" / "epoch-0001.weights.h5"
+        weights.write_bytes(weights.read_bytes()[:1000])
+    before = {p.name: p.read_bytes() for p in run.rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        train(TrainConfig.load(run / CONFIG_FILE), run, resume=True, verbose=0)
+    assert {p.name: p.read_bytes() for p in run.rglob("*") if p.is_file()} == before  # nothing changed
+
+
+def test_cli_resume_with_a_truncated_best_model_says_so(tree: Path, tmp_path: Path) -> None:
+    run = _saved_run(tmp_path, tree)
+    (run / "best.keras").write_bytes((run / "best.keras").read_bytes()[:1000])
+    output, _ = (process := start_training(["--out", str(run), "--resume"])).communicate(timeout=300)
+    assert process.returncode == 1 and "Traceback" not in output
+    assert output.strip().splitlines()[-1] == (f"phaselab train: error: {run / 'best.keras'}: not a complete .keras "
+                                               "model file (not a zip archive: truncated or damaged?)")
+    assert not (run / "model.keras").exists()
+
+
+def test_cli_train_options_are_checked_before_the_data(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a run")
+    nowhere = ["--data", str(tmp_path / "no-data-here")]  # the data would fail later, so these errors come first
+    for args, message in [
+        (["--model", "cnn1d", "--model-kwargs", '{"bogus": 1}', "--out", str(tmp_path / "r")],
+         "model 'cnn1d' takes no argument bogus; its arguments are samples"),
+        (["--model", "cnn1d", "--out", str(blocker)], f"{blocker}: exists and is not a directory"),
+        (["--model", "cnn1d", "--out", str(blocker / "run")], f"{blocker} is a file, not a directory"),
+    ]:
+        assert main(["train", *nowhere, *args]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--epochs", "0", "--out", str(tmp_path / "r")])
+    assert exit_info.value.code == 2
+    assert "argument --epochs: must be at least 1, got 0" in capsys.readouterr().err
+    assert blocker.read_text() == "not a run" and sorted(p.name for p in tmp_path.iterdir()) == ["file"]

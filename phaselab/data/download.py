@@ -122,6 +122,9 @@ def download_speech_commands(
         raise ValueError(f"--sha256 must be 64 hexadecimal digits, got {sha256!r}")
     dest = Path(dest) if dest is not None else default_dest()
     final = dest / f"speech_commands_{version}"
+    above = next(p for p in (dest.absolute(), *dest.absolute().parents) if p.exists())
+    if not above.is_dir():
+        raise ValueError(f"{dest}: cannot download into it, {above} is a file, not a directory")
     if final.exists():
         try:
             SpeechCommands(final, version)

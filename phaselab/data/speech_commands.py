@@ -256,6 +256,8 @@ class SpeechCommands:
                 if entry.name.startswith("."):
                     continue
                 speaker = _speaker(entry.name) if entry.is_file() else None
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    raise ValueError(f"{entry.path}: a symbolic link to {os.readlink(entry.path)}, which does not exist")
                 if speaker is None:
                     raise ValueError(
                         f"{entry.path}: not a clip; every file in a word folder must be a .wav, "
@@ -290,7 +292,11 @@ class SpeechCommands:
             if not path.is_file():
                 raise ValueError(f"{path}: missing; the official layout has both {' and '.join(LIST_FILES.values())}")
             names = []
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}: not UTF-8 text ({exc}); a list names one clip per line") from None
+            for number, line in enumerate(text.splitlines(), start=1):
                 name = line.strip()
                 if not name:
                     continue
@@ -340,7 +346,7 @@ class SpeechCommands:
             if self._held_out is None:
                 raise ValueError(
                     f"{self.root}: no validation_list.txt / testing_list.txt, so there is no {split!r} split; "
-                    "use split='all'"
+                    "training needs both lists; to evaluate on every clip use split='all' (--split all)"
                 )
             if split == "train":
                 listed = self._held_out["validation"] | self._held_out["test"]

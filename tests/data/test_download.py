@@ -324,3 +324,13 @@ def test_cli_progress_bar_goes_to_stderr(server: Server, archive: bytes, tmp_pat
     out, err = capsys.readouterr()
     assert out.strip() == str(tmp_path / "speech_commands_v0.01")
     assert "speech_commands_v0.01.tar.gz" in err and "100%" in err
+
+
+def test_a_destination_under_a_file_is_refused_before_any_download(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for dest in (blocker, blocker / "sub"):
+        assert main(["data", "download", "--dest", str(dest), "--url", "http://127.0.0.1:9", "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert err == f"phaselab data: error: {dest}: cannot download into it, {blocker} is a file, not a directory\n"
+    assert blocker.read_text() == "not a folder" and sorted(p.name for p in tmp_path.iterdir()) == ["file"]

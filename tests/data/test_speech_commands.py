@@ -161,8 +161,9 @@ def test_tree_without_lists_has_only_all(tmp_path: Path) -> None:
     (root / "testing_list.txt").unlink()
     data = SpeechCommands(root)
     assert len(data.clips("all")) == 2
-    with pytest.raises(ValueError, match="no validation_list.txt"):
+    with pytest.raises(ValueError, match="no validation_list.txt") as info:
         data.clips("train")
+    assert "training needs both lists; to evaluate on every clip use split='all'" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -281,3 +282,15 @@ def test_evaluation_tree_with_free_file_names(tmp_path: Path) -> None:
     assert [(c.word, c.label, c.speaker) for c in clips] == [
         ("_silence_", "silence", "room"), ("house", "unknown", "bob"), ("yes", "yes", "alice take 1")
     ]
+
+
+def test_a_dangling_link_and_a_list_that_is_not_utf8_are_named(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "sc", {"yes": 2})
+    link = root / "yes" / "spk9_nohash_0.wav"
+    link.symlink_to(tmp_path / "gone.wav")
+    with pytest.raises(ValueError, match=f"{link}: a symbolic link to .*gone.wav, which does not exist"):
+        SpeechCommands(root)
+    link.unlink()
+    (root / "testing_list.txt").write_bytes(b"yes/spk0_nohash_0.wav\n\xff\xfe\n")
+    with pytest.raises(ValueError, match=r"testing_list\.txt: not UTF-8 text"):
+        SpeechCommands(root)
