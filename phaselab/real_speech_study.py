@@ -124,7 +124,8 @@ def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f
     Returns
     -------
     list of dict
-        ``{"arm", "seeds", "train_clips", jury: {metric: (mean, sd)}}``.
+        ``{"arm", "seeds", "train_clips", jury: {metric: (mean, sd)}}``; ``train_clips`` is the
+        mean over seeds (a share of the speakers is drawn per seed).
     """
     rows = list(rows)
     order = [arm.name for arm in ARMS] + sorted({row["arm"] for row in rows} - {arm.name for arm in ARMS})
@@ -134,7 +135,7 @@ def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f
         if not chosen:
             continue
         entry: dict[str, Any] = {"arm": name, "seeds": sorted(row["seed"] for row in chosen),
-                                 "train_clips": chosen[0]["train_clips"]}
+                                 "train_clips": round(sum(row["train_clips"] for row in chosen) / len(chosen))}
         for jury in SCORED_JURIES:
             entry[jury] = {metric: _mean_sd([row["scores"][jury][metric] for row in chosen]) for metric in metrics}
         summary.append(entry)
@@ -159,18 +160,23 @@ def format_summary(summary: Sequence[dict[str, Any]]) -> str:
 
 
 def learning_curve(rows: Iterable[dict[str, Any]], jury: str = "real test speakers") -> tuple[list[int], list[list[float]]]:
-    """Training clips and the macro F1 of each seed, for the real-only arms, by size.
+    """Training clips and the macro F1 of each seed, for the real-only arms, by share of speakers.
+
+    A share's speakers are drawn per seed, so its seeds train on slightly different numbers of
+    clips; the size reported is their mean.
 
     Returns
     -------
     clips : list of int
-        Training clips of each size, ascending.
+        Mean training clips at each share of the speakers, ascending.
     scores : list of list of float
-        Macro F1 on ``jury`` of every seed at each size.
+        Macro F1 on ``jury`` of every seed at each share.
     """
     real = [row for row in rows if row["data"] == "real"]
-    sizes = sorted({row["train_clips"] for row in real})
-    return sizes, [[row["scores"][jury]["macro_f1"] for row in real if row["train_clips"] == n] for n in sizes]
+    shares = sorted({row.get("train_speakers") or 1.0 for row in real})
+    groups = [[row for row in real if (row.get("train_speakers") or 1.0) == share] for share in shares]
+    return ([round(sum(row["train_clips"] for row in group) / len(group)) for group in groups],
+            [[row["scores"][jury]["macro_f1"] for row in group] for group in groups])
 
 
 def plot_learning_curve(rows: Iterable[dict[str, Any]], target: float = 0.9, ax: Any = None) -> Any:
