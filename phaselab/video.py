@@ -48,8 +48,22 @@ def use_bundled_ffmpeg() -> str:
     return exe
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
+def check_output_path(path: str | os.PathLike, what: str = "the movie") -> Path:
     """Check that a file can be written at ``path`` (its directory exists and is writable).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    what : str
+        What the file is, for the error message ("cannot write the movie, ...").
+
+    Examples
+    --------
+    >>> check_output_path("/no/such/dir/x.wav", what="the WAV file")
+    Traceback (most recent call last):
+    ...
+    ValueError: /no/such/dir/x.wav: cannot write the WAV file, directory /no/such/dir does not exist
 
     Raises
     ------
@@ -59,11 +73,11 @@ def check_output_path(path: str | os.PathLike) -> Path:
     path = Path(path)
     parent = path.parent
     if path.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, this is a directory")
+        raise ValueError(f"{path}: cannot write {what}, this is a directory")
     if not parent.is_dir():
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} does not exist")
+        raise ValueError(f"{path}: cannot write {what}, directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise ValueError(f"{path}: cannot write the movie, directory {parent} is not writable")
+        raise ValueError(f"{path}: cannot write {what}, directory {parent} is not writable")
     return path
 
 
