@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 MODEL  := $(BUILD)/runs/cnn3d-small
 
-.PHONY: setup run model notebooks movies test lab bench experiments clean
+.PHONY: setup run model notebooks movies site test lab bench experiments clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The main job: chapter 04's default model trained, every chapter executed on the bundled data
-## (copies + HTML), then the movies.
-run: model notebooks movies
+## (copies + HTML), then the movies, then the browsable site.
+run: model notebooks movies site
 
 ## Chapter 04's default model (25-48 minutes on 2 CPU cores, see README); an interrupted run resumes.
 model: setup
@@ -43,6 +43,11 @@ movies: setup
 	done
 	$(BIN)/phaselab movie --word sheila --crop 0:0.7 --random-phase --out $(BUILD)/movies/sheila_noise_time.mp4
 	@echo "Chapter 03's movies are in $(BUILD)/movies/"
+
+## One browsable offline site from the executed chapters of build/notebooks (made by `make notebooks`).
+site: setup
+	$(BIN)/phaselab site $(BUILD)/notebooks --out $(BUILD)/site
+	@echo "Open $(BUILD)/site/index.html in a browser (works offline)"
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.
 test: setup

@@ -18,7 +18,7 @@ from phaselab import __version__
 __all__ = ["build_parser", "main", "CliError"]
 
 COMMAND_MODULES: tuple[str, ...] = ("phaselab.data.cli", "phaselab.movie_cli", "phaselab.reconstruction_cli",
-                                     "phaselab.train_cli")
+                                     "phaselab.site_cli", "phaselab.train_cli")
 """Modules that register a sub-command, in the order ``--help`` lists them."""
 
 
