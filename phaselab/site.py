@@ -40,11 +40,15 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-__all__ = ["WIDGET_VIEW", "TEMPLATE_DIR", "SiteReport", "StaticWidgetsPreprocessor", "ChapterLinksPreprocessor",
+__all__ = ["WIDGET_VIEW", "CONTROLS_NOTE", "TEMPLATE_DIR", "SiteReport", "StaticWidgetsPreprocessor", "ChapterLinksPreprocessor",
            "chapter_title", "chapter_summary", "mathjax_source", "build_site"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 """The MIME type of a live ipywidgets view in a notebook's outputs."""
+
+CONTROLS_NOTE = ('<p class="phaselab-controls"><em>Interactive controls (sliders, menus) stand here in the '
+                 "notebook: open it in JupyterLab (<code>make lab</code>) to use them.</em></p>")
+"""What the site shows in place of a widget that has no static picture."""
 
 TEMPLATE_DIR = Path(__file__).with_name("site_template")
 """Folder holding the ``phaselab`` nbconvert template."""
@@ -62,7 +66,7 @@ class SiteReport:
     pages: list[Path] = field(default_factory=list)
     """One HTML page per chapter, in order."""
     widgets_replaced: int = 0
-    """Widget outputs shown by their static picture."""
+    """Widget outputs made static (their picture, or a note where a widget has only controls)."""
 
 
 class StaticWidgetsPreprocessor(Preprocessor):
@@ -70,9 +74,10 @@ class StaticWidgetsPreprocessor(Preprocessor):
 
     A live widget needs its kernel, or the widget manager from a CDN, to show anything;
     an exported page would otherwise show an empty output. This preprocessor removes the
-    widget view from each output that has another representation (a PNG, HTML or plain
-    text), and drops the notebook's saved widget state, so the exporter shows the
-    static one.
+    widget view from each output, so the exporter shows the static representation stored
+    beside it (a PNG, HTML); an output that has only controls (sliders, menus, whose plain
+    text is a meaningless repr) shows :data:`CONTROLS_NOTE` instead. It also drops the
+    notebook's saved widget state.
 
     Examples
     --------
@@ -95,9 +100,13 @@ class StaticWidgetsPreprocessor(Preprocessor):
     def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if WIDGET_VIEW in data and len(data) > 1:
-                del data[WIDGET_VIEW]
-                self.replaced += 1
+            if WIDGET_VIEW not in data:
+                continue
+            del data[WIDGET_VIEW]
+            if set(data) <= {"text/plain"}:  # controls only (sliders, menus): their repr would mean nothing
+                data.clear()
+                data["text/html"] = CONTROLS_NOTE
+            self.replaced += 1
         return cell, resources
 
 

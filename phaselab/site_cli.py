@@ -63,5 +63,5 @@ def run(args: argparse.Namespace) -> int:
 
     report = build_site(chapters_in(args.sources), args.out, title=args.title)
     print(f"wrote {report.index} and {len(report.pages)} chapter pages"
-          f" ({report.widgets_replaced} widget outputs shown by their static picture)")
+          f" ({report.widgets_replaced} widget outputs made static)")
     return 0

@@ -24,12 +24,15 @@ PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA
 
 
 def chapter_one() -> nbformat.NotebookNode:
-    """An unexecuted-looking chapter with a formula, a link and a widget output stored beside its PNG."""
+    """A chapter with a formula, a link, a widget output stored beside its PNG and a widget of controls only."""
     widget = v4.new_output("display_data", data={WIDGET_VIEW: {"version_major": 2, "model_id": "abc"},
                                                  "image/png": PNG, "text/plain": "SliceBrowser(...)"})
+    controls = v4.new_output("display_data", data={WIDGET_VIEW: {"version_major": 2, "model_id": "def"},
+                                                   "text/plain": "VBox(children=(IntSlider(value=0),))"})
     return v4.new_notebook(cells=[
         v4.new_markdown_cell("# 01 · First\n\nA magnitude $\\log(1 + |z|)$.\n\nThen [the second](02_second.ipynb#top)."),
         v4.new_code_cell("browser", outputs=[widget], execution_count=1),
+        v4.new_code_cell("designer", outputs=[controls], execution_count=2),
     ], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
 
 
@@ -65,7 +68,7 @@ def test_site_pages_link_each_other_and_load_nothing_from_the_network(tmp_path):
     report = build_site(write_chapters(tmp_path), tmp_path / "site")
     assert report.index == tmp_path / "site" / "index.html"
     assert [p.name for p in report.pages] == ["01_first.html", "02_second.html"]
-    assert report.widgets_replaced == 1
+    assert report.widgets_replaced == 2
     index = report.index.read_text()
     assert {("01_first.html", ""), ("02_second.html", ""), ("01_first.html", "next")} <= set(anchors(index))
     assert "01 · First" in index
@@ -74,6 +77,7 @@ def test_site_pages_link_each_other_and_load_nothing_from_the_network(tmp_path):
     assert {("01_first.html", ""), ("01_first.html", "prev")} <= set(anchors(second))
     assert not any(rel == "next" for _, rel in anchors(second))
     assert WIDGET_VIEW not in first and f"data:image/png;base64,{PNG}" in first  # the static picture
+    assert "Interactive controls" in first and "VBox(children" not in first
     for page in (index, first, second):
         assert not re.search(r"<script[^>]+src=\"(https?:)?//", page)  # no CDN script (MathJax, require.js)
         assert 'src="_static/mathjax/MathJax.js' in page
@@ -107,7 +111,7 @@ def test_site_command(tmp_path, capsys):
     (tmp_path / "notes.ipynb").write_text("{}")  # not a chapter: not taken from the folder
     assert chapters_in([str(tmp_path)]) == [tmp_path / "01_first.ipynb", tmp_path / "02_second.ipynb"]
     assert main(["site", str(tmp_path), "--out", str(tmp_path / "site")]) == 0
-    assert "2 chapter pages (1 widget outputs" in capsys.readouterr().out
+    assert "2 chapter pages (2 widget outputs" in capsys.readouterr().out
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["site", str(empty), "--out", str(tmp_path / "site2")]) == 1
