@@ -519,7 +519,8 @@ def padding_comparison(steps: int | None = None, seed: int = 0) -> dict[str, dic
     for padding in ("wrap", "edge"):
         config = TrainConfig("cnn3d-small", model_kwargs={"width": width, "phase_padding": padding}, epochs=epochs,
                              steps_per_epoch=per_epoch, batch_size=batch, seed=seed)
-        run = train(config, Path(tempfile.mkdtemp(prefix=f"phaselab-exercise-{padding}-")), verbose=0)
+        with tempfile.TemporaryDirectory(prefix=f"phaselab-exercise-{padding}-") as run_dir:
+            run = train(config, Path(run_dir), verbose=0)
         history = run.history
         results[padding] = {
             "f1": {name: history[f"val_f1_{name}"][-1] for name in CLASSES},
