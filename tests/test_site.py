@@ -136,7 +136,10 @@ CHECK_PAGE = """(() => {
     media: media.map(m => ({tag: m.tagName.toLowerCase(), readyState: m.readyState, duration: m.duration,
                             error: m.error ? m.error.code : null})),
     images: images.map(i => ({complete: i.complete, width: i.naturalWidth})),
-    emptyOutputs: outputs.filter(o => !o.innerText.trim() && !o.querySelector('img, audio, video, svg, canvas')).length,
+    // an output with nothing to see (a widget view without its kernel); a printed empty line is not one
+    emptyOutputs: outputs.filter(o => !o.classList.contains('jp-RenderedText') && !o.innerText.trim()
+                                      && !o.querySelector('img, audio, video, svg, canvas')).length,
+    widgetViews: document.querySelectorAll('[data-mime-type*="widget-view"], script[type*="widget"]').length,
     formulas: math.length,
     rendered: math.filter(s => s.previousElementSibling && /MathJax/.test(s.previousElementSibling.className)
                                && s.previousElementSibling.getBoundingClientRect().width > 0).length,
@@ -174,7 +177,7 @@ def check_site_in_chromium(index: Path, screenshot: Path) -> dict:
                 assert 0 < item["duration"] < 1e6, (name, item)  # finite, known: the metadata loaded
                 counts[item["tag"]] += 1
             assert all(i["complete"] and i["width"] > 0 for i in found["images"]), (name, found["images"])
-            assert found["emptyOutputs"] == 0, name
+            assert found["emptyOutputs"] == 0 and found["widgetViews"] == 0, (name, found["emptyOutputs"])
             assert found["rendered"] == found["formulas"] and found["mathErrors"] == 0, (name, found)
             assert found["rawTex"] == [], (name, found["rawTex"])
             counts["images"] += len(found["images"])
