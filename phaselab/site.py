@@ -193,7 +193,8 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
     Raises
     ------
     ValueError
-        If no notebook is given, a notebook is missing or two share a name.
+        If no notebook is given, a notebook is missing or two share a name, or ``out`` is a
+        file or has no parent folder.
 
     Examples
     --------
@@ -214,6 +215,8 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
     if len({p.stem for p in paths}) != len(paths):
         raise ValueError("two notebooks share a name: " + ", ".join(str(p) for p in paths))
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: cannot write the site, this is a file")
     if not out.parent.is_dir():
         raise ValueError(f"{out}: cannot write the site, directory {out.parent} does not exist")
     staging = out.with_name(f".{out.name}.part")

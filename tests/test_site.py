@@ -106,6 +106,14 @@ def test_build_site_rejects_bad_input(tmp_path, sources, message):
     assert not (tmp_path / "site").exists()
 
 
+def test_build_site_refuses_to_replace_a_file(tmp_path):
+    paths = write_chapters(tmp_path)
+    (tmp_path / "site").write_text("not a folder")
+    with pytest.raises(ValueError, match="this is a file"):
+        build_site(paths, tmp_path / "site")
+    assert (tmp_path / "site").read_text() == "not a folder"
+
+
 def test_site_command(tmp_path, capsys):
     write_chapters(tmp_path)
     (tmp_path / "notes.ipynb").write_text("{}")  # not a chapter: not taken from the folder
