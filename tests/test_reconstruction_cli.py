@@ -23,7 +23,7 @@ def phaselab(*args: str) -> subprocess.CompletedProcess:
     """Run ``python -m phaselab ARGS`` with this checkout first on the path."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run([sys.executable, "-m", "phaselab", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+                          timeout=900)
 
 
 @pytest.fixture
