@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 KEYWORD_RUN := $(BUILD)/runs/keyword
 
-.PHONY: setup run model notebooks movies test lab bench experiments clean
+.PHONY: setup run model notebooks movies site test lab bench experiments clean
 
 setup: $(STAMP)
 
@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The main job: every chapter executed on the bundled data with the shipped keyword model
-## (copies + HTML), then the movies.
-run: notebooks movies
+## (copies + HTML), then the movies, then the browsable site.
+run: notebooks movies site
 
 ## The researcher's path: retrain the shipped keyword model from scratch with the default recipe
 ## on the bundled real speech (see README for its time); an interrupted run resumes.
@@ -44,6 +44,11 @@ movies: setup
 	done
 	$(BIN)/phaselab movie --word sheila --crop 0:0.7 --random-phase --force --out $(BUILD)/movies/sheila_noise_time.mp4
 	@echo "Chapter 03's movies are in $(BUILD)/movies/"
+
+## One browsable offline site from the executed chapters of build/notebooks (made by `make notebooks`).
+site: setup
+	$(BIN)/phaselab site $(BUILD)/notebooks --out $(BUILD)/site
+	@echo "Open $(BUILD)/site/index.html in a browser (works offline)"
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.
 test: setup

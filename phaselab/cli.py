@@ -27,7 +27,8 @@ from phaselab import __version__
 
 __all__ = ["build_parser", "main", "CliError", "Terminated", "positive_int"]
 
-COMMAND_MODULES: tuple[str, ...] = ("phaselab.data.cli", "phaselab.movie_cli", "phaselab.train_cli")
+COMMAND_MODULES: tuple[str, ...] = ("phaselab.data.cli", "phaselab.movie_cli", "phaselab.reconstruction_cli",
+                                     "phaselab.site_cli", "phaselab.train_cli")
 """Modules that register a sub-command, in the order ``--help`` lists them."""
 
 

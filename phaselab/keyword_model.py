@@ -115,6 +115,7 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     ValueError
         If the run has no ``best.keras`` or no ``history.json``.
     """
+    from phaselab.atomic import atomic_path
     from phaselab.evaluate import write_json
     from phaselab.train import BEST_FILE, CONFIG_FILE, TrainConfig, load_model
 
@@ -127,22 +128,22 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     config = TrainConfig.load(run_dir / CONFIG_FILE)
     weights.mkdir(parents=True, exist_ok=True)
     model_path, record_path = weights / SHIPPED_MODEL.name, weights / SHIPPED_SCORES.name
-    tmp = model_path.with_name(f".part-{model_path.name}")
     network = load_model(best)  # uncompiled: the copy holds no optimizer state (a third of best.keras's size)
-    network.save(tmp)
-    scores = score_juries(tmp)
+    with atomic_path(model_path) as tmp:
+        network.save(tmp)
+        scores = score_juries(tmp)
+        digest, size = _sha256(tmp), tmp.stat().st_size
     best_epoch = int(max(range(len(history["val_macro_f1"])), key=lambda i: history["val_macro_f1"][i])) + 1
     record = {
         "model_file": model_path.name,
-        "sha256": _sha256(tmp),
-        "bytes": tmp.stat().st_size,
+        "sha256": digest,
+        "bytes": size,
         "config": config.to_dict(),
         "epochs_run": len(history["epoch"]),
         "best_epoch": best_epoch,
         "params": int(network.count_params()),
         "scores": scores,
     }
-    os.replace(tmp, model_path)
     write_json(record, record_path)
     return record_path
 

@@ -21,7 +21,7 @@ from phaselab.kernels import PhaseKernel, check_n_phases, phase_knots
 from phaselab.phase import DAMPING, encoding_channels, make_kernel
 from phaselab.stft import check_sizes
 
-__all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "SpectralMasks"]
+__all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "EdgePad", "SpectralMasks"]
 
 
 Tensor = Any
@@ -415,6 +415,29 @@ class CircularPad(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis, "width": list(self.width)}
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+class EdgePad(CircularPad):
+    """Pad one axis by repeating its first and last slices (edge replication), not by wrapping.
+
+    What the original study did to its phase axis: slice 0 goes before slice 0 and slice
+    ``P - 1`` after slice ``P - 1``, so a following convolution treats the two ends of the
+    circle as far apart and no longer commutes with rolling the axis. Chapter 04's
+    exercise trains with it to compare with :class:`CircularPad`. Same parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> EdgePad(1, 1)(np.arange(4.0)[None]).numpy().tolist()
+    [[0.0, 0.0, 1.0, 2.0, 3.0, 3.0]]
+    """
+
+    def build(self, input_shape: tuple) -> None:
+        super().build(input_shape)
+        size = input_shape[self.axis]
+        before, after = self.width
+        self._indices = np.clip(np.arange(-before, size + after), 0, size - 1)
 
 
 @keras.saving.register_keras_serializable(package="phaselab")

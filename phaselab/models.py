@@ -36,7 +36,7 @@ from typing import Any
 import keras
 
 from phaselab.circular_conv import CircularConv3D
-from phaselab.layers import CircularPad, MelSpectrogram, PhasedSpectrogram, Spectrogram, SpectralMasks
+from phaselab.layers import CircularPad, EdgePad, MelSpectrogram, PhasedSpectrogram, Spectrogram, SpectralMasks
 
 __all__ = [
     "MODEL_NAMES",
@@ -243,6 +243,7 @@ def cnn3d_small(
     time_masks: int = 0,
     freq_masks: int = 0,
     head: str = "global",
+    phase_padding: str = "wrap",
     name: str = "cnn3d-small",
 ) -> keras.Model:
     """An efficient phase-aware 3D CNN: a cyclic-group stem, pooling over phase, a separable 2D body.
@@ -296,6 +297,10 @@ def cnn3d_small(
         ``"global"``: average over time and frequency before the dense layer;
         ``"frequency"``: average over time only, so the dense layer sees *where* in
         frequency each feature is (the reference keeps position with its Flatten head).
+    phase_padding : {"wrap", "edge"}
+        How the stem pads the phase axis: ``"wrap"`` (:class:`CircularPad`, the default) or
+        ``"edge"`` (:class:`EdgePad`, the original study's edge replication, which breaks
+        the invariance to a global phase rotation; chapter 04's exercise).
     name : str
         Model name.
 
@@ -304,6 +309,9 @@ def cnn3d_small(
     keras.Model
         ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities.
     """
+    pads = {"wrap": CircularPad, "edge": EdgePad}
+    if phase_padding not in pads:
+        raise ValueError(f"phase_padding must be 'wrap' or 'edge', got {phase_padding!r}")
     audio = _audio_input(samples)
     features = PhasedSpectrogram(
         frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="stacked", dtype="float32", name="features"
@@ -312,7 +320,7 @@ def cnn3d_small(
         features = SpectralMasks(time_masks, freq_masks=freq_masks, name="spectral_masks")(features)
     x = _volume(features)
     for i, f in enumerate(stem_filters, start=1):
-        x = CircularPad(PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
+        x = pads[phase_padding](PHASE_AXIS, 1, name=f"phase_pad_{i}")(x)
         conv = keras.layers.Conv3D(_scaled(f, width), 3, strides=(2, 2, 1), use_bias=False, name=f"stem_{i}")
         x = conv_bn_relu(x, conv, f"stem_{i}")
     x = keras.layers.MaxPooling3D((1, 1, n_phases), name="phase_pool")(x)

@@ -50,15 +50,29 @@ def use_bundled_ffmpeg() -> str:
     return exe
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
+def check_output_path(path: str | os.PathLike, what: str = "the movie") -> Path:
     """Check that a file can be written at ``path`` (its directory exists and is writable).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    what : str
+        What the file is, for the error message ("cannot write the movie, ...").
+
+    Examples
+    --------
+    >>> check_output_path("/no/such/dir/x.wav", what="the WAV file")
+    Traceback (most recent call last):
+    ...
+    ValueError: /no/such/dir/x.wav: cannot write the WAV file, directory /no/such/dir does not exist
 
     Raises
     ------
     ValueError
         Naming the path and what is wrong.
     """
-    return check_output_file(path, "the movie")
+    return check_output_file(path, what)
 
 
 class VideoWriter:

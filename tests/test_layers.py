@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from phaselab.layers import CircularPad, PhaseFeatures, PhasedSpectrogram, Spectrogram, SpectralMasks
+from phaselab.layers import CircularPad, EdgePad, PhaseFeatures, PhasedSpectrogram, Spectrogram, SpectralMasks
 from phaselab.models import cnn3d_small
 from phaselab.phase import ENCODINGS, encoding_channels, phase_features, phased_spectrogram
 from phaselab.stft import log_spectrogram, stft
@@ -62,6 +62,17 @@ def test_circular_pad_wraps_around() -> None:
     np.testing.assert_array_equal(out[..., -1], x[..., 0])
     np.testing.assert_array_equal(out[..., 1:-1], x)
     assert CircularPad(axis=1, width=(2, 0))(x).shape == (2, 5, 4)
+
+
+def test_edge_pad_repeats_the_end_slices_and_saves(tmp_path) -> None:
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    out = EdgePad(axis=-1, width=(1, 2))(x).numpy()
+    np.testing.assert_array_equal(out[..., 0], x[..., 0])
+    np.testing.assert_array_equal(out[..., -2:], x[..., [3, 3]])
+    np.testing.assert_array_equal(out[..., 1:-2], x)
+    model = keras.Sequential([keras.Input((3, 4)), EdgePad(axis=2, width=1)])
+    model.save(tmp_path / "edge.keras")
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "edge.keras")(x).numpy(), model(x).numpy())
 
 
 def test_circular_pad_then_valid_conv_commutes_with_rolling() -> None:

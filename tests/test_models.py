@@ -108,6 +108,18 @@ def test_small_model_is_invariant_to_global_phase_rotation(batch: np.ndarray) ->
     np.testing.assert_allclose(model.predict(-batch, verbose=0), model.predict(batch, verbose=0), atol=1e-6)
 
 
+def test_small_model_with_edge_padding_is_not_invariant(batch: np.ndarray) -> None:
+    """The original study's edge replication of the phase axis (chapter 04's exercise) breaks the invariance."""
+    model = cnn3d_small(samples=4096, width=0.125, phase_padding="edge")
+    assert type(model.get_layer("phase_pad_1")).__name__ == "EdgePad"
+    features = model.get_layer("features")(batch[:, :4096]).numpy()
+    head = _submodel(model, "features", "phase_pool")
+    plain, rolled = head.predict(features, verbose=0), head.predict(np.roll(features, 3, axis=-1), verbose=0)
+    assert np.max(np.abs(plain - rolled)) > 1e-3 * np.max(np.abs(plain))
+    with pytest.raises(ValueError, match="phase_padding"):
+        cnn3d_small(phase_padding="mirror")
+
+
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_saved_model_predicts_the_same(name: str, batch: np.ndarray, tmp_path) -> None:
     model = build_model(name)
