@@ -10,7 +10,8 @@ changed) trained on
 - both sets together,
 
 each run scored (its ``best.keras``, chosen on its own validation split) on the real test
-speakers and on the synthetic held-out voices (:data:`phaselab.keyword_model.JURIES`).
+speakers, the real validation speakers (on which a recipe is chosen) and the synthetic held-out
+voices (:data:`phaselab.keyword_model.JURIES`).
 Results are one JSON file of rows; :func:`summarise` groups them by training data and
 :func:`format_summary` prints the table chapter 04 and the README show.
 
@@ -29,7 +30,7 @@ from typing import Any
 
 __all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results"]
 
-SCORED_JURIES: tuple[str, ...] = ("real test speakers", "synthetic held-out voices")
+SCORED_JURIES: tuple[str, ...] = ("real test speakers", "real validation speakers", "synthetic held-out voices")
 """The juries every run is scored on (names of :data:`phaselab.keyword_model.JURIES`)."""
 
 
@@ -137,7 +138,8 @@ def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f
         entry: dict[str, Any] = {"arm": name, "seeds": sorted(row["seed"] for row in chosen),
                                  "train_clips": round(sum(row["train_clips"] for row in chosen) / len(chosen))}
         for jury in SCORED_JURIES:
-            entry[jury] = {metric: _mean_sd([row["scores"][jury][metric] for row in chosen]) for metric in metrics}
+            if all(jury in row["scores"] for row in chosen):
+                entry[jury] = {metric: _mean_sd([row["scores"][jury][metric] for row in chosen]) for metric in metrics}
         summary.append(entry)
     return summary
 
@@ -149,13 +151,14 @@ def format_summary(summary: Sequence[dict[str, Any]]) -> str:
         return "n/a" if math.isnan(mean) else f"{mean:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
 
     lines = ["| trained on | clips | seeds | macro F1, real test | accuracy, real test | command recall, real test "
-             "| false alarms, real test | macro F1, synthetic held-out |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| false alarms, real test | macro F1, real validation | macro F1, synthetic held-out |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for entry in summary:
         real, synthetic = entry["real test speakers"], entry["synthetic held-out voices"]
+        validation = entry.get("real validation speakers", {}).get("macro_f1", (math.nan, math.nan))
         lines.append(f"| {entry['arm']} | {entry['train_clips']:,} | {len(entry['seeds'])} | {cell(real['macro_f1'])} | "
                      f"{cell(real['accuracy'])} | {cell(real['command_recall'])} | {cell(real['false_alarm_rate'])} | "
-                     f"{cell(synthetic['macro_f1'])} |")
+                     f"{cell(validation)} | {cell(synthetic['macro_f1'])} |")
     return "\n".join(lines)
 
 
