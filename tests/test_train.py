@@ -95,7 +95,20 @@ def test_config_errors_name_the_problem(tmp_path: Path, values: dict, message: s
     assert str(path) in str(info.value)
 
 
-def test_compile_model_options() -> None:
+@pytest.fixture
+def no_op_determinism():
+    """Op determinism off for one test, as in a fresh process (an earlier train() in the process switches it on
+    for good, and Keras then refuses XLA, see phaselab.train's docstring); restored afterwards."""
+    from tensorflow.python.framework import config as tf_config
+
+    was_on = tf_config.is_op_determinism_enabled()
+    tf_config.disable_op_determinism()
+    yield
+    if was_on:
+        tf_config.enable_op_determinism()
+
+
+def test_compile_model_options(no_op_determinism: None) -> None:
     policy = keras.mixed_precision.global_policy().name
     model = compile_model(TrainConfig("cnn1d", model_kwargs={"width": 0.125}, mixed_precision=True, jit_compile=True))
     assert keras.mixed_precision.global_policy().name == policy  # restored
