@@ -46,7 +46,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("02_phase_kernel_design.ipynb", ("01",), "`data/samples/marvin.wav` (a real recording)", "30 s"),
     Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "50 s"),
     Chapter("04_3d_cnn_training.ipynb", ("02",), "the bundled real set `data/real_speech_commands/` and the "
-            "shipped keyword model", "not measured since real speech (a live training of 6 epochs, 3-4 min)"),
+            "shipped keyword model", "about 4 min (a live training of 4 epochs; 4.8 min with the 6 epochs it had before)"),
     Chapter("05_phase_encodings_compared.ipynb", ("02", "04"), "the bundled synthetic set `data/mini_speech_commands/`",
             "not measured (trains five small models for 100 batches each)"),
     Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled synthetic set", "7.5 min"),
