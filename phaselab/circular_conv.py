@@ -28,7 +28,7 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["CircularConv3D", "circular_conv3d", "phase_dft_matrices"]
+__all__ = ["CircularConv3D", "circular_conv3d", "folded_conv3d", "phase_dft_matrices"]
 
 Tensor = Any
 """A tensor of the Keras backend in use."""
@@ -121,6 +121,47 @@ def circular_conv3d(
     return keras.ops.matmul(synthesis, parts)  # (B, T', F', slices, filters)
 
 
+def folded_conv3d(inputs: Tensor, kernel: Tensor, strides: tuple[int, int] = (1, 1)) -> Tensor:
+    """The same circular ``Conv3D`` (no bias, 'valid'), as one 2D convolution over every phase slice.
+
+    Output slice ``p`` reads input slices ``p - k_phase // 2 .. p + k_phase // 2`` (wrapped):
+    gathering those slices as channels turns the 3D convolution into a 2D one over a batch of
+    ``batch * P`` images with ``k_phase * channels`` channels. It does the direct form's
+    arithmetic in one large 2D convolution instead of a 3D one, which TensorFlow's CPU kernels
+    run (and differentiate) much faster; it pays for few input channels, as in a stem on the
+    phased spectrogram (``benchmarks/bench_circular_conv.py`` times the forms).
+
+    Parameters
+    ----------
+    inputs : tensor, shape (batch, time, freq, P, channels)
+    kernel : tensor, shape (k_time, k_freq, k_phase, channels, filters)
+    strides : (int, int)
+        Along time and frequency.
+
+    Returns
+    -------
+    tensor, shape (batch, time', freq', P, filters)
+        What ``CircularPad(axis=3, width=k_phase // 2)`` + ``Conv3D(padding="valid")`` return.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).standard_normal((1, 5, 4, 6, 1)).astype("float32")
+    >>> k = np.random.default_rng(1).standard_normal((3, 3, 3, 1, 2)).astype("float32")
+    >>> bool(np.allclose(folded_conv3d(x, k), circular_conv3d(x, k), atol=1e-5))
+    True
+    """
+    _, time, freq, phases, channels = inputs.shape
+    k_time, k_freq, taps, _, filters = kernel.shape
+    windows = (np.arange(phases)[:, None] + np.arange(taps) - taps // 2) % phases  # (P, taps)
+    x = keras.ops.take(inputs, windows.reshape(-1), axis=3)  # (B, T, F, P * taps, C)
+    x = keras.ops.reshape(x, (-1, time, freq, phases, taps * channels))
+    x = keras.ops.reshape(keras.ops.transpose(x, (0, 3, 1, 2, 4)), (-1, time, freq, taps * channels))
+    y = keras.ops.conv(x, keras.ops.reshape(kernel, (k_time, k_freq, taps * channels, filters)), strides=strides)
+    y = keras.ops.reshape(y, (-1, phases, *y.shape[1:]))  # (B, P, T', F', filters)
+    return keras.ops.transpose(y, (0, 2, 3, 1, 4))
+
+
 def _outer_taps(phases: int, taps: int) -> list[tuple[int, int, int]]:
     """``(output slice q, tap j, input slice)`` for the taps that 'same' padding cuts off the wrapped axis.
 
@@ -159,6 +200,10 @@ class CircularConv3D(keras.layers.Layer):
         Add a bias per filter.
     kernel_initializer, bias_initializer : str or keras.initializers.Initializer
         As in ``Conv3D``.
+    method : {"dft", "fold"}
+        ``"dft"``: per phase frequency (:func:`circular_conv3d`); ``"fold"``: one 2D convolution
+        over all phase slices (:func:`folded_conv3d`, 'valid' padding only), faster for a stem
+        with one or two input channels.
 
     Notes
     -----
@@ -176,9 +221,15 @@ class CircularConv3D(keras.layers.Layer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        method: str = "dft",
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if method not in ("dft", "fold"):
+            raise ValueError(f"method must be 'dft' or 'fold', got {method!r}")
+        if method == "fold" and padding != "valid":
+            raise ValueError("method='fold' computes 'valid' padding only")
+        self.method = method
         self.filters = int(filters)
         self.kernel_size = (kernel_size,) * 3 if isinstance(kernel_size, int) else tuple(int(k) for k in kernel_size)
         self.strides = (strides,) * 2 if isinstance(strides, int) else tuple(int(s) for s in strides)
@@ -206,7 +257,11 @@ class CircularConv3D(keras.layers.Layer):
                      if self.use_bias else None)
 
     def call(self, inputs: Tensor) -> Tensor:
-        out = circular_conv3d(inputs, keras.ops.cast(self.kernel, self.compute_dtype), self.strides, self.padding)
+        kernel = keras.ops.cast(self.kernel, self.compute_dtype)
+        if self.method == "fold":
+            out = folded_conv3d(inputs, kernel, self.strides)
+        else:
+            out = circular_conv3d(inputs, kernel, self.strides, self.padding)
         return out if self.bias is None else out + keras.ops.cast(self.bias, self.compute_dtype)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
@@ -228,6 +283,7 @@ class CircularConv3D(keras.layers.Layer):
             "strides": list(self.strides),
             "padding": self.padding,
             "use_bias": self.use_bias,
+            "method": self.method,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }

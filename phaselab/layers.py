@@ -280,9 +280,16 @@ class PhaseFeatures(Spectrogram):
         ``[-1, 1)`` of ``sr / (2 frame_step)``).
     n_phases, kernel, kernel_width, damping
         Of the phased spectrogram (``"phased"``; ``damping`` also for ``cos_sin``).
+    n_mels : int, optional
+        Pool every channel onto ``n_mels`` mel bands (:func:`phaselab.bands.mel_filterbank`,
+        the grid of :class:`MelSpectrogram`): the magnitude as ``log(1 + |z| @ M)``, the phased
+        volume as ``(log(1 + |z|) k(phi)) @ M``, and the phase channels (cos/sin, IF, group
+        delay) as their ``|z|``-weighted mean over each band's bins, so a band reads the phase
+        of its loud bins. None (default): one value per STFT bin.
 
     Input ``(batch, samples)``; output ``(batch, ceil(samples / frame_step), fft_length // 2
-    + 1, channels)`` with ``channels = encoding_channels(encoding, n_phases)``. The same
+    + 1, channels)`` (``n_mels`` instead of ``fft_length // 2 + 1`` when pooled) with
+    ``channels = encoding_channels(encoding, n_phases)``. The same
     numbers as the NumPy reference, to float32 round-off, except where the phase itself
     is round-off: bins within about 1e-6 of the clip's loudest bin (see
     :class:`PhasedSpectrogram`). :meth:`from_stft` computes the features of a given
@@ -300,10 +307,17 @@ class PhaseFeatures(Spectrogram):
         kernel: str = "chord",
         kernel_width: float | None = None,
         damping: float = DAMPING,
+        n_mels: int | None = None,
         **kwargs: Any,
     ):
         super().__init__(frame_length, frame_step, fft_length, **kwargs)
         self.channels = encoding_channels(encoding, n_phases)
+        self.n_mels = None if n_mels is None else int(n_mels)
+        self._bands = None
+        if self.n_mels is not None:
+            from phaselab.bands import mel_filterbank
+
+            self._bands = mel_filterbank(self.n_mels, self.fft_length, SAMPLE_RATE).astype(np.float32)
         self.encoding = encoding
         self.sr = int(sr)
         self.damping = float(damping)
@@ -336,27 +350,38 @@ class PhaseFeatures(Spectrogram):
         re, im = ops.convert_to_tensor(re, "float32"), ops.convert_to_tensor(im, "float32")
         magnitude = _magnitude(re, im)
         if self.encoding == "phased":
-            return ops.log1p(magnitude)[..., None] * self._phased._activations(re, im, magnitude)
-        parts = []
-        if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
-            parts.append(ops.log1p(magnitude)[..., None])
+            volume = ops.log1p(magnitude)[..., None] * self._phased._activations(re, im, magnitude)
+            return volume if self._bands is None else ops.einsum("btkp,km->btmp", volume, self._bands)
+        phases = []
         if self.encoding in ("cos_sin", "mag_cos_sin"):
-            parts += [(re / (magnitude + self.damping))[..., None], (im / (magnitude + self.damping))[..., None]]
+            phases += [re / (magnitude + self.damping), im / (magnitude + self.damping)]
         elif self.encoding in ("if", "mag_if"):
-            parts.append(self._instantaneous_frequency(re, im)[..., None])
+            phases.append(self._instantaneous_frequency(re, im))
         elif self.encoding == "group_delay":
-            parts.append(self._group_delay(re, im)[..., None])
-        return ops.concatenate(parts, axis=-1)
+            phases.append(self._group_delay(re, im))
+        parts = []
+        if self._bands is None:
+            if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
+                parts.append(ops.log1p(magnitude))
+            parts += phases
+        else:
+            energy = ops.matmul(magnitude, self._bands)  # (batch, frames, bands)
+            if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
+                parts.append(ops.log1p(energy))
+            parts += [ops.matmul(phase * magnitude, self._bands) / (energy + self.damping) for phase in phases]
+        return ops.stack(parts, axis=-1)
 
     def call(self, audio: Tensor) -> Tensor:
         return self._features(*_stft(audio, self.frame_length, self.frame_step, self.fft_length))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return super().compute_output_shape(input_shape) + (self.channels,)
+        batch, frames, bins = super().compute_output_shape(input_shape)
+        return (batch, frames, bins if self.n_mels is None else self.n_mels, self.channels)
 
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
+            "n_mels": self.n_mels,
             "encoding": self.encoding,
             "sr": self.sr,
             "n_phases": self._phased.n_phases,

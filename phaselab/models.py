@@ -532,7 +532,19 @@ _BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "cnn2d-phase": cnn2d_phase,
     "cnn1d": cnn1d,
     "dscnn": dscnn,
+    "enc-cnn": lambda **kwargs: _encoding_cnn(**kwargs),
 }
+
+def _encoding_cnn(**kwargs: Any) -> keras.Model:
+    """:func:`phaselab.encoding_models.encoding_cnn` (imported on use: that module builds on this one)."""
+    from phaselab.encoding_models import encoding_cnn
+
+    check = inspect.signature(encoding_cnn).parameters
+    unknown = sorted(set(kwargs) - set(check))
+    if unknown:
+        raise ValueError(f"model 'enc-cnn' takes no argument {', '.join(unknown)}; its arguments are {', '.join(check)}")
+    return encoding_cnn(**kwargs)
+
 
 MODEL_NAMES: tuple[str, ...] = tuple(_BUILDERS)
 """Names accepted by :func:`build_model`."""
