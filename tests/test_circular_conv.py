@@ -34,6 +34,33 @@ def test_same_function_and_gradients_as_circular_pad_and_conv3d(phases, kernel_s
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-4, atol=1e-4 * np.abs(w.numpy()).max())
 
 
+@pytest.mark.parametrize("phases, kernel_size, strides, padding", [c for c in CASES if c[3] == "valid"])
+def test_the_folded_form_is_the_same_function_and_gradients(phases, kernel_size, strides, padding):
+    """method="fold" (one 2D convolution over every phase slice) against CircularPad + Conv3D."""
+    rng = np.random.default_rng(phases + 1)
+    x = tf.constant(rng.standard_normal((2, 9, 8, phases, 3)).astype(np.float32))
+    layer = CircularConv3D(4, kernel_size, strides, padding, bias_initializer="random_normal", method="fold")
+    layer.build(x.shape)
+    direct = direct_conv(layer, x.shape)
+    for variable, weight in zip(direct.layers[-1].trainable_variables, layer.get_weights()):
+        variable.assign(weight)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        got, want = layer(x), direct(x)
+        losses = [tf.reduce_sum(tf.square(y)) for y in (got, want)]
+    assert got.shape == want.shape == layer.compute_output_shape(x.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-4 * np.abs(want.numpy()).max())
+    for g, w in zip(tape.gradient(losses[0], [x, layer.kernel]), tape.gradient(losses[1], [x, direct.layers[-1].kernel])):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-4, atol=1e-4 * np.abs(w.numpy()).max())
+
+
+def test_the_folded_form_computes_valid_padding_only():
+    with pytest.raises(ValueError, match="'valid' padding only"):
+        CircularConv3D(4, 3, padding="same", method="fold")
+    with pytest.raises(ValueError, match="method must be"):
+        CircularConv3D(4, 3, method="fast")
+
+
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_one_training_step_matches_circular_pad_and_conv3d_on_each_installed_backend(backend):
     """Written in ``keras.ops`` only, the layer must train the same on every backend (GPU users may run JAX)."""

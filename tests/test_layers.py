@@ -305,3 +305,26 @@ def test_a_wrong_input_rank_is_refused_with_a_message_that_says_so(layer: type) 
         layer()(keras.Input((16384, 1)))
     with pytest.raises(ValueError, match=r"got shape \(16384,\)"):
         layer()(np.zeros(16384, np.float32))
+
+
+@pytest.mark.parametrize("encoding", ["magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay"])
+def test_phase_features_pooled_onto_mel_bands(encoding: str) -> None:
+    """Magnitude pooled as the MelSpectrogram; phase channels as |z|-weighted band means, in the same range."""
+    from phaselab.layers import MelSpectrogram
+
+    audio = np.random.default_rng(2).standard_normal((2, 16384)).astype("float32") * 0.1
+    pooled = np.asarray(PhaseFeatures(encoding, 400, 160, 512, n_mels=40)(audio))
+    assert pooled.shape == (2, 103, 40, encoding_channels(encoding))
+    mel = np.asarray(MelSpectrogram(400, 160, 512, n_mels=40)(audio))
+    if encoding in ("magnitude", "mag_if"):
+        np.testing.assert_allclose(pooled[..., 0], mel, rtol=1e-5, atol=1e-6)
+    if encoding in ("cos_sin", "if", "mag_if", "group_delay"):
+        phase = pooled[..., -1]
+        assert np.abs(phase).max() <= 1.0 + 1e-5 and phase.std() > 0.01
+
+
+def test_pooled_phase_features_survive_saving(tmp_path) -> None:
+    layer = PhaseFeatures("mag_if", 400, 160, 512, n_mels=32)
+    again = PhaseFeatures.from_config(layer.get_config())
+    audio = np.random.default_rng(3).standard_normal((1, 16384)).astype("float32")
+    np.testing.assert_allclose(again(audio), layer(audio))
