@@ -18,7 +18,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Chapter", "CHAPTERS", "chapter_files", "chapters_table"]
+__all__ = ["Chapter", "CHAPTERS", "chapter_files", "chapters_table", "repo_root"]
+
+
+def repo_root() -> Path:
+    """The repository a chapter runs in: the folder that holds ``data/`` and ``benchmarks/`` beside ``phaselab/``.
+
+    Examples
+    --------
+    >>> (repo_root() / "data" / "samples").is_dir()
+    True
+    """
+    import phaselab
+
+    return Path(phaselab.__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -47,8 +60,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "50 s"),
     Chapter("04_3d_cnn_training.ipynb", ("02",), "the bundled real set `data/real_speech_commands/` and the "
             "shipped keyword model", "about 4 min (a live training of 4 epochs; 4.8 min with the 6 epochs it had before)"),
-    Chapter("05_phase_encodings_compared.ipynb", ("02", "04"), "the bundled synthetic set `data/mini_speech_commands/`",
-            "not measured (trains five small models for 100 batches each)"),
+    Chapter("05_phase_encodings_compared.ipynb", ("02", "04"), "the bundled real set and "
+            "`benchmarks/results/encodings_real.json`", "about 2 min (three tiny live trainings)"),
     Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled synthetic set", "7.5 min"),
 )
 """Every chapter, in reading order."""

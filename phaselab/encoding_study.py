@@ -42,6 +42,7 @@ __all__ = [
     "REAL_EPOCHS",
     "condition_audio",
     "run_real_encoding",
+    "load_real_study",
     "summarise_real",
     "paired_difference",
     "format_real_summary",
@@ -355,6 +356,20 @@ def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: s
         row["conditions"][condition] = {"macro_f1": scores["macro_f1"], "accuracy": scores["accuracy"],
                                         "f1": scores["f1"], "predictions": predicted.tolist()}
     return row
+
+
+def load_real_study(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The results of ``benchmarks/encodings_real.py`` (``settings``, ``machine``, ``rows``), or None if there are none.
+
+    Notebook: ``05_phase_encodings_compared`` (section 5).
+    """
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    results = json.loads(path.read_text(encoding="utf-8"))
+    return results if results.get("rows") else None
 
 
 def summarise_real(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
