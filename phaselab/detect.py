@@ -3,7 +3,8 @@
 :func:`is_speech` scores a clip with the model shipped in
 ``phaselab/weights/speech_detector.keras``, trained by :func:`train_detector` (run
 ``python benchmarks/train_speech_detector.py``) on the speech-or-noise task of
-:mod:`phaselab.speech_noise`, made from the *training* voices of the bundled keyword set.
+:mod:`phaselab.speech_noise`, made from the *training* speakers of the bundled real set and
+its real background-noise recordings (:func:`noise_recordings`).
 Its noise class includes each clip's random-phase twin, which has nearly the same
 magnitude spectrogram (how nearly: :func:`phaselab.speech_noise.twin_closeness`). The
 detector is a :func:`phaselab.encoding_models.encoding_model` over
@@ -26,7 +27,7 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 from phaselab.encoding_models import encoding_model
-from phaselab.metrics import mean_sd
+from phaselab.metrics import mean_sd, roc_auc
 from phaselab.speech_noise import KINDS, SAMPLES, make_speech_noise_examples, make_speech_noise_set
 
 __all__ = [
@@ -40,6 +41,10 @@ __all__ = [
     "plot_speech_noise_curves",
     "train_detector",
     "training_clips",
+    "noise_recordings",
+    "noise_split",
+    "NOISE_SPLITS",
+    "leave_one_noise_out",
     "load_detector",
     "WEIGHTS",
     "DETECTOR_ENCODING",
@@ -47,6 +52,13 @@ __all__ = [
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "speech_detector.keras"
 """The shipped detector."""
+
+NOISE_SPLITS: dict[str, tuple[str, ...]] = {
+    "validation": ("exercise_bike", "recorded_forest_1"),
+    "test": ("doing_the_dishes", "recorded_rain", "recorded_music"),
+}
+"""Background recordings (file stems) kept out of training for chapter 06's comparison: the models
+validate on the first two and are tested on the other three; the other eight are for training."""
 
 DETECTOR_ENCODING = "mag_if"
 """Features of the shipped detector: log-magnitude and instantaneous frequency."""
@@ -126,6 +138,7 @@ def compare_encodings_on_speech_noise(
     epochs: int,
     seed: int = 0,
     filters: tuple[int, ...] = (8, 16, 32),
+    noises: Mapping[str, Sequence[np.ndarray]] | None = None,
 ) -> dict[str, dict]:
     """Train one speech-or-noise model per encoding on the same sets and score each on held-out voices.
 
@@ -139,6 +152,8 @@ def compare_encodings_on_speech_noise(
         Examples made from each split's clips (:func:`~phaselab.speech_noise.make_speech_noise_examples`).
     epochs, seed : int
     filters : tuple of ints
+    noises : {"train": recordings, "validation": ..., "test": ...}, optional
+        Background recordings for each split's ``noise`` kind (coloured noise where absent).
 
     Returns
     -------
@@ -149,8 +164,9 @@ def compare_encodings_on_speech_noise(
     """
     import time
 
+    noises = noises or {}
     sets = {
-        name: make_speech_noise_examples(splits[name], sizes[name], seed + i)
+        name: make_speech_noise_examples(splits[name], sizes[name], seed + i, noises=noises.get(name, ()))
         for i, name in enumerate(("train", "validation", "test"))
     }
     binary = {name: (audio, (kinds == 0).astype(np.int64)) for name, (audio, kinds) in sets.items()}
@@ -162,9 +178,11 @@ def compare_encodings_on_speech_noise(
         )
         seconds = time.perf_counter() - start
         test_audio, test_kinds = sets["test"]
+        scores = speech_scores(test_audio, model)
         results[encoding] = {
             "history": history,
-            "test": kind_accuracy(speech_scores(test_audio, model), test_kinds),
+            "test": kind_accuracy(scores, test_kinds),
+            "auc": roc_auc(scores, test_kinds == KINDS.index("speech")),
             "params": int(model.count_params()),
             "seconds": seconds,
         }
@@ -201,8 +219,10 @@ def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
         if len(params) != 1:
             raise ValueError(f"{encoding}: the seeds' models differ in size ({sorted(params)} parameters)")
         entry: dict[str, Any] = {"seeds": len(results)}
-        for key in ("accuracy", *KINDS, "seconds"):
-            values = [result[key] if key == "seconds" else result["test"][key] for result in results]
+        for key in ("accuracy", *KINDS, "seconds", "auc"):
+            if key == "auc" and not all("auc" in result for result in results):
+                continue
+            values = [result[key] if key in ("seconds", "auc") else result["test"][key] for result in results]
             entry[key], entry[f"{key}_std"] = mean_sd(values)
         entry["params"] = params.pop()
         summary[encoding] = entry
@@ -211,7 +231,7 @@ def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
 
 def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
     """Plain-text table of :func:`summarise_seeds`: mean ± standard deviation over the seeds."""
-    keys = ("accuracy", *KINDS)
+    keys = ("accuracy", *KINDS) + (("auc",) if all("auc" in e for e in summary.values()) else ())
     lines = [f"{'encoding':<11}{'seeds':>6}{'params':>8}{'train s':>12}" + "".join(f"{k:>16}" for k in keys)]
     for encoding, e in summary.items():
         scores = "".join(f"{e[k]:>8.3f} ± {e[f'{k}_std']:.3f}" for k in keys)
@@ -260,15 +280,18 @@ def train_detector(
     n: int = 2000,
     epochs: int = 12,
     seed: int = 0,
+    noises: Sequence[np.ndarray] | None = None,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train the speech detector on training-voice clips and save it to ``out``.
+    """Train the speech detector on training-speaker clips and save it to ``out``.
 
     Parameters
     ----------
     out : path-like
         A ``.keras`` file, written atomically.
     clips : sequence of np.ndarray, optional
-        Speech clips; default the training split of the bundled keyword set.
+        Speech clips; default the training speakers of the bundled real set.
+    noises : sequence of np.ndarray, optional
+        Background recordings of the ``noise`` kind; default all of the bundled real set's.
     n : int
         Examples in the training set (:func:`~phaselab.speech_noise.make_speech_noise_set`).
     epochs, seed : int
@@ -282,7 +305,9 @@ def train_detector(
         raise ValueError(f"{out}: the detector is saved as a .keras file")
     if clips is None:
         clips = training_clips()
-    examples = make_speech_noise_set(clips, n, seed)
+    if noises is None:
+        noises = list(noise_recordings().values())
+    examples = make_speech_noise_set(clips, n, seed, noises=noises)
     model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
@@ -291,13 +316,88 @@ def train_detector(
     return model, history
 
 
-def training_clips(split: str = "train") -> list[np.ndarray]:
-    """The clips of one split of the bundled keyword set, decoded (``"test"``: held-out voices)."""
+def training_clips(split: str = "train", data: str = "real") -> list[np.ndarray]:
+    """The speech clips (every word, no ``_silence_``) of one split of a bundled set, decoded.
+
+    Parameters
+    ----------
+    split : {"train", "validation", "test"}
+        ``"test"``: speakers never heard in training.
+    data : str
+        ``"real"`` (default) or ``"synthetic"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
+
+    Returns
+    -------
+    list of np.ndarray, each shape (16000,), float32
+    """
+    from phaselab.data.labels import SILENCE
     from phaselab.data.pipeline import decode_clips
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 
-    tree = SpeechCommands(resolve_data_root("mini"))
-    return list(decode_clips([clip.path for clip in tree.clips(split)]))
+    tree = SpeechCommands(resolve_data_root(data))
+    return list(decode_clips([clip.path for clip in tree.clips(split) if clip.label != SILENCE]))
+
+
+def noise_recordings(data: str = "real") -> dict[str, np.ndarray]:
+    """The background-noise recordings of a bundled set: file stem -> audio (16 kHz, float32), sorted by name."""
+    from phaselab.audio import read_wav
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    files = sorted(SpeechCommands(resolve_data_root(data)).background_noise_files())
+    return {Path(path).stem: read_wav(path) for path in files}
+
+
+def noise_split(split: str, recordings: Mapping[str, np.ndarray] | None = None) -> list[np.ndarray]:
+    """The recordings of one split of :data:`NOISE_SPLITS` (``"train"``: all the others)."""
+    recordings = noise_recordings() if recordings is None else recordings
+    if split == "train":
+        held = {name for names in NOISE_SPLITS.values() for name in names}
+        return [audio for name, audio in recordings.items() if name not in held]
+    if split not in NOISE_SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected train, validation or test")
+    return [recordings[name] for name in NOISE_SPLITS[split]]
+
+
+def leave_one_noise_out(
+    n: int = 1000, epochs: int = 8, test_clips: int = 300, seed: int = 0, verbose: bool = True,
+) -> list[dict[str, Any]]:
+    """Does the detector catch a kind of noise it never heard? One fold per background recording.
+
+    Each fold trains the detector's model (:data:`DETECTOR_ENCODING`, :func:`fit_speech_noise`)
+    on examples made from the training speakers with every recording but one, then scores
+    ``test_clips`` clips of the test speakers and as many segments of the left-out recording
+    (at the same random levels as in training).
+
+    Returns
+    -------
+    list of dict
+        Per recording (sorted by name): ``noise``, ``caught`` (share of its segments scored as
+        noise), ``speech_kept`` (share of held-out speech scored as speech), ``accuracy`` and
+        ``auc`` (:func:`~phaselab.metrics.roc_auc`, speech against that noise), ``seconds``.
+    """
+    import time
+
+    recordings = noise_recordings()
+    train_speech, test_speech = training_clips("train"), training_clips("test")
+    folds = []
+    for i, held in enumerate(recordings):
+        start = time.perf_counter()
+        others = [audio for name, audio in recordings.items() if name != held]
+        model, _ = fit_speech_noise(DETECTOR_ENCODING, make_speech_noise_set(train_speech, n, seed + i, noises=others),
+                                    epochs=epochs, seed=seed)
+        audio, kinds = make_speech_noise_examples(test_speech, 2 * test_clips, seed + 100 + i,
+                                                  mix=(0.5, 0.0, 0.0, 0.5, 0.0), noises=[recordings[held]])
+        scores = speech_scores(audio, model)
+        speech = kinds == KINDS.index("speech")
+        fold = {"noise": held, "caught": float(np.mean(scores[~speech] < 0.5)),
+                "speech_kept": float(np.mean(scores[speech] > 0.5)),
+                "accuracy": float(np.mean((scores > 0.5) == speech)), "auc": roc_auc(scores, speech),
+                "seconds": time.perf_counter() - start}
+        folds.append(fold)
+        if verbose:
+            print(f"left out {held:<26} caught {fold['caught']:.3f}  speech kept {fold['speech_kept']:.3f}  "
+                  f"AUC {fold['auc']:.3f}  {fold['seconds']:.0f} s", flush=True)
+    return folds
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,14 @@ from typing import Any
 
 import keras
 import numpy as np
-from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, confusion_matrix, f1_score, recall_score
+from sklearn.metrics import (
+    ConfusionMatrixDisplay,
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    recall_score,
+    roc_auc_score,
+)
 
 from phaselab.data.labels import COMMANDS, UNKNOWN
 
@@ -29,6 +36,7 @@ __all__ = [
     "plot_word_f1",
     "format_word_f1",
     "mean_sd",
+    "roc_auc",
 ]
 
 Tensor = Any
@@ -316,6 +324,30 @@ def plot_word_f1(history: dict[str, list], classes: Sequence[str], title: str = 
     if title:
         figure.suptitle(title)
     return figure
+
+
+def roc_auc(scores: Iterable[float], positive: Iterable[bool]) -> float:
+    """Area under the ROC curve: the chance that a random positive scores above a random negative (ties count half).
+
+    Parameters
+    ----------
+    scores : iterable of float, shape (n,)
+    positive : iterable of bool, shape (n,)
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.5 is chance. NaN if either class is empty.
+
+    Examples
+    --------
+    >>> roc_auc([0.9, 0.8, 0.3, 0.1], [True, False, True, False])
+    0.75
+    """
+    scores, positive = np.asarray(list(scores), dtype=np.float64), np.asarray(list(positive), dtype=bool)
+    if positive.all() or not positive.any():
+        return float("nan")
+    return float(roc_auc_score(positive, scores))
 
 
 def mean_sd(values: Iterable[float]) -> tuple[float, float]:

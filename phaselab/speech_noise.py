@@ -14,8 +14,10 @@ sounds whose *magnitude* spectrograms are speech's:
     White noise shaped frame by frame by a speech clip's magnitude: the noise's STFT times
     the speech's STFT magnitude. Speech's envelope, with the noise's own (Rayleigh)
     fluctuations on top.
-``coloured``
-    Gaussian noise with a ``1 / f^a`` power spectrum, ``a`` uniform in [0, 2].
+``noise``
+    A segment of a real background-noise recording (the bundled set's ``_background_noise_``:
+    running tap, dishes, an exercise bike, rain, wind, music...), or, where no recordings are
+    given, Gaussian noise with a ``1 / f^a`` power spectrum, ``a`` uniform in [0, 2].
 ``silence``
     Faint white noise.
 
@@ -33,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from phaselab.audio import fit_length
-from phaselab.data.augment import coloured_noise
+from phaselab.data.augment import coloured_noise, noise_segment
 from phaselab.reconstruction import randomize_phase, spectral_convergence
 from phaselab.stft import istft, log_spectrogram, stft
 
@@ -51,7 +53,7 @@ __all__ = [
     "TwinCloseness",
 ]
 
-KINDS: tuple[str, ...] = ("speech", "twin", "shaped", "coloured", "silence")
+KINDS: tuple[str, ...] = ("speech", "twin", "shaped", "noise", "silence")
 """The kinds of sound in the set; only ``speech`` has label 1."""
 
 MIX: tuple[float, ...] = (0.5, 0.25, 0.1, 0.1, 0.05)
@@ -106,7 +108,7 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 
 
 def make_speech_noise_examples(
-    clips: Sequence[np.ndarray], n: int, seed: int, mix: Sequence[float] = MIX
+    clips: Sequence[np.ndarray], n: int, seed: int, mix: Sequence[float] = MIX, noises: Sequence[np.ndarray] = ()
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` sounds of the kinds in :data:`KINDS`, made from speech clips, in a random order.
 
@@ -121,6 +123,9 @@ def make_speech_noise_examples(
     mix : sequence of 5 floats
         Share of each kind (normalised to sum to 1); counts are rounded, the rest goes to
         ``speech``.
+    noises : sequence of np.ndarray, optional
+        Background recordings at 16 kHz for the ``noise`` kind (a random segment of a random
+        one); empty: coloured noise instead.
 
     Returns
     -------
@@ -152,7 +157,9 @@ def make_speech_noise_examples(
             sound = random_phase_twin(clip, rng)
         elif name == "shaped":
             sound = shaped_noise(clip, rng)
-        elif name == "coloured":
+        elif name == "noise" and noises:
+            sound = noise_segment(noises, len(clip), rng)
+        elif name == "noise":
             sound = coloured_noise(len(clip), rng.uniform(0.0, 2.0), rng)
         else:
             sound = rng.standard_normal(len(clip)).astype(np.float32)
@@ -162,7 +169,7 @@ def make_speech_noise_examples(
 
 
 def make_speech_noise_set(
-    clips: Sequence[np.ndarray], n: int, seed: int, mix: Sequence[float] = MIX
+    clips: Sequence[np.ndarray], n: int, seed: int, mix: Sequence[float] = MIX, noises: Sequence[np.ndarray] = ()
 ) -> tuple[np.ndarray, np.ndarray]:
     """A speech-or-noise set: :func:`make_speech_noise_examples` with binary labels.
 
@@ -172,7 +179,7 @@ def make_speech_noise_set(
     labels : np.ndarray, shape (n,), int64
         1 for speech, 0 for every kind of noise. The same arguments give the same arrays.
     """
-    audio, kinds = make_speech_noise_examples(clips, n, seed, mix)
+    audio, kinds = make_speech_noise_examples(clips, n, seed, mix, noises)
     return audio, (kinds == KINDS.index("speech")).astype(np.int64)
 
 

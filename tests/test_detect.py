@@ -75,7 +75,7 @@ def test_kind_accuracy_counts_each_kind() -> None:
     kinds = np.array([0, 0, 1, 1, 3])
     result = kind_accuracy(scores, kinds)
     assert result["accuracy"] == pytest.approx(2 / 5)
-    assert result["speech"] == 0.5 and result["twin"] == 0.5 and result["coloured"] == 0.0
+    assert result["speech"] == 0.5 and result["twin"] == 0.5 and result["noise"] == 0.0
     assert np.isnan(result["shaped"])
 
 
@@ -125,3 +125,25 @@ def test_summarise_seeds_refuses_runs_that_do_not_match() -> None:
         summarise_seeds({"0": {"magnitude": _result(0.9, 1.0, 5.0)}, "1": {"mag_if": _result(0.9, 1.0, 5.0)}})
     with pytest.raises(ValueError, match="differ in size"):
         summarise_seeds({"0": {"magnitude": _result(0.9, 1.0, 5.0)}, "1": {"magnitude": _result(0.9, 1.0, 5.0, 9)}})
+
+
+def test_the_real_noise_recordings_are_split_by_file() -> None:
+    from phaselab.detect import NOISE_SPLITS, noise_recordings, noise_split
+
+    recordings = noise_recordings()
+    assert len(recordings) == 13 and all(audio.ndim == 1 and len(audio) > 16000 for audio in recordings.values())
+    held = [name for names in NOISE_SPLITS.values() for name in names]
+    assert len(held) == len(set(held)) and set(held) < set(recordings)
+    counts = {split: len(noise_split(split, recordings)) for split in ("train", "validation", "test")}
+    assert counts == {"train": 13 - len(held), "validation": 2, "test": 3}
+    with pytest.raises(ValueError, match="unknown split"):
+        noise_split("dev", recordings)
+
+
+def test_training_clips_are_real_speech_without_silence() -> None:
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    tree = SpeechCommands(resolve_data_root("real"))
+    speech = [c for c in tree.clips("validation") if c.label != "silence"]
+    clips = training_clips("validation")
+    assert len(clips) == len(speech) < len(tree.clips("validation"))

@@ -42,6 +42,17 @@ def test_kinds_follow_the_mix_and_the_padding_is_shared(clips: list[np.ndarray])
     assert (twin_kinds == 1).all() and np.abs(only_twins).max() > 0
 
 
+def test_the_noise_kind_cuts_the_recordings_it_is_given(clips: list[np.ndarray]) -> None:
+    """With recordings, each noise example is a segment of one of them (at a random level); without, coloured noise."""
+    recording = np.sin(2 * np.pi * 440 * np.arange(48000) / 16000).astype(np.float32)
+    audio, kinds = make_speech_noise_examples(clips, 6, seed=1, mix=(0, 0, 0, 1, 0), noises=[recording])
+    assert (kinds == KINDS.index("noise")).all()
+    spectrum = np.abs(np.fft.rfft(audio[:, :16000], axis=1))
+    assert (np.argmax(spectrum, axis=1) == 440).all()  # a 440 Hz tone: 1 Hz bins over one second
+    coloured, _ = make_speech_noise_examples(clips, 6, seed=1, mix=(0, 0, 0, 1, 0))
+    assert not (np.argmax(np.abs(np.fft.rfft(coloured[:, :16000], axis=1)), axis=1) == 440).all()
+
+
 def test_twins_keep_most_of_the_magnitude_and_little_of_the_waveform(speech: np.ndarray) -> None:
     """Measured on "marvin": spectral convergence about 0.4 on the feature STFT (window 256, hop 64)."""
     rng = np.random.default_rng(0)
