@@ -127,9 +127,9 @@ def folded_conv3d(inputs: Tensor, kernel: Tensor, strides: tuple[int, int] = (1,
     Output slice ``p`` reads input slices ``p - k_phase // 2 .. p + k_phase // 2`` (wrapped):
     gathering those slices as channels turns the 3D convolution into a 2D one over a batch of
     ``batch * P`` images with ``k_phase * channels`` channels. It does the direct form's
-    arithmetic in one large 2D convolution instead of a 3D one, which TensorFlow's CPU kernels
-    run (and differentiate) much faster; it pays for few input channels, as in a stem on the
-    phased spectrogram (``benchmarks/bench_circular_conv.py`` times the forms).
+    arithmetic in one large 2D convolution instead of a 3D one, for few input channels, as in a
+    stem on the phased spectrogram (``benchmarks/bench_encodings.py`` times it against the
+    direct form).
 
     Parameters
     ----------

@@ -38,6 +38,7 @@ __all__ = [
     "compare_encodings_on_speech_noise",
     "summarise_seeds",
     "format_seed_summary",
+    "load_results",
     "plot_speech_noise_curves",
     "train_detector",
     "training_clips",
@@ -238,6 +239,17 @@ def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
         seconds = f"{e['seconds']:>6.0f} ± {e['seconds_std']:<3.0f}"
         lines.append(f"{encoding:<11}{e['seeds']:>6}{e['params']:>8,}{seconds}{scores}")
     return "\n".join(lines)
+
+
+def load_results(path: str | os.PathLike) -> dict[str, Any] | None:
+    """A results file of ``benchmarks/speech_noise_models.py`` or ``train_speech_detector.py``, or None if absent.
+
+    Notebook: ``06_speech_or_noise`` (sections 4 and 5).
+    """
+    import json
+
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def plot_speech_noise_curves(results: dict[str, dict], title: str = "") -> Any:

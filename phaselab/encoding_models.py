@@ -69,7 +69,7 @@ def encoding_model(
         How the ``"phased"`` stem computes its circular 3x3x3 convolution: ``"fold"``, one 2D
         convolution over every phase slice (:func:`~phaselab.circular_conv.folded_conv3d`), or
         ``"pad"``, :class:`~phaselab.layers.CircularPad` + ``Conv3D``. The same function and the
-        same weights; ``"fold"`` trains several times faster on a CPU.
+        same weights (``benchmarks/bench_encodings.py`` times both).
 
     Returns
     -------

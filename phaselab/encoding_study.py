@@ -25,7 +25,7 @@ from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.encoding_models import encoding_model
-from phaselab.metrics import classification_scores, mean_sd
+from phaselab.metrics import classification_scores, mean_sd, seed_interval
 from phaselab.models import flops
 
 __all__ = [
@@ -424,8 +424,6 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
     >>> paired_difference(rows, "if")["differences"]
     [-0.5, -0.5]
     """
-    from scipy import stats
-
     from phaselab.data.labels import CLASSES as classes
 
     by_seed = {(row["encoding"], row["seed"]): row for row in rows}
@@ -434,12 +432,8 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
         raise ValueError(f"no seed has both {encoding!r} and {baseline!r}")
     diffs = [by_seed[(encoding, s)]["conditions"][condition]["macro_f1"]
              - by_seed[(baseline, s)]["conditions"][condition]["macro_f1"] for s in seeds]
-    mean = float(np.mean(diffs))
-    if len(seeds) > 1:
-        half = stats.t.ppf(0.975, len(seeds) - 1) * np.std(diffs, ddof=1) / np.sqrt(len(seeds))
-        seed_ci = (mean - half, mean + half)
-    else:
-        seed_ci = (math.nan, math.nan)
+    mean, low, high = seed_interval(diffs)
+    seed_ci = (low, high)
     first = by_seed[(baseline, seeds[0])]
     truth, speakers = np.asarray(first["truth"]), np.asarray(first["speakers"])
     labels = np.arange(len(classes))

@@ -37,6 +37,7 @@ __all__ = [
     "format_word_f1",
     "mean_sd",
     "roc_auc",
+    "seed_interval",
 ]
 
 Tensor = Any
@@ -348,6 +349,36 @@ def roc_auc(scores: Iterable[float], positive: Iterable[bool]) -> float:
     if positive.all() or not positive.any():
         return float("nan")
     return float(roc_auc_score(positive, scores))
+
+
+def seed_interval(differences: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of paired per-seed differences and its Student's t interval: is a difference larger than seed noise?
+
+    Parameters
+    ----------
+    differences : iterable of float
+        One difference per seed (e.g. a model's score minus the baseline's, same seed, same clips).
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    (mean, low, high)
+        ``low`` and ``high`` are NaN for fewer than two seeds.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in seed_interval([0.02, 0.04, 0.03])]
+    [0.03, 0.005, 0.055]
+    """
+    from scipy import stats
+
+    values = np.asarray(list(differences), dtype=np.float64)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+    return mean, mean - half, mean + half
 
 
 def mean_sd(values: Iterable[float]) -> tuple[float, float]:

@@ -1,0 +1,82 @@
+"""Training speed of every encoding's model, and the folded circular stem against CircularPad + Conv3D.
+
+In one run, on the same random batch: training steps (``train_on_batch``, Adam, batch 32) of
+:func:`phaselab.encoding_models.encoding_cnn` over each encoding of chapter 05, as clips/s and as a
+ratio to the magnitude model; and the phased model's first convolution computed as one 2D
+convolution over all phase slices (``method="fold"``, :func:`phaselab.circular_conv.folded_conv3d`)
+against the straightforward ``CircularPad`` + ``Conv3D`` (the same function and weights), in
+:func:`phaselab.encoding_models.encoding_model`'s ``phase_stem`` switch. Writes
+``benchmarks/results/bench_encodings.json``.
+
+Run: ``python benchmarks/bench_encodings.py [--steps 5]`` (``PHASELAB_QUICK=1``: 1 step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from phaselab.atomic import write_text  # noqa: E402
+from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.encoding_models import encoding_cnn, encoding_model  # noqa: E402
+from phaselab.encoding_study import REAL_ENCODINGS  # noqa: E402
+from phaselab.models import flops  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
+
+
+def clips_per_second(model: keras.Model, x: np.ndarray, y: np.ndarray, steps: int) -> float:
+    """Training clips per second over ``steps`` steps, after two warm-up steps."""
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
+    for _ in range(2):
+        model.train_on_batch(x, y)
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+    return steps * len(x) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    steps = 1 if os.environ.get("PHASELAB_QUICK") == "1" else args.steps
+    rng = np.random.default_rng(0)
+    x = (0.1 * rng.standard_normal((args.batch_size, 16384))).astype(np.float32)
+    y = keras.utils.to_categorical(np.arange(args.batch_size) % 12, 12)
+    rows = []
+    for encoding in REAL_ENCODINGS:
+        keras.utils.set_random_seed(0)
+        model = encoding_cnn(encoding)
+        rows.append({"encoding": encoding, "params": model.count_params(), "mflops": flops(model) / 1e6,
+                     "clips_per_s": clips_per_second(model, x, y, steps)})
+    base = rows[0]["clips_per_s"]
+    for row in rows:
+        row["time_vs_magnitude"] = base / row["clips_per_s"]
+        print(f"{row['encoding']:<12} {row['params']:>8,} params {row['mflops']:6.0f} MFLOPs "
+              f"{row['clips_per_s']:7.1f} clips/s  {row['time_vs_magnitude']:.2f}x the magnitude model's time")
+    stems = {}
+    for stem in ("pad", "fold"):
+        keras.utils.set_random_seed(0)
+        stems[stem] = clips_per_second(encoding_model("phased", phase_stem=stem), x, y, steps)
+    ratio = stems["fold"] / stems["pad"]
+    print(f"phased stem speed-up: {stems['fold']:.1f} / {stems['pad']:.1f} clips/s = {ratio:.2f}x "
+          "(folded 2D convolution against CircularPad + Conv3D, encoding_model)")
+    report = {"machine": describe_machine(), "steps": steps, "batch_size": args.batch_size, "encodings": rows,
+              "phased_stem": {**stems, "speed_up": ratio}}
+    write_text(args.out, json.dumps(report, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
