@@ -134,6 +134,18 @@ BEST_MONITOR = "val_macro_f1"
 """The log key that picks :data:`BEST_FILE` (larger is better)."""
 
 
+def _optimizer_names() -> set[str]:
+    """The lower-case names of Keras's optimizers, as ``keras.optimizers.get`` takes them.
+
+    Looked up, not built: building an optimizer makes a variable, which starts TensorFlow's
+    runtime, and a multi-worker strategy must be created before that (so a
+    :class:`TrainConfig` is checked without it).
+    """
+    wrappers = {"optimizer", "lossscaleoptimizer", "multioptimizer"}  # the base class, and optimizers of optimizers
+    return {name.lower() for name, value in vars(keras.optimizers).items()
+            if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)} - wrappers
+
+
 def _augment_defaults() -> dict[str, Any]:
     """:class:`AugmentConfig`'s field defaults: what a saved config that lacks a (newer) key meant."""
     return asdict(AugmentConfig())
@@ -267,10 +279,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise ValueError(f"steps_per_epoch must be at least 1 (or None), got {self.steps_per_epoch}")
-        try:
-            keras.optimizers.get(self.optimizer)
-        except ValueError:
-            raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)") from None
+        if not isinstance(self.optimizer, str) or self.optimizer.lower() not in _optimizer_names():
+            raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.train_speakers is not None and not 0 < self.train_speakers <= 1:
@@ -910,6 +920,7 @@ def _check_port_free(address: str) -> None:
     if host not in local and not any(a.startswith("127.") or a == "::1" for a in addresses):
         return  # another machine's address: only that machine can tell
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as TensorFlow's server: a closed port is free
         try:
             probe.bind(("", port))
         except OSError:
@@ -956,7 +967,11 @@ def make_strategy(devices: str = "auto") -> Any:
         raise ValueError("devices='multiworker' needs TF_CONFIG (or phaselab train --worker-hosts H:P,H:P --worker-index I)")
     if cluster is not None:
         _check_port_free(cluster.workers[cluster.index])
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        try:
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        except RuntimeError as exc:  # "Collective ops must be configured at program startup"
+            raise ValueError("a multi-worker strategy must be created before any other TensorFlow work in the "
+                             f"process (call train(devices='multiworker') first, in a fresh process): {exc}") from None
     gpus = tf.config.list_logical_devices("GPU")
     if devices == "mirrored":
         return tf.distribute.MirroredStrategy([d.name for d in gpus or tf.config.list_logical_devices("CPU")])
@@ -1160,6 +1175,21 @@ def _shard_by_data(dataset: Any) -> Any:
     return dataset.with_options(options)
 
 
+def _build_for_multiworker(model: keras.Model, strategy: Any, spec: Any) -> None:
+    """Build the model's training state from the data's ``element_spec`` before ``fit``, under a multi-worker strategy.
+
+    Keras 3's ``fit`` builds it from the first distributed batch with
+    ``strategy.reduce("MEAN", batch)``, which ``MultiWorkerMirroredStrategy`` cannot do for a
+    nested batch ("Attempt to convert a value (PerReplica...) to a Tensor";
+    keras-team/keras#20585). Built here from the shapes (the optimizer's variables
+    included), ``fit`` has nothing left to build, and its own attempt is switched off.
+    """
+    model._symbolic_build(data_batch=spec)
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+
 TRAIN = 0
 FINISHED = 1
 REFUSED = 2
@@ -1264,8 +1294,8 @@ def _fit(
     best = max((v for v in past if v is not None), default=-math.inf)
     scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss), twin=twin)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        if _worker(strategy)[1] > 1 and not model.optimizer.built:  # every worker makes the same variables
-            model.optimizer.build(model.trainable_variables)
+        if _worker(strategy)[1] > 1:  # every worker makes the same variables, in the same order
+            _build_for_multiworker(model, strategy, train_data.element_spec)
         initial_epoch = checkpoint.restore(model) if chief else first_epoch
         _share_state(strategy, model)
     callbacks = [scores, HistoryLog(out), BestModel(out / BEST_FILE, BEST_MONITOR, best)]
