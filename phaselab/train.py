@@ -38,11 +38,27 @@ Hardware options (fields of :class:`TrainConfig`):
 ``jit_compile``
     Compile the training and prediction steps with XLA (``model.compile(jit_compile=True)``).
     Usually faster on GPUs once compiled; the first epoch pays the compilation.
-Several GPUs
-    When more than one GPU is visible, the model is built and compiled under
-    ``tf.distribute.MirroredStrategy().scope()``: each GPU holds a replica and gets an
-    equal share of every batch. ``batch_size`` is the *global* batch (e.g. 64 on 2 GPUs =
-    32 per GPU). Restrict the GPUs with ``CUDA_VISIBLE_DEVICES``.
+Several devices (``train(..., devices=...)``, ``phaselab train --devices``; :func:`make_strategy`)
+    ``"auto"`` (the default): a ``MultiWorkerMirroredStrategy`` if ``TF_CONFIG`` names a
+    cluster, else a ``MirroredStrategy`` when more than one GPU is visible, else one device.
+    ``"one"``, ``"mirrored"`` (every GPU, or every logical CPU device when there is no GPU)
+    and ``"multiworker"`` choose explicitly. Each replica holds a copy of the model and gets
+    an equal share of every batch; ``batch_size`` is the *global* batch (e.g. 64 on 2 GPUs =
+    32 per GPU) and must split evenly. BatchNormalization takes its statistics over the
+    global batch (``synchronized``), so a run on N devices follows the run on one up to
+    floating-point rounding (dropout masks, drawn per replica, are the exception), and a
+    backup written on one set of devices resumes on another. Validation runs on a
+    one-device twin of the model. Restrict the GPUs with ``CUDA_VISIBLE_DEVICES``.
+Several machines
+    Every machine runs ``phaselab train`` with the same options and ``--worker-hosts
+    H0:P,H1:P,... --worker-index I`` (or its own ``TF_CONFIG``). Worker 0, the chief, checks
+    and writes the run directory; the others write to a temporary folder, deleted at the
+    end. Every worker builds the same seeded stream of global batches and keeps its
+    replicas' shares of each (``tf.data`` auto-sharding by ``DATA``), so each worker
+    augments every clip of the batch and uses its share only. A killed worker stops the
+    job; restarted with ``--resume`` (on any ports), the chief reads its backup and sends the
+    weights, optimizer state and epoch to the others, so only the chief's machine needs the
+    run directory.
 Reproducibility
     ``keras.utils.set_random_seed(seed)`` seeds Python, NumPy and the backend, and the data
     pipeline gets the same seed. On a machine without a visible GPU
@@ -55,9 +71,9 @@ Other Keras backends
     With ``KERAS_BACKEND=jax`` (or ``torch``) the same code trains: the models are written
     in ``keras.ops``, the data come from a :class:`keras.utils.PyDataset` that makes the
     very batches the ``tf.data`` pipeline makes (:mod:`phaselab.data.pipeline`), and
-    ``mixed_precision`` / ``jit_compile`` keep their meaning. No MirroredStrategy there
-    (Keras's ``keras.distribution`` API is the JAX route to several devices), and no op
-    determinism switch.
+    ``mixed_precision`` / ``jit_compile`` keep their meaning. One device only there
+    (``devices="mirrored"``/``"multiworker"`` are refused; Keras's ``keras.distribution`` API
+    would be the JAX route to several devices), and no op determinism switch.
 """
 
 from __future__ import annotations
@@ -1184,10 +1200,18 @@ def _build_for_multiworker(model: keras.Model, strategy: Any, spec: Any) -> None
     keras-team/keras#20585). Built here from the shapes (the optimizer's variables
     included), ``fit`` has nothing left to build, and its own attempt is switched off.
     """
+    import tensorflow as tf
+
     model._symbolic_build(data_batch=spec)
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    step = model.train_step
+
+    def train_step(data: Any) -> Any:
+        return tf.nest.map_structure(lambda value: tf.reshape(value, [1]), step(data))
+
+    model.train_step = train_step
 
 
 TRAIN = 0
