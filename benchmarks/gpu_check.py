@@ -21,8 +21,8 @@ it reports
     The training pipeline alone (:func:`phaselab.data.pipeline.make_dataset`, the default
     recipe's augmentation): batches drawn and discarded, no model.
 ``train_clips_per_s`` and ``epoch_seconds``
-    ``model.fit`` of one epoch, pipeline included, after a warm-up fit of two steps that
-    pays for tracing / compilation. The training rate cannot beat the pipeline rate: when the
+    ``model.fit`` of one epoch, pipeline included, after a warm-up fit of two steps (once
+    per model) that pays for tracing / compilation. The training rate cannot beat the pipeline rate: when the
     two are close, the GPU waits on the pipeline.
 
 The device (``tf.config.list_physical_devices("GPU")``, ``jax.devices()``) is recorded with
@@ -88,28 +88,31 @@ def _pipeline_rate(clips: list, noises: list, batch: int, steps: int) -> float:
     return steps * batch / (time.perf_counter() - started)
 
 
-def _epoch(model_name: str, clips: list, noises: list, batch: int, max_steps: int | None) -> dict[str, Any]:
-    """One epoch of ``model.fit`` (capped at ``max_steps``) after a two-step warm-up."""
+def _epochs(model_name: str, sets: dict[str, list], noises: list, batch: int, max_steps: int | None) -> list[dict[str, Any]]:
+    """One epoch of ``model.fit`` (capped at ``max_steps``) on each set, after one two-step warm-up of the model."""
     from phaselab.data.augment import AugmentConfig
     from phaselab.data.pipeline import make_dataset
     from phaselab.train import TrainConfig, compile_model
 
-    epoch_steps = math.ceil(len(clips) / batch)
-    steps = min(epoch_steps, max_steps) if max_steps else epoch_steps
-    config = TrainConfig(model_name, batch_size=batch)
-    model = compile_model(config, steps)
-    data = make_dataset(clips, batch_size=batch, augment=AugmentConfig.real_speech(), noises=noises,
-                        batches_per_epoch=steps)
-    model.fit(data, epochs=1, steps_per_epoch=2, verbose=0)  # tracing / XLA compilation
-    started = time.perf_counter()
-    model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds = time.perf_counter() - started
-    return {
-        "clips": len(clips), "batch": batch, "epoch_steps": epoch_steps, "steps_timed": steps,
-        "train_clips_per_s": round(steps * batch / seconds, 2),
-        "epoch_seconds": round(seconds * epoch_steps / steps, 2), "extrapolated": steps < epoch_steps,
-        "pipeline_clips_per_s": round(_pipeline_rate(clips, noises, batch, min(steps, 20)), 2),
-    }
+    model = compile_model(TrainConfig(model_name, batch_size=batch))
+    results = []
+    for name, clips in sets.items():
+        epoch_steps = math.ceil(len(clips) / batch)
+        steps = min(epoch_steps, max_steps) if max_steps else epoch_steps
+        data = make_dataset(clips, batch_size=batch, augment=AugmentConfig.real_speech(), noises=noises,
+                            batches_per_epoch=steps)
+        if not results:
+            model.fit(data, epochs=1, steps_per_epoch=2, verbose=0)  # tracing / XLA compilation
+        started = time.perf_counter()
+        model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
+        seconds = time.perf_counter() - started
+        results.append({
+            "set": name, "clips": len(clips), "batch": batch, "epoch_steps": epoch_steps, "steps_timed": steps,
+            "train_clips_per_s": round(steps * batch / seconds, 2),
+            "epoch_seconds": round(seconds * epoch_steps / steps, 2), "extrapolated": steps < epoch_steps,
+            "pipeline_clips_per_s": round(_pipeline_rate(clips, noises, batch, min(steps, 20)), 2),
+        })
+    return results
 
 
 def measure(models: list[str], batch: int, max_steps: int | None, tiled_clips: int) -> dict[str, Any]:
@@ -125,10 +128,9 @@ def measure(models: list[str], batch: int, max_steps: int | None, tiled_clips: i
     tiled = (bundled * math.ceil(tiled_clips / len(bundled)))[:tiled_clips]
     runs = []
     for model in models:
-        for name, clips in (("bundled", bundled), ("tiled", tiled)):
-            result = _epoch(model, clips, noises, batch, max_steps)
-            runs.append({"backend": keras.backend.backend(), "model": model, "set": name, **result})
-            print(f"{keras.backend.backend():<11}{model:<13}{name:<8}{result['clips']:>7} clips  "
+        for result in _epochs(model, {"bundled": bundled, "tiled": tiled}, noises, batch, max_steps):
+            runs.append({"backend": keras.backend.backend(), "model": model, **result})
+            print(f"{keras.backend.backend():<11}{model:<13}{result['set']:<8}{result['clips']:>7} clips  "
                   f"epoch {result['epoch_seconds']:9.1f} s{' (extrapolated)' if result['extrapolated'] else '':<15}"
                   f"train {result['train_clips_per_s']:8.1f} clips/s   pipeline {result['pipeline_clips_per_s']:8.1f} clips/s",
                   file=sys.stderr, flush=True)

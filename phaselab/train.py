@@ -1028,14 +1028,20 @@ def _from_chief(strategy: Any, values: list[np.ndarray]) -> list[np.ndarray]:
     return [np.asarray(strategy.experimental_local_results(r)[0]) for r in received]
 
 
-def _share_state(strategy: Any, model: keras.Model) -> None:
-    """Give every worker the chief's weights, optimizer state and seed states (after the chief's restore)."""
-    if _worker(strategy)[1] == 1:
-        return
-    variables = [*model.trainable_variables, *model.non_trainable_variables, *model.optimizer.variables]
-    values = [keras.ops.convert_to_numpy(v) for v in variables]
+def _share_state(strategy: Any, source: keras.Model, model: keras.Model) -> None:
+    """Give every worker's ``model`` the chief's ``source`` state: weights, optimizer state, seed states.
+
+    ``source`` is a one-device twin of ``model`` (same variables, same order) into which the
+    chief restored its backup; every worker calls this, in the same order of collectives.
+    """
+    def state(m: keras.Model) -> list[keras.Variable]:
+        return [*m.trainable_variables, *m.non_trainable_variables, *m.optimizer.variables]
+
+    targets, values = state(model), [keras.ops.convert_to_numpy(v) for v in state(source)]
+    if len(targets) != len(values):
+        raise ValueError(f"cannot share the restored state: {len(values)} variables for a model with {len(targets)}")
     wide = [v.astype(np.int64 if np.issubdtype(v.dtype, np.integer) else np.float64) for v in values]
-    for variable, value, old in zip(variables, _from_chief(strategy, wide), values):
+    for variable, value, old in zip(targets, _from_chief(strategy, wide), values):
         variable.assign(value.astype(old.dtype))
 
 
@@ -1317,11 +1323,18 @@ def _fit(
     past = read_history(out).get(BEST_MONITOR, [])
     best = max((v for v in past if v is not None), default=-math.inf)
     scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss), twin=twin)
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        if _worker(strategy)[1] > 1:  # every worker makes the same variables, in the same order
+    if _worker(strategy)[1] > 1:
+        with strategy.scope():  # every worker makes the same variables, in the same order
             _build_for_multiworker(model, strategy, train_data.element_spec)
-        initial_epoch = checkpoint.restore(model) if chief else first_epoch
-        _share_state(strategy, model)
+        if first_epoch:  # the chief restores into the twin (no collectives there), then every worker takes its state
+            if chief:
+                checkpoint.restore(twin)
+            else:
+                twin.optimizer.build(twin.trainable_variables)
+            _share_state(strategy, twin, model)
+        initial_epoch = first_epoch
+    else:
+        initial_epoch = checkpoint.restore(model)
     callbacks = [scores, HistoryLog(out), BestModel(out / BEST_FILE, BEST_MONITOR, best)]
     if config.weight_average is not None:
         callbacks = [AveragedWeights(callbacks)]

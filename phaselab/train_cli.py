@@ -132,10 +132,14 @@ def _devices(args: argparse.Namespace) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from phaselab.train import train
+    from phaselab.train import read_tf_config, train
 
     devices = _devices(args)
     result = train(run_config(args), args.out, resume=args.resume, verbose=1, devices=devices)
+    cluster = read_tf_config() if devices in ("auto", "multiworker") else None
+    if cluster is not None and not cluster.chief:
+        print(f"worker {cluster.index}: finished; the chief (worker 0) wrote the run directory")
+        return 0
     history = result.history
     if history.get("val_macro_f1"):
         print(f"{args.out}: {len(history['epoch'])} epochs, final validation macro F1 {history['val_macro_f1'][-1]:.3f}")
