@@ -1339,11 +1339,11 @@ def _fit(
     if config.weight_average is not None:
         callbacks = [AveragedWeights(callbacks)]
     callbacks = [StopOnNonFiniteLoss(str(run_dir)), *callbacks, checkpoint]
-    model.fit(_shard_by_data(train_data), epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-              callbacks=callbacks, shuffle=False, verbose=verbose)
+    fitted = model.fit(_shard_by_data(train_data), epochs=config.epochs, initial_epoch=initial_epoch,
+                       steps_per_epoch=steps, callbacks=callbacks, shuffle=False, verbose=verbose)
+    if not chief:  # this call's epochs (its temporary history.json starts where the job resumed)
+        return TrainResult(model, {"epoch": [e + 1 for e in fitted.epoch], **fitted.history}, run_dir)
     history = read_history(out)
-    if not chief:
-        return TrainResult(model, history, run_dir)
     final = scores.last_scores or scores.score()
     _savefig(plot_learning_curves(history, title=f"{config.model} ({run_dir.name})"), run_dir / CURVES_PNG)
     _savefig(plot_confusion_matrix(final["confusion"], CLASSES, title="validation, final model"), run_dir / CONFUSION_PNG)
