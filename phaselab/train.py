@@ -1309,7 +1309,12 @@ def train(
 def _fit(
     config: TrainConfig, run_dir: Path, out: Path, strategy: Any, exists: bool, first_epoch: int, verbose: int
 ) -> TrainResult:
-    """The training of :func:`train`, writing into ``out`` (``run_dir`` on the chief, a temporary folder elsewhere)."""
+    """The training of :func:`train`, writing into ``out`` (``run_dir`` on the chief, a temporary folder elsewhere).
+
+    Every worker runs the same callbacks: under a multi-worker strategy an assignment to a
+    variable (the restore, :class:`AveragedWeights`'s swaps) is a collective that all of them
+    must join, in the same order.
+    """
     chief = out == run_dir
     splits = _splits(config)
     _seed(config.seed, config.jit_compile)
