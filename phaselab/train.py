@@ -1339,7 +1339,8 @@ def _fit(
             _share_state(strategy, twin, model)
         initial_epoch = first_epoch
     else:
-        initial_epoch = checkpoint.restore(model)
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():  # the optimizer's variables
+            initial_epoch = checkpoint.restore(model)
     callbacks = [scores, HistoryLog(out), BestModel(out / BEST_FILE, BEST_MONITOR, best)]
     if config.weight_average is not None:
         callbacks = [AveragedWeights(callbacks)]
