@@ -155,6 +155,11 @@ class ValidationScores(keras.callbacks.Callback):
         Per-example loss ``loss(y_true, y_pred)`` for ``{prefix}loss``; omitted if None.
     prefix : str
         Prefix of the log keys.
+    twin : keras.Model, optional
+        Predict with this model, after copying the trained model's weights into it at every
+        score: a one-device twin of a model trained under a ``tf.distribute`` strategy of
+        several replicas, whose own ``predict_on_batch`` runs the batch on every replica
+        and returns every replica's copy of the predictions.
 
     Attributes
     ----------
@@ -168,9 +173,11 @@ class ValidationScores(keras.callbacks.Callback):
         classes: Sequence[str],
         loss: Callable[[Tensor, Tensor], Tensor] | None = None,
         prefix: str = "val_",
+        twin: keras.Model | None = None,
     ) -> None:
         super().__init__()
         self.data = data
+        self.twin = twin
         self.classes = tuple(classes)
         self.loss = loss
         self.prefix = prefix
@@ -179,8 +186,12 @@ class ValidationScores(keras.callbacks.Callback):
     def predict(self) -> tuple[np.ndarray, np.ndarray]:
         """One pass over the data: one-hot targets and predicted probabilities, both (n, classes)."""
         targets, probabilities = [], []
+        model = self.model
+        if self.twin is not None:
+            self.twin.set_weights(model.get_weights())
+            model = self.twin
         for audio, target in self.data:
-            probabilities.append(np.asarray(self.model.predict_on_batch(audio), dtype=np.float32))
+            probabilities.append(np.asarray(model.predict_on_batch(audio), dtype=np.float32))
             targets.append(np.asarray(target, dtype=np.float32))
         if not targets:
             raise ValueError("the validation data is empty")

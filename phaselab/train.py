@@ -38,11 +38,27 @@ Hardware options (fields of :class:`TrainConfig`):
 ``jit_compile``
     Compile the training and prediction steps with XLA (``model.compile(jit_compile=True)``).
     Usually faster on GPUs once compiled; the first epoch pays the compilation.
-Several GPUs
-    When more than one GPU is visible, the model is built and compiled under
-    ``tf.distribute.MirroredStrategy().scope()``: each GPU holds a replica and gets an
-    equal share of every batch. ``batch_size`` is the *global* batch (e.g. 64 on 2 GPUs =
-    32 per GPU). Restrict the GPUs with ``CUDA_VISIBLE_DEVICES``.
+Several devices (``train(..., devices=...)``, ``phaselab train --devices``; :func:`make_strategy`)
+    ``"auto"`` (the default): a ``MultiWorkerMirroredStrategy`` if ``TF_CONFIG`` names a
+    cluster, else a ``MirroredStrategy`` when more than one GPU is visible, else one device.
+    ``"one"``, ``"mirrored"`` (every GPU, or every logical CPU device when there is no GPU)
+    and ``"multiworker"`` choose explicitly. Each replica holds a copy of the model and gets
+    an equal share of every batch; ``batch_size`` is the *global* batch (e.g. 64 on 2 GPUs =
+    32 per GPU) and must split evenly. BatchNormalization takes its statistics over the
+    global batch (``synchronized``), so a run on N devices follows the run on one up to
+    floating-point rounding (dropout masks, drawn per replica, are the exception), and a
+    backup written on one set of devices resumes on another. Validation runs on a
+    one-device twin of the model. Restrict the GPUs with ``CUDA_VISIBLE_DEVICES``.
+Several machines
+    Every machine runs ``phaselab train`` with the same options and ``--worker-hosts
+    H0:P,H1:P,... --worker-index I`` (or its own ``TF_CONFIG``). Worker 0, the chief, checks
+    and writes the run directory; the others write to a temporary folder, deleted at the
+    end. Every worker builds the same seeded stream of global batches and keeps its
+    replicas' shares of each (``tf.data`` auto-sharding by ``DATA``), so each worker
+    augments every clip of the batch and uses its share only. A killed worker stops the
+    job; restarted with ``--resume`` (on any ports), the chief reads its backup and sends the
+    weights, optimizer state and epoch to the others, so only the chief's machine needs the
+    run directory.
 Reproducibility
     ``keras.utils.set_random_seed(seed)`` seeds Python, NumPy and the backend, and the data
     pipeline gets the same seed. On a machine without a visible GPU
@@ -55,9 +71,9 @@ Other Keras backends
     With ``KERAS_BACKEND=jax`` (or ``torch``) the same code trains: the models are written
     in ``keras.ops``, the data come from a :class:`keras.utils.PyDataset` that makes the
     very batches the ``tf.data`` pipeline makes (:mod:`phaselab.data.pipeline`), and
-    ``mixed_precision`` / ``jit_compile`` keep their meaning. No MirroredStrategy there
-    (Keras's ``keras.distribution`` API is the JAX route to several devices), and no op
-    determinism switch.
+    ``mixed_precision`` / ``jit_compile`` keep their meaning. One device only there
+    (``devices="mirrored"``/``"multiworker"`` are refused; Keras's ``keras.distribution`` API
+    would be the JAX route to several devices), and no op determinism switch.
 """
 
 from __future__ import annotations
@@ -70,6 +86,7 @@ import json
 import math
 import os
 import shutil
+import tempfile
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -105,6 +122,11 @@ __all__ = [
     "AveragedWeights",
     "EpochCheckpoint",
     "read_history",
+    "DEVICES",
+    "make_strategy",
+    "Cluster",
+    "worker_cluster",
+    "read_tf_config",
     "check_keras_file",
     "plot_learning_curves",
     "CONFIG_FILE",
@@ -126,6 +148,18 @@ COSINE_FLOOR = 0.05
 """The cosine schedule's final learning rate, as a fraction of the initial one."""
 BEST_MONITOR = "val_macro_f1"
 """The log key that picks :data:`BEST_FILE` (larger is better)."""
+
+
+def _optimizer_names() -> set[str]:
+    """The lower-case names of Keras's optimizers, as ``keras.optimizers.get`` takes them.
+
+    Looked up, not built: building an optimizer makes a variable, which starts TensorFlow's
+    runtime, and a multi-worker strategy must be created before that (so a
+    :class:`TrainConfig` is checked without it).
+    """
+    wrappers = {"optimizer", "lossscaleoptimizer", "multioptimizer"}  # the base class, and optimizers of optimizers
+    return {name.lower() for name, value in vars(keras.optimizers).items()
+            if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)} - wrappers
 
 
 def _augment_defaults() -> dict[str, Any]:
@@ -261,10 +295,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise ValueError(f"steps_per_epoch must be at least 1 (or None), got {self.steps_per_epoch}")
-        try:
-            keras.optimizers.get(self.optimizer)
-        except ValueError:
-            raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)") from None
+        if not isinstance(self.optimizer, str) or self.optimizer.lower() not in _optimizer_names():
+            raise ValueError(f"unknown Keras optimizer {self.optimizer!r} (e.g. adam, adadelta, sgd, rmsprop)")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.train_speakers is not None and not 0 < self.train_speakers <= 1:
@@ -328,15 +360,16 @@ class TrainResult:
 
     Attributes
     ----------
-    model : keras.Model
-        The model after the last epoch (also saved as ``run_dir / "model.keras"``).
+    model : keras.Model or None
+        The model after the last epoch (also saved as ``run_dir / "model.keras"``); None on
+        a multi-worker job's other workers when the run had already finished.
     history : dict
         ``{"epoch": [1, 2, ...], "loss": [...], "val_macro_f1": [...], ...}``, every epoch
         of the run once, resumed parts included.
     run_dir : Path
     """
 
-    model: keras.Model
+    model: keras.Model | None
     history: dict[str, list]
     run_dir: Path
 
@@ -359,9 +392,19 @@ def _write_text(path: Path, text: str) -> Path:
 
 
 def _save_model(model: keras.Model, path: Path) -> Path:
-    """``model.save`` to a temporary name, then rename."""
-    with atomic_path(path) as tmp:
-        model.save(tmp)
+    """``model.save`` to a temporary name, then rename; BatchNormalization saved unsynchronized.
+
+    (Synchronized statistics are a training setting of several replicas, which
+    :func:`compile_model` switches on; a saved model is for one device, on any backend.)
+    """
+    layers = _batch_norms(model)
+    old = _set_synchronized(model, False)
+    try:
+        with atomic_path(path) as tmp:
+            model.save(tmp)
+    finally:
+        for layer, value in zip(layers, old):
+            layer.synchronized = value
     return path
 
 
@@ -787,15 +830,219 @@ def _check_resumable(run_dir: Path) -> None:
                              "resume from it, train into a new directory") from exc
 
 
-def _strategy() -> Any:
-    """The scope of a MirroredStrategy over all GPUs if TensorFlow sees several, else a scope that does nothing."""
+DEVICES: tuple[str, ...] = ("auto", "one", "mirrored", "multiworker")
+"""The ``devices`` choices of :func:`train` and :func:`make_strategy`."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The workers of a multi-worker job, as ``TF_CONFIG`` gives them.
+
+    Attributes
+    ----------
+    workers : tuple of str
+        ``host:port`` of every worker, worker 0 (the chief) first.
+    index : int
+        This process's place in ``workers``.
+    """
+
+    workers: tuple[str, ...]
+    index: int
+
+    @property
+    def chief(self) -> bool:
+        """Worker 0 writes the run directory; the others write theirs to a temporary folder."""
+        return self.index == 0
+
+    def tf_config(self) -> str:
+        """The ``TF_CONFIG`` JSON of this worker."""
+        return json.dumps({"cluster": {"worker": list(self.workers)}, "task": {"type": "worker", "index": self.index}})
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    """``host:port`` split and checked (a one-line ValueError naming it otherwise)."""
+    host, colon, port = str(text).rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not a worker address of the form host:port (port 1-65535)")
+    return host, int(port)
+
+
+def worker_cluster(workers: list[str] | tuple[str, ...], index: int) -> Cluster:
+    """A :class:`Cluster` from worker addresses and this worker's index, checked.
+
+    Raises
+    ------
+    ValueError
+        An address that is not ``host:port``, the same address twice, fewer than two
+        workers, or an index out of range.
+    """
+    workers = tuple(str(worker).strip() for worker in workers)
+    for worker in workers:
+        _host_port(worker)
+    if len(set(workers)) != len(workers):
+        raise ValueError(f"the worker addresses must differ, got {', '.join(workers)}")
+    if len(workers) < 2:
+        raise ValueError(f"a multi-worker job needs at least two workers, got {len(workers)}")
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(workers):
+        raise ValueError(f"worker index {index!r} is out of range: {len(workers)} workers, indices 0 to {len(workers) - 1}")
+    return Cluster(workers, index)
+
+
+def read_tf_config(text: str | None = None) -> Cluster | None:
+    """The :class:`Cluster` of ``TF_CONFIG`` (``$TF_CONFIG`` if ``text`` is None); None if unset or empty.
+
+    Only clusters of ``worker`` tasks are read (worker 0 is the chief), the form
+    ``phaselab train --worker-hosts`` writes:
+    ``{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": i}}``.
+
+    Raises
+    ------
+    ValueError
+        One line saying what is wrong with it (not JSON, no worker list, another task type,
+        an index out of range, a bad address).
+    """
+    text = os.environ.get("TF_CONFIG", "") if text is None else text
+    if not text.strip():
+        return None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"TF_CONFIG is not valid JSON ({exc})") from None
+    if not isinstance(config, dict) or not isinstance(config.get("cluster"), dict):
+        raise ValueError('TF_CONFIG needs a "cluster" object, e.g. {"cluster": {"worker": ["host:port", ...]}, '
+                         '"task": {"type": "worker", "index": 0}}')
+    others = set(config["cluster"]) - {"worker"}
+    if others:
+        raise ValueError(f"TF_CONFIG: only \"worker\" tasks are supported (worker 0 is the chief), got {', '.join(sorted(others))}")
+    workers = config["cluster"].get("worker")
+    if not isinstance(workers, list) or not all(isinstance(w, str) for w in workers):
+        raise ValueError('TF_CONFIG: cluster.worker must be a list of "host:port" strings')
+    task = config.get("task")
+    if not isinstance(task, dict) or task.get("type") != "worker" or "index" not in task:
+        raise ValueError('TF_CONFIG needs "task": {"type": "worker", "index": I}, this process\'s place in cluster.worker')
+    return worker_cluster(workers, task["index"])
+
+
+def _check_port_free(address: str) -> None:
+    """Refuse early, in one line, a local worker address whose port another process holds."""
+    import socket
+
+    host, port = _host_port(address)
+    try:
+        local = {"localhost", socket.gethostname(), socket.getfqdn()}
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except OSError:
+        return  # an unknown host: TensorFlow says so
+    if host not in local and not any(a.startswith("127.") or a == "::1" for a in addresses):
+        return  # another machine's address: only that machine can tell
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as TensorFlow's server: a closed port is free
+        try:
+            probe.bind(("", port))
+        except OSError:
+            raise ValueError(f"worker address {address}: port {port} is in use on this machine "
+                             "(another worker or program holds it); choose another port") from None
+
+
+def make_strategy(devices: str = "auto") -> Any:
+    """The ``tf.distribute`` strategy that trains on ``devices``; None under another Keras backend.
+
+    Parameters
+    ----------
+    devices : str
+        ``"auto"``: ``"multiworker"`` if ``TF_CONFIG`` names a cluster, else
+        ``"mirrored"`` if TensorFlow sees several GPUs, else ``"one"``.
+        ``"one"``: the default strategy (one device). ``"mirrored"``: a
+        ``MirroredStrategy`` over every GPU, or over every logical CPU device if there is no
+        GPU. ``"multiworker"``: a ``MultiWorkerMirroredStrategy`` over the workers of
+        ``TF_CONFIG`` (:func:`read_tf_config`), each with its GPUs (or its CPU).
+
+    Returns
+    -------
+    tf.distribute.Strategy or None
+        Create it before any other TensorFlow work of the process (a multi-worker strategy
+        refuses to start later).
+
+    Raises
+    ------
+    ValueError
+        An unknown choice; ``"mirrored"``/``"multiworker"`` under another backend;
+        ``"multiworker"`` without a usable ``TF_CONFIG``; a local port in use.
+    """
+    if devices not in DEVICES:
+        raise ValueError(f"unknown devices {devices!r}; choose one of {', '.join(DEVICES)}")
     if keras.backend.backend() != "tensorflow":
-        return contextlib.nullcontext()
+        if devices in ("mirrored", "multiworker"):
+            raise ValueError(f"devices={devices!r} needs the TensorFlow backend (KERAS_BACKEND=tensorflow); under "
+                             f"{keras.backend.backend()} phaselab trains on one device")
+        return None
     import tensorflow as tf
 
-    if len(tf.config.list_logical_devices("GPU")) > 1:
-        return tf.distribute.MirroredStrategy().scope()
-    return tf.distribute.get_strategy().scope()
+    cluster = read_tf_config() if devices in ("auto", "multiworker") else None
+    if devices == "multiworker" and cluster is None:
+        raise ValueError("devices='multiworker' needs TF_CONFIG (or phaselab train --worker-hosts H:P,H:P --worker-index I)")
+    if cluster is not None:
+        _check_port_free(cluster.workers[cluster.index])
+        try:
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        except RuntimeError as exc:  # "Collective ops must be configured at program startup"
+            raise ValueError("a multi-worker strategy must be created before any other TensorFlow work in the "
+                             f"process (call train(devices='multiworker') first, in a fresh process): {exc}") from None
+    gpus = tf.config.list_logical_devices("GPU")
+    if devices == "mirrored":
+        return tf.distribute.MirroredStrategy([d.name for d in gpus or tf.config.list_logical_devices("CPU")])
+    if devices == "auto" and len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def _replicas(strategy: Any) -> int:
+    return 1 if strategy is None else int(strategy.num_replicas_in_sync)
+
+
+def _worker(strategy: Any) -> tuple[int, int]:
+    """(this worker's index, workers) of a strategy; (0, 1) for a one-machine strategy."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.cluster_spec().as_dict():
+        return 0, 1
+    return int(resolver.task_id), len(resolver.cluster_spec().as_dict().get("worker", []))
+
+
+def _from_chief(strategy: Any, values: list[np.ndarray]) -> list[np.ndarray]:
+    """``values`` as the chief (the holder of replica 0) has them, on every worker of ``strategy``.
+
+    A sum all-reduce to which only replica 0 contributes (the others add zeros): a broadcast
+    over the strategy's collectives, with no file shared between the machines.
+    """
+    if _worker(strategy)[1] == 1:
+        return values
+    import tensorflow as tf
+
+    def send() -> list[Any]:
+        context = tf.distribute.get_replica_context()
+        first = tf.equal(context.replica_id_in_sync_group, 0)
+        return [context.all_reduce(tf.distribute.ReduceOp.SUM, tf.where(first, tf.constant(v), tf.zeros_like(v)))
+                for v in values]
+
+    received = strategy.run(send)
+    return [np.asarray(strategy.experimental_local_results(r)[0]) for r in received]
+
+
+def _share_state(strategy: Any, source: keras.Model, model: keras.Model) -> None:
+    """Give every worker's ``model`` the chief's ``source`` state: weights, optimizer state, seed states.
+
+    ``source`` is a one-device twin of ``model`` (same variables, same order) into which the
+    chief restored its backup; every worker calls this, in the same order of collectives.
+    """
+    def state(m: keras.Model) -> list[keras.Variable]:
+        return [*m.trainable_variables, *m.non_trainable_variables, *m.optimizer.variables]
+
+    targets, values = state(model), [keras.ops.convert_to_numpy(v) for v in state(source)]
+    if len(targets) != len(values):
+        raise ValueError(f"cannot share the restored state: {len(values)} variables for a model with {len(targets)}")
+    wide = [v.astype(np.int64 if np.issubdtype(v.dtype, np.integer) else np.float64) for v in values]
+    for variable, value, old in zip(targets, _from_chief(strategy, wide), values):
+        variable.assign(value.astype(old.dtype))
 
 
 def speaker_subset(clips: list[Clip], share: float, seed: int = 0) -> list[Clip]:
@@ -864,27 +1111,38 @@ def _learning_rate(config: TrainConfig, steps_per_epoch: int) -> float | keras.o
 
 
 
-def compile_model(config: TrainConfig, steps_per_epoch: int = 1) -> keras.Model:
+def compile_model(config: TrainConfig, steps_per_epoch: int = 1, strategy: Any = None) -> keras.Model:
     """Build and compile ``config``'s model: precision policy, distribution strategy, XLA.
 
     The model is built under the ``mixed_float16`` policy if ``config.mixed_precision``
-    (the global policy is restored afterwards; the layers keep theirs), and under a
-    ``MirroredStrategy`` when several GPUs are visible. It is compiled with the config's
-    optimizer, learning rate (scheduled over ``config.epochs * steps_per_epoch`` steps) and
-    loss, the ``accuracy`` metric and ``jit_compile``; with ``config.weight_average`` the
-    optimizer keeps a moving average of the weights (``use_ema``).
+    (the global policy is restored afterwards; the layers keep theirs), and in the scope of
+    ``strategy`` (None: a ``MirroredStrategy`` when several GPUs are visible, as
+    ``make_strategy("auto")`` without ``TF_CONFIG``). Under a strategy of several replicas
+    every ``BatchNormalization`` layer takes its statistics over the global batch
+    (``synchronized``), so a global batch of B on N devices trains as a batch of B on one
+    (:func:`_save_model` saves them unsynchronized: a saved model loads on any backend).
+    It is compiled with the config's optimizer, learning rate (scheduled over
+    ``config.epochs * steps_per_epoch`` steps) and loss, the ``accuracy`` metric and
+    ``jit_compile``; with ``config.weight_average`` the optimizer keeps a moving average of
+    the weights (``use_ema``).
 
     Returns
     -------
     keras.Model
         Compiled; with mixed precision its optimizer is a ``LossScaleOptimizer``.
     """
+    if strategy is None and keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        strategy = make_strategy("mirrored" if len(tf.config.list_logical_devices("GPU")) > 1 else "one")
     previous_policy = keras.mixed_precision.global_policy()
     if config.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
     try:
-        with _strategy():
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
             model = build_model(config.model, n_classes=len(CLASSES), **config.model_kwargs)
+            if _replicas(strategy) > 1:
+                _set_synchronized(model, True)
             options: dict[str, Any] = {"learning_rate": _learning_rate(config, steps_per_epoch)}
             if config.weight_average is not None:
                 options.update(use_ema=True, ema_momentum=config.weight_average)
@@ -894,6 +1152,19 @@ def compile_model(config: TrainConfig, steps_per_epoch: int = 1) -> keras.Model:
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     return model
+
+
+def _batch_norms(model: keras.Model) -> list[keras.layers.BatchNormalization]:
+    return [layer for layer in model._flatten_layers() if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+def _set_synchronized(model: keras.Model, synchronized: bool) -> list[bool]:
+    """Set ``synchronized`` of every BatchNormalization layer; returns the old values, in order."""
+    layers = _batch_norms(model)
+    old = [layer.synchronized for layer in layers]
+    for layer in layers:
+        layer.synchronized = synchronized
+    return old
 
 
 def _seed(seed: int, jit_compile: bool) -> None:
@@ -907,11 +1178,59 @@ def _seed(seed: int, jit_compile: bool) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def _shard_by_data(dataset: Any) -> Any:
+    """A ``tf.data`` training set that a multi-worker strategy shards by its elements (``AutoShardPolicy.DATA``).
+
+    :func:`make_dataset` generates its stream from a seed (no files to share out), so every
+    worker builds the same stream of global batches; the strategy splits each global batch
+    into one share per replica, and each worker keeps its replicas' shares of every batch.
+    Other datasets (another backend's ``PyDataset``) are returned unchanged.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return dataset
+    import tensorflow as tf
+
+    if not isinstance(dataset, tf.data.Dataset):
+        return dataset
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+def _build_for_multiworker(model: keras.Model, strategy: Any, spec: Any) -> None:
+    """Build the model's training state from the data's ``element_spec`` before ``fit``, under a multi-worker strategy.
+
+    Keras 3's ``fit`` builds it from the first distributed batch with
+    ``strategy.reduce("MEAN", batch)``, which ``MultiWorkerMirroredStrategy`` cannot do for a
+    nested batch ("Attempt to convert a value (PerReplica...) to a Tensor";
+    keras-team/keras#20585). Built here from the shapes (the optimizer's variables
+    included), ``fit`` has nothing left to build, and its own attempt is switched off.
+    """
+    import tensorflow as tf
+
+    model._symbolic_build(data_batch=spec)
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    step = model.train_step
+
+    def train_step(data: Any) -> Any:
+        return tf.nest.map_structure(lambda value: tf.reshape(value, [1]), step(data))
+
+    model.train_step = train_step
+
+
+TRAIN = 0
+FINISHED = 1
+REFUSED = 2
+
+
 def train(
     config: TrainConfig,
     run_dir: str | os.PathLike,
     resume: bool = False,
     verbose: int = 1,
+    devices: str = "auto",
 ) -> TrainResult:
     """Train ``config``'s model into ``run_dir`` (see the module docstring for its files).
 
@@ -927,43 +1246,111 @@ def train(
     verbose : int
         0 silent; 1 Keras's progress bar; 2 one line per epoch (the validation scores,
         per-class F1 included, are in the line that ends each epoch).
+    devices : str
+        Where to train (:func:`make_strategy`): ``"auto"``, ``"one"``, ``"mirrored"`` or
+        ``"multiworker"``. Not part of the config: a run trains to the same result on any
+        of them (up to floating-point rounding) and resumes on another. Under
+        ``"multiworker"`` every worker calls ``train`` with the same config; worker 0 (the
+        chief) checks and writes ``run_dir`` and the others write theirs to a temporary
+        folder that is deleted at the end. On resume the chief reads the backup and sends
+        its state to the other workers, so ``run_dir`` need only exist on the chief's machine.
 
     Returns
     -------
     TrainResult
+        On a worker other than the chief, ``history`` is that of this call's epochs only,
+        and ``model`` is None if the run had already finished.
 
     Raises
     ------
     ValueError
-        Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data.
+        Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data;
+        a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``.
     """
     run_dir = Path(run_dir)
-    exists = _check_run_dir(config, run_dir, resume)
-    if (run_dir / MODEL_FILE).is_file():
+    strategy = make_strategy(devices)  # first: a multi-worker strategy must start before other TensorFlow work
+    replicas = _replicas(strategy)
+    if config.batch_size % replicas:
+        raise ValueError(f"batch_size {config.batch_size} does not split evenly over {replicas} replicas; "
+                         f"choose a multiple of {replicas}")
+    index, workers = _worker(strategy)
+    chief = index == 0
+    status, first_epoch, exists, refusal = TRAIN, 0, False, None
+    if chief:
+        try:
+            exists = _check_run_dir(config, run_dir, resume)
+            status = FINISHED if (run_dir / MODEL_FILE).is_file() else TRAIN
+            first_epoch = EpochCheckpoint(run_dir / BACKUP_DIR).finished_epochs()
+        except ValueError as exc:
+            if workers == 1:
+                raise
+            status, refusal = REFUSED, exc
+    if workers > 1:  # the other workers do as the chief found
+        status, first_epoch = (int(v) for v in _from_chief(strategy, [np.int64(status), np.int64(first_epoch)]))
+    if status == REFUSED:
+        if refusal is not None:
+            raise refusal
+        raise ValueError(f"worker {index}: the chief (worker 0) refused {run_dir}; its output says why")
+    if status == FINISHED:
         if verbose:
             print(f"{run_dir}: the run has finished all {config.epochs} epochs; nothing to do")
-        return TrainResult(load_model(run_dir / MODEL_FILE), read_history(run_dir), run_dir)
+        if chief:
+            return TrainResult(load_model(run_dir / MODEL_FILE), read_history(run_dir), run_dir)
+        return TrainResult(None, {}, run_dir)
 
+    out = run_dir if chief else Path(tempfile.mkdtemp(prefix=f"phaselab-worker{index}-"))
+    try:
+        return _fit(config, run_dir, out, strategy, exists, first_epoch, verbose)
+    finally:
+        if not chief:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _fit(
+    config: TrainConfig, run_dir: Path, out: Path, strategy: Any, exists: bool, first_epoch: int, verbose: int
+) -> TrainResult:
+    """The training of :func:`train`, writing into ``out`` (``run_dir`` on the chief, a temporary folder elsewhere).
+
+    Every worker runs the same callbacks: under a multi-worker strategy an assignment to a
+    variable (the restore, :class:`AveragedWeights`'s swaps) is a collective that all of them
+    must join, in the same order.
+    """
+    chief = out == run_dir
     splits = _splits(config)
     _seed(config.seed, config.jit_compile)
-    checkpoint = EpochCheckpoint(run_dir / BACKUP_DIR)
-    train_data, validation_data, steps = _datasets(config, *splits, first_epoch=checkpoint.finished_epochs())
-    model = compile_model(config, steps)
-    if not exists:  # written once the data and the model are known to work
+    checkpoint = EpochCheckpoint(out / BACKUP_DIR)
+    train_data, validation_data, steps = _datasets(config, *splits, first_epoch=first_epoch)
+    model = compile_model(config, steps, strategy)
+    twin = compile_model(config, steps, make_strategy("one")) if _replicas(strategy) > 1 else None
+    if chief and not exists:  # written once the data and the model are known to work
         run_dir.mkdir(parents=True, exist_ok=True)
         config.save(run_dir / CONFIG_FILE)
-    past = read_history(run_dir).get(BEST_MONITOR, [])
+    past = read_history(out).get(BEST_MONITOR, [])
     best = max((v for v in past if v is not None), default=-math.inf)
-    scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss))
-    initial_epoch = checkpoint.restore(model)
-    callbacks = [scores, HistoryLog(run_dir), BestModel(run_dir / BEST_FILE, BEST_MONITOR, best)]
+    scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss), twin=twin)
+    if _worker(strategy)[1] > 1:
+        with strategy.scope():  # every worker makes the same variables, in the same order
+            _build_for_multiworker(model, strategy, train_data.element_spec)
+        if first_epoch:  # the chief restores into the twin (no collectives there), then every worker takes its state
+            if chief:
+                checkpoint.restore(twin)
+            else:
+                twin.optimizer.build(twin.trainable_variables)
+            _share_state(strategy, twin, model)
+        initial_epoch = first_epoch
+    else:
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():  # the optimizer's variables
+            initial_epoch = checkpoint.restore(model)
+    callbacks = [scores, HistoryLog(out), BestModel(out / BEST_FILE, BEST_MONITOR, best)]
     if config.weight_average is not None:
         callbacks = [AveragedWeights(callbacks)]
     callbacks = [StopOnNonFiniteLoss(str(run_dir)), *callbacks, checkpoint]
-    model.fit(train_data, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-              callbacks=callbacks, shuffle=False, verbose=verbose)
+    fitted = model.fit(_shard_by_data(train_data), epochs=config.epochs, initial_epoch=initial_epoch,
+                       steps_per_epoch=steps, callbacks=callbacks, shuffle=False, verbose=verbose)
+    if not chief:  # this call's epochs (its temporary history.json starts where the job resumed)
+        return TrainResult(model, {"epoch": [e + 1 for e in fitted.epoch], **fitted.history}, run_dir)
+    history = read_history(out)
     final = scores.last_scores or scores.score()
-    history = read_history(run_dir)
     _savefig(plot_learning_curves(history, title=f"{config.model} ({run_dir.name})"), run_dir / CURVES_PNG)
     _savefig(plot_confusion_matrix(final["confusion"], CLASSES, title="validation, final model"), run_dir / CONFUSION_PNG)
     _save_model(model, run_dir / MODEL_FILE)

@@ -95,10 +95,51 @@ def run_config(args: argparse.Namespace) -> Any:
     return TrainConfig.from_dict(overrides)
 
 
-def _train(args: argparse.Namespace) -> int:
-    from phaselab.train import train
+DEVICES: tuple[str, ...] = ("auto", "one", "mirrored", "multiworker")
+"""The choices of ``--devices`` (:data:`phaselab.train.DEVICES`, repeated so ``--help`` needs no TensorFlow)."""
 
-    result = train(run_config(args), args.out, resume=args.resume, verbose=1)
+
+def _worker_hosts(text: str) -> list[str]:
+    """An argparse ``type``: comma-separated ``host:port`` addresses."""
+    hosts = [host.strip() for host in text.split(",") if host.strip()]
+    if not hosts:
+        raise argparse.ArgumentTypeError(f"expected host:port,host:port,..., got {text!r}")
+    return hosts
+
+
+def _devices(args: argparse.Namespace) -> str:
+    """The ``devices`` of :func:`phaselab.train.train`; with ``--worker-hosts``, writes ``TF_CONFIG`` for it.
+
+    Raises
+    ------
+    ValueError
+        ``--worker-hosts`` without ``--worker-index`` (or the other way round), with
+        ``--devices`` other than ``multiworker``/``auto``, a bad address or index (checked by
+        :func:`phaselab.train.worker_cluster`), or a ``TF_CONFIG`` that cannot be read.
+    """
+    from phaselab.train import read_tf_config, worker_cluster
+
+    if (args.worker_hosts is None) != (args.worker_index is None):
+        raise ValueError("--worker-hosts and --worker-index go together: every worker gets the same list and its own index")
+    if args.worker_hosts is None:
+        if args.devices in ("auto", "multiworker"):
+            read_tf_config()  # a bad TF_CONFIG is refused now, in one line
+        return args.devices
+    if args.devices not in ("auto", "multiworker"):
+        raise ValueError(f"--worker-hosts trains on several machines; it cannot go with --devices {args.devices}")
+    os.environ["TF_CONFIG"] = worker_cluster(args.worker_hosts, args.worker_index).tf_config()
+    return "multiworker"
+
+
+def _train(args: argparse.Namespace) -> int:
+    from phaselab.train import read_tf_config, train
+
+    devices = _devices(args)
+    result = train(run_config(args), args.out, resume=args.resume, verbose=1, devices=devices)
+    cluster = read_tf_config() if devices in ("auto", "multiworker") else None
+    if cluster is not None and not cluster.chief:
+        print(f"worker {cluster.index}: finished; the chief (worker 0) wrote the run directory")
+        return 0
     history = result.history
     if history.get("val_macro_f1"):
         print(f"{args.out}: {len(history['epoch'])} epochs, final validation macro F1 {history['val_macro_f1'][-1]:.3f}")
@@ -182,6 +223,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
     parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
     parser.add_argument("--jit", action="store_true", default=None, help="compile with XLA")
+    parser.add_argument("--devices", choices=DEVICES, default="auto",
+                        help="one: one device; mirrored: every GPU of this machine (or its logical CPUs); multiworker: "
+                        "the workers of $TF_CONFIG or --worker-hosts; auto (default): multiworker if TF_CONFIG is set, "
+                        "else mirrored if there are several GPUs, else one")
+    parser.add_argument("--worker-hosts", type=_worker_hosts, metavar="HOST:PORT,...",
+                        help="train one model on several machines: every worker's address, the same list on each "
+                        "(worker 0, the chief, writes RUN_DIR); writes TF_CONFIG")
+    parser.add_argument("--worker-index", type=int, metavar="I", help="this machine's place in --worker-hosts (0 is the chief)")
     parser.set_defaults(func=_train)
 
     parser = subparsers.add_parser("evaluate", help="score a trained model on a Speech Commands tree")
