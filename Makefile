@@ -72,8 +72,10 @@ experiments: setup
 	$(BIN)/python benchmarks/real_speech.py --seeds 0 1
 	$(BIN)/python benchmarks/recipes_real.py
 	$(BIN)/python benchmarks/keyword_models.py --seeds 0 1
+	$(BIN)/python benchmarks/encodings_real.py --seeds 0 1 2
 	$(BIN)/python benchmarks/compare_encodings.py --seeds 0 1 2
 	$(BIN)/python benchmarks/speech_noise_models.py
+	$(BIN)/python benchmarks/train_speech_detector.py
 	$(BIN)/python benchmarks/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:
