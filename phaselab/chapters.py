@@ -3,12 +3,9 @@
 Chapter 00 (the overview) shows this as a table and checks it against the ``notebooks/``
 folder; the titles come from the notebooks themselves (:func:`phaselab.site.chapter_title`).
 
-The times were measured on the project's 2-core AMD EPYC CPU (no GPU) by executing each
-chapter in full (``jupyter nbconvert --execute``, without ``PHASELAB_QUICK``, as ``make
-run`` does) while other training runs shared the two cores, so a laptop with four or more
-cores should be faster. Where a chapter's time was not measured, the field says so. The
-times were taken before the chapters gained their exercises, which add seconds, except
-chapter 04's first (two small trainings of 80 batches each, a minute or two).
+The times were measured on a 2-core Intel Xeon CPU (no GPU) by executing each chapter in full
+(``jupyter nbconvert --execute``, without ``PHASELAB_QUICK``) in ``make run`` from a fresh clone,
+two chapters at a time; where a chapter's time was not measured that way, the field says so.
 ``PHASELAB_QUICK=1`` (``make test``) shrinks every chapter to its mechanics.
 """
 
@@ -54,15 +51,15 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("00_overview.ipynb", (), "nothing", "seconds"),
-    Chapter("01_phase_randomization.ipynb", ("00",), "`data/samples/marvin.wav` (a real recording)", "30 s"),
-    Chapter("02_phase_kernel_design.ipynb", ("01",), "`data/samples/marvin.wav` (a real recording)", "30 s"),
-    Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "50 s"),
+    Chapter("00_overview.ipynb", (), "nothing", "16 s"),
+    Chapter("01_phase_randomization.ipynb", ("00",), "`data/samples/marvin.wav` (a real recording)", "32 s"),
+    Chapter("02_phase_kernel_design.ipynb", ("01",), "`data/samples/marvin.wav` (a real recording)", "19 s"),
+    Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "31 s"),
     Chapter("04_3d_cnn_training.ipynb", ("02",), "the bundled real set `data/real_speech_commands/` and the "
-            "shipped keyword model", "about 4 min (a live training of 4 epochs; 4.8 min with the 6 epochs it had before)"),
+            "shipped keyword model", "5 min 25 s (a live training of 4 epochs)"),
     Chapter("05_phase_encodings_compared.ipynb", ("02", "04"), "the bundled real set and "
-            "`benchmarks/results/encodings_real.json`", "about 2 min (three tiny live trainings)"),
-    Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled real set and its background recordings", "not measured since it moved to real speech"),
+            "`benchmarks/results/encodings_real.json`", "2 min 14 s (three tiny live trainings)"),
+    Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled real set and its background recordings", "5 min 19 s"),
 )
 """Every chapter, in reading order."""
 

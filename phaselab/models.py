@@ -543,7 +543,7 @@ def _encoding_cnn(**kwargs: Any) -> keras.Model:
     unknown = sorted(set(kwargs) - set(check))
     if unknown:
         raise ValueError(f"model 'enc-cnn' takes no argument {', '.join(unknown)}; its arguments are {', '.join(check)}")
-    return encoding_cnn(**kwargs)
+    return encoding_cnn(**{"name": "enc-cnn", **kwargs})
 
 
 MODEL_NAMES: tuple[str, ...] = tuple(_BUILDERS)

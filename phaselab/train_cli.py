@@ -16,7 +16,7 @@ from phaselab.cli import positive_int
 
 __all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
-MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn")
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
 """The names of :data:`phaselab.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
 DEFAULT_MODEL = "cnn2d-mel"
