@@ -459,7 +459,10 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
                              for k in range(len(seeds))]))
     speaker_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
     lows, highs = (seed_ci[0], speaker_ci[0]), (seed_ci[1], speaker_ci[1])
-    verdict = ("better" if min(lows) > 0 else "worse" if max(highs) < 0 else "no clear difference")
+    if len(seeds) < 2:  # one seed: no interval over seeds, so no verdict
+        verdict = "no clear difference"
+    else:
+        verdict = "better" if min(lows) > 0 else "worse" if max(highs) < 0 else "no clear difference"
     return {"encoding": encoding, "baseline": baseline, "condition": condition, "seeds": seeds,
             "differences": [float(d) for d in diffs], "mean": mean, "seed_ci": tuple(float(v) for v in seed_ci),
             "speaker_ci": speaker_ci, "verdict": verdict}

@@ -87,6 +87,9 @@ def test_paired_difference_sees_a_clear_gap_and_a_tie() -> None:
                  _real_row("phased", seed, noisy(0.1, seed + 20), truth)]
     worse = paired_difference(rows, "if")
     assert worse["verdict"] == "worse" and worse["seed_ci"][1] < 0 and worse["speaker_ci"][1] < 0
+    one_seed = paired_difference([row for row in rows if row["seed"] == 0], "if")
+    assert one_seed["verdict"] == "no clear difference" and np.isnan(one_seed["seed_ci"][0])
+    assert one_seed["speaker_ci"][1] < 0  # the speakers alone would say "worse": one seed does not decide
     tie = paired_difference(rows, "phased")
     assert tie["verdict"] == "no clear difference" and tie["speaker_ci"][0] < 0 < tie["speaker_ci"][1]
     summary = summarise_real(rows)
