@@ -31,6 +31,7 @@ from phaselab.encoding_study import (  # noqa: E402
     REAL_ENCODINGS,
     REAL_EPOCHS,
     format_real_summary,
+    load_speed,
     paired_difference,
     run_real_encoding,
     summarise_real,
@@ -43,7 +44,8 @@ RUNS = REPO / "build" / "experiments" / "encodings_real"
 
 def report(results: dict) -> str:
     rows = results["rows"]
-    lines = [format_real_summary(summarise_real(rows)), "", "each encoding minus magnitude, clean test macro F1:"]
+    speed = load_speed(REPO / "benchmarks" / "results" / "bench_encodings.json")
+    lines = [format_real_summary(summarise_real(rows), speed), "", "each encoding minus magnitude, clean test macro F1:"]
     for encoding in dict.fromkeys(row["encoding"] for row in rows):
         if encoding == "magnitude":
             continue

@@ -43,6 +43,7 @@ __all__ = [
     "condition_audio",
     "run_real_encoding",
     "load_real_study",
+    "load_speed",
     "summarise_real",
     "paired_difference",
     "format_real_summary",
@@ -468,18 +469,35 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
             "speaker_ci": speaker_ci, "verdict": verdict}
 
 
-def format_real_summary(summary: Sequence[dict[str, Any]]) -> str:
-    """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs, minutes."""
+def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, float] | None = None) -> str:
+    """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs.
+
+    ``speed`` (encoding -> training time per clip relative to magnitude, from
+    ``benchmarks/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
+    clock is not shown, since the study's runs share the CPU with other jobs and may be paused.
+    """
     def cell(pair: tuple[float, float]) -> str:
         mean, sd = pair
         return f"{mean:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
 
-    head = "| encoding | seeds | " + " | ".join(CONDITIONS) + " | params | MFLOPs / clip | minutes / run |"
-    lines = [head, "|---|---:|" + "---:|" * (len(CONDITIONS) + 3)]
+    extra = " training time vs magnitude |" if speed else ""
+    head = "| encoding | seeds | " + " | ".join(CONDITIONS) + " | params | MFLOPs / clip |" + extra
+    lines = [head, "|---|---:|" + "---:|" * (len(CONDITIONS) + 2 + bool(speed))]
     for e in summary:
+        time = f" {speed[e['encoding']]:.2f}x |" if speed and e["encoding"] in speed else (" n/a |" if speed else "")
         lines.append(f"| {e['encoding']} | {len(e['seeds'])} | " + " | ".join(cell(e[c]) for c in CONDITIONS)
-                     + f" | {e['params']:,} | {e['mflops']:.0f} | {e['minutes']:.1f} |")
+                     + f" | {e['params']:,} | {e['mflops']:.0f} |" + time)
     return "\n".join(lines)
+
+
+def load_speed(path: str | os.PathLike) -> dict[str, float] | None:
+    """Training time per clip relative to magnitude, per encoding, from ``benchmarks/bench_encodings.py``'s JSON."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return {row["encoding"]: row["time_vs_magnitude"] for row in json.loads(path.read_text(encoding="utf-8"))["encodings"]}
 
 
 def plot_robustness(summary: Sequence[dict[str, Any]], ax: Any = None) -> Any:
