@@ -7,7 +7,7 @@ asks whether another *implementation* of the same convolutions -- same weights, 
 -- would be faster. A 3x3x3 convolution whose phase axis wraps around is, for each output
 phase slice ``p``, a 2D convolution over (time, frequency) of the slices ``p - 1, p, p + 1``:
 
-``conv3d`` (ours, :mod:`phaselab.models`)
+``conv3d`` (ours, :mod:`phaselab.nn.models`)
     Pad the phase axis by one slice each side (a gather) and run ``Conv3D`` ('valid', the last 'same').
 ``fold-in``
     Stack each slice's three phase neighbours along the channels (``3 C`` channels) and run
@@ -16,7 +16,7 @@ phase slice ``p``, a 2D convolution over (time, frequency) of the slices ``p - 1
     The fifth convolution ('same' on the wrapped axis, 12 output slices) reads a zero slice
     where its taps fall off the padded axis, as Conv3D's zero padding does.
 ``phase-dft``
-    :func:`phaselab.circular_conv.circular_conv3d`: a DFT along the phase axis turns the
+    :func:`phaselab.nn.circular.circular_conv3d`: a DFT along the phase axis turns the
     circular convolution into one complex 2D convolution per phase frequency, 14 real 2D
     convolutions for ``P = 10`` instead of the direct form's 30 (36 for the fifth conv's 12
     slices, which the rewrite gets from the 10 circular ones and two one-tap corrections).
@@ -41,7 +41,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from phaselab.circular_conv import circular_conv3d  # noqa: E402
+from phaselab.nn.circular import circular_conv3d  # noqa: E402
 
 LAYERS = (  # input (time, freq, phase, channels), filters, (time, freq) stride, padding: conv3d_1 .. conv3d_5
     ((256, 129, 10, 1), 16, (2, 2), "valid"),

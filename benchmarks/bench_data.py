@@ -7,16 +7,16 @@ off (``silence_fraction=0``) so that both produce the same kind of clip:
 
 straightforward
     A Python loop: ``read_wav`` + ``SoundPreprocessor`` + the NumPy reference
-    :func:`phaselab.phase.phased_spectrogram`, one clip at a time; no cache, no parallelism.
+    :func:`phaselab.signal.encodings.phased_spectrogram`, one clip at a time; no cache, no parallelism.
 pipeline
     :func:`phaselab.data.pipeline.make_dataset` (decode once into the cache with a thread
     pool, augment in a parallel ``tf.numpy_function`` map, class-balanced batches, prefetch)
-    followed by the Keras layer :class:`phaselab.layers.PhasedSpectrogram` on each batch,
+    followed by the Keras layer :class:`phaselab.nn.features.PhasedSpectrogram` on each batch,
     one epoch, timed from the ``make_dataset`` call (cache filling included).
 
 It also times the pipeline without the feature step, and -- the number the pipeline must
 beat -- the training speed of the 3D CNN (``train_on_batch`` of
-:func:`phaselab.models.build_model` ``("cnn3d")`` on this machine), and prints the ratio.
+:func:`phaselab.nn.models.build_model` ``("cnn3d")`` on this machine), and prints the ratio.
 
 The clips are copies of the bundled "marvin" sample at random gains and lengths in a
 temporary Speech Commands tree (or ``--data`` to read a real tree's first clips).
@@ -38,11 +38,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from phaselab.audio import read_wav, write_wav  # noqa: E402
+from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise  # noqa: E402
 from phaselab.data.labels import CLASSES, COMMANDS  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
-from phaselab.phase import phased_spectrogram  # noqa: E402
+from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = AugmentConfig(silence_fraction=0.0)
@@ -75,7 +75,7 @@ def straightforward(clips: list, noises: list, seed: int) -> float:
 def pipeline(clips: list, noises: list, seed: int, batch_size: int, feature: bool) -> tuple[float, int]:
     """Seconds for one epoch of the tf.data pipeline (and the clips it produced)."""
     from phaselab.data.pipeline import make_dataset
-    from phaselab.layers import PhasedSpectrogram
+    from phaselab.nn.features import PhasedSpectrogram
 
     layer = PhasedSpectrogram()
     start = time.perf_counter()
@@ -92,7 +92,7 @@ def training_rate(batch_size: int, steps: int) -> float:
     """Clips per second of ``train_on_batch`` of the 3D CNN on random audio (after one warm-up step)."""
     import keras
 
-    from phaselab.models import build_model
+    from phaselab.nn.models import build_model
 
     model = build_model("cnn3d")
     model.compile(optimizer="adadelta", loss="categorical_crossentropy")

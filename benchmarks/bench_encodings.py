@@ -1,11 +1,11 @@
 """Training speed of every encoding's model, and the folded circular stem against CircularPad + Conv3D.
 
 In one run, on the same random batch: training steps (``train_on_batch``, Adam, batch 32) of
-:func:`phaselab.encoding_models.encoding_cnn` over each encoding of chapter 05, as clips/s and as a
+:func:`phaselab.nn.encoding_nets.encoding_cnn` over each encoding of chapter 05, as clips/s and as a
 ratio to the magnitude model; and the phased model's first convolution computed as one 2D
-convolution over all phase slices (``method="fold"``, :func:`phaselab.circular_conv.folded_conv3d`)
+convolution over all phase slices (``method="fold"``, :func:`phaselab.nn.circular.folded_conv3d`)
 against the straightforward ``CircularPad`` + ``Conv3D`` (the same function and weights), in
-:func:`phaselab.encoding_models.encoding_model`'s ``phase_stem`` switch. Writes
+:func:`phaselab.nn.encoding_nets.encoding_model`'s ``phase_stem`` switch. Writes
 ``benchmarks/results/bench_encodings.json``.
 
 Run: ``python benchmarks/bench_encodings.py [--steps 5]`` (``PHASELAB_QUICK=1``: 1 step).
@@ -25,10 +25,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from phaselab.atomic import write_text  # noqa: E402
-from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.encoding_models import encoding_cnn, encoding_model  # noqa: E402
-from phaselab.encoding_study import REAL_ENCODINGS  # noqa: E402
-from phaselab.models import flops  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.nn.encoding_nets import encoding_cnn, encoding_model  # noqa: E402
+from phaselab.studies.encodings import REAL_ENCODINGS  # noqa: E402
+from phaselab.nn.models import flops  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
 

@@ -10,7 +10,7 @@ straightforward
     layout engine (``layout="constrained"``) would make every frame about 2.5x slower,
     and the comparison is meant to be conservative.
 phaselab
-    :meth:`phaselab.animation.SlicingAnimation.to_mp4`: the static parts drawn once,
+    :meth:`phaselab.display.animation.SlicingAnimation.to_mp4`: the static parts drawn once,
     the slice and line updated in place and blitted, RGBA frames piped to one ffmpeg.
 
 Run: ``.venv/bin/python benchmarks/bench_movie.py`` (prints both rates and their ratio;
@@ -32,9 +32,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 
-from phaselab.animation import SlicingAnimation  # noqa: E402
-from phaselab.phase import phased_spectrogram  # noqa: E402
-from phaselab.video import probe, use_bundled_ffmpeg  # noqa: E402
+from phaselab.display.animation import SlicingAnimation  # noqa: E402
+from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
+from phaselab.display.video import probe, use_bundled_ffmpeg  # noqa: E402
 
 FRAMES = 256
 FPS = 25

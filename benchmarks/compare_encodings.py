@@ -1,7 +1,7 @@
 """Phase encodings compared on the keyword task: same body, same budget, several seeds.
 
-Trains :func:`phaselab.encoding_models.encoding_model` over each encoding on the bundled
-keyword set (or ``--data``) with :func:`phaselab.encoding_study.run_encoding_study` and
+Trains :func:`phaselab.nn.encoding_nets.encoding_model` over each encoding on the bundled
+keyword set (or ``--data``) with :func:`phaselab.studies.encodings.run_encoding_study` and
 scores it on the test split (held-out voices). Writes, after every run so a killed job
 keeps what it finished, ``benchmarks/results/compare_encodings.json`` (settings, rows,
 summary) and ``compare_encodings.csv`` (one row per run), which
@@ -22,7 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.encoding_study import ROW_KEYS, StudyBudget, format_summary, run_encoding_study, summarise  # noqa: E402
+from phaselab.studies.encodings import ROW_KEYS, StudyBudget, format_summary, run_encoding_study, summarise  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -92,7 +92,7 @@ def _epochs(model_name: str, sets: dict[str, list], noises: list, batch: int, ma
     """One epoch of ``model.fit`` (capped at ``max_steps``) on each set, after one two-step warm-up of the model."""
     from phaselab.data.augment import AugmentConfig
     from phaselab.data.pipeline import make_dataset
-    from phaselab.train import TrainConfig, compile_model
+    from phaselab.training.loop import TrainConfig, compile_model
 
     model = compile_model(TrainConfig(model_name, batch_size=batch))
     results = []
@@ -119,7 +119,7 @@ def measure(models: list[str], batch: int, max_steps: int | None, tiled_clips: i
     """The results of this process's backend: ``{"devices": [...], "runs": [...]}``."""
     import keras
 
-    from phaselab.audio import read_wav
+    from phaselab.signal.audio import read_wav
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 
     tree = SpeechCommands(resolve_data_root("real"))
@@ -157,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from phaselab.atomic import check_output_file, write_text
-    from phaselab.cli import positive_int
-    from phaselab.train_cli import MODELS as KNOWN
+    from phaselab.cli.main import positive_int
+    from phaselab.cli.train import MODELS as KNOWN
 
     try:
         check_output_file(args.out, "the GPU check's results")

@@ -7,7 +7,7 @@ evaluation set of many more speakers of the same two voices -- ``phaselab data s
 --only test --speakers 40 --seed 1 --out build/heldout_voices`` (needs espeak-ng; 1,200
 clips; no speaker of the bundled set) -- and scores the ``best.keras`` of every run
 directory it is given on it and on the bundled test split, with the same function
-(:func:`phaselab.evaluate.split_probabilities`; the probabilities are kept in ``build/heldout_voices_cache/``
+(:func:`phaselab.training.inference.split_probabilities`; the probabilities are kept in ``build/heldout_voices_cache/``
 until the run's ``best.keras`` changes, so a rerun scores only new runs).
 
 Rows are grouped by model and recipe (the run's ``config.json`` against
@@ -33,13 +33,13 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.data.labels import CLASSES  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.data.synth import synthesize_dataset  # noqa: E402
-from phaselab.evaluate import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
-from phaselab.metrics import classification_scores  # noqa: E402
-from phaselab.train import BEST_FILE, CONFIG_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history  # noqa: E402
+from phaselab.training.inference import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
+from phaselab.training.scores import classification_scores  # noqa: E402
+from phaselab.training.loop import BEST_FILE, CONFIG_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"
@@ -59,7 +59,7 @@ def recipe(config: TrainConfig) -> str:
 
 
 def scores(truth: np.ndarray, probabilities: np.ndarray) -> dict:
-    """The scores :func:`phaselab.evaluate.evaluate` reports, from per-clip probabilities."""
+    """The scores :func:`phaselab.training.inference.evaluate` reports, from per-clip probabilities."""
     result = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
     return {name: result[name] for name in SCORES}
 

@@ -1,6 +1,6 @@
 """What real speech changes: the default recipe trained on synthetic voices, on real people, on both.
 
-For every arm of :data:`phaselab.real_speech_study.ARMS` (synthetic voices only; real speech
+For every arm of :data:`phaselab.studies.real_speech.ARMS` (synthetic voices only; real speech
 on 1/4, 1/2 and all of its training speakers; real + synthetic) and every seed, this trains
 the default ``phaselab train`` recipe into ``build/experiments/real_speech/<arm>_s<seed>``
 (resumed if killed, reused if finished), scores the run's ``best.keras`` (chosen on the run's
@@ -21,9 +21,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.evaluate import write_json  # noqa: E402
-from phaselab.real_speech_study import ARMS, format_summary, learning_curve, load_results, run_arm, summarise  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.training.inference import write_json  # noqa: E402
+from phaselab.studies.real_speech import ARMS, format_summary, learning_curve, load_results, run_arm, summarise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "real_speech.json"

@@ -7,7 +7,7 @@ second split of the bundled set's *training and validation* speakers: every spea
 voice (``--voice``, default ``en-gb-x-gbcwmd``, West Midlands English) becomes the validation
 split, all other training and validation speakers are the training split, and the test list
 is left as it is (and is never read here). Each recipe is trained on that split with
-:func:`phaselab.train.train` and judged by the validation macro F1 of its ``best.keras``.
+:func:`phaselab.training.loop.train` and judged by the validation macro F1 of its ``best.keras``.
 
 The tree lives in ``build/experiments/recipe_selection/tree`` (symbolic links to the bundled
 clips, new list files); runs in ``build/experiments/recipe_selection/RECIPE-sSEED`` resume when
@@ -27,11 +27,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.budget import describe_machine  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.data.speech_commands import bundled_data_root  # noqa: E402
-from phaselab.evaluate import evaluate, write_json  # noqa: E402
-from phaselab.metrics import mean_sd  # noqa: E402
-from phaselab.train import BEST_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history, train  # noqa: E402
+from phaselab.training.inference import evaluate, write_json  # noqa: E402
+from phaselab.training.scores import mean_sd  # noqa: E402
+from phaselab.training.loop import BEST_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "recipe_selection.json"

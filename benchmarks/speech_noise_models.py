@@ -1,8 +1,8 @@
 """Speech or noise: a magnitude-only model against phase-aware ones, same body, same budget, several seeds.
 
-Trains :func:`phaselab.encoding_models.encoding_model` over each encoding on the task of
-:mod:`phaselab.speech_noise` made from the training speakers of a bundled set (default the real
-one, with its real background recordings split by file: :data:`phaselab.detect.NOISE_SPLITS`),
+Trains :func:`phaselab.nn.encoding_nets.encoding_model` over each encoding on the task of
+:mod:`phaselab.studies.speech_noise` made from the training speakers of a bundled set (default the real
+one, with its real background recordings split by file: :data:`phaselab.studies.detector.NOISE_SPLITS`),
 validates on the validation speakers and scores accuracy per kind of sound and ROC AUC on the
 test speakers, once per seed (the seed draws the sets, the weights and the batch order). Writes,
 after every seed so a killed job keeps the seeds it finished,
@@ -25,8 +25,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.atomic import write_text  # noqa: E402
-from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.detect import (  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.studies.detector import (  # noqa: E402
     NOISE_SPLITS,
     compare_encodings_on_speech_noise,
     format_seed_summary,

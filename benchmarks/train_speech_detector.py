@@ -1,9 +1,9 @@
 """Train the speech detector shipped as ``phaselab/weights/speech_detector.keras``, and measure how far it carries.
 
-1. :func:`phaselab.detect.leave_one_noise_out`: one fold per background recording of the
+1. :func:`phaselab.studies.detector.leave_one_noise_out`: one fold per background recording of the
    bundled real set (13), each training the detector's model without that recording and
    scoring held-out speakers' speech against it: accuracy, ROC AUC, share of it caught.
-2. :func:`phaselab.detect.train_detector` on the training speakers and *all* recordings: the
+2. :func:`phaselab.studies.detector.train_detector` on the training speakers and *all* recordings: the
    shipped model. It is scored on the test speakers (speech, their random-phase twins, shaped
    noise, noise, silence): accuracy per kind and ROC AUC.
 
@@ -25,8 +25,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 from phaselab.atomic import write_text  # noqa: E402
-from phaselab.budget import describe_machine  # noqa: E402
-from phaselab.detect import (  # noqa: E402
+from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.studies.detector import (  # noqa: E402
     DETECTOR_ENCODING,
     WEIGHTS,
     kind_accuracy,
@@ -37,8 +37,8 @@ from phaselab.detect import (  # noqa: E402
     train_detector,
     training_clips,
 )
-from phaselab.metrics import roc_auc  # noqa: E402
-from phaselab.speech_noise import KINDS, make_speech_noise_examples  # noqa: E402
+from phaselab.training.scores import roc_auc  # noqa: E402
+from phaselab.studies.speech_noise import KINDS, make_speech_noise_examples  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "speech_detector.json"
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from phaselab.cli import main
+from phaselab.cli.main import main
 
 sys.exit(main())

@@ -4,7 +4,7 @@ One temporary-name scheme for all of phaselab (WAVs, movies, JSON scores, run
 directories): the file ``DIR/NAME`` is written as ``DIR/.part-NAME`` (hidden, and with
 ``NAME``'s suffix kept, which Keras wants) and renamed over ``DIR/NAME`` with
 :func:`os.replace` once it is complete. A failure, Ctrl-C or SIGTERM (which
-:func:`phaselab.cli.main` turns into an exception) removes the temporary file; a
+:func:`phaselab.cli.main.main` turns into an exception) removes the temporary file; a
 ``kill -9`` can leave one behind, and the next write of the same file removes it first.
 
 (The resumable download of :mod:`phaselab.data.download` keeps its own

@@ -11,8 +11,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from phaselab.circular_conv import CircularConv3D
-from phaselab.layers import CircularPad
+from phaselab.nn.circular import CircularConv3D
+from phaselab.nn.features import CircularPad
 
 CASES = [  # phases, kernel_size, strides, padding
     (10, 3, 1, "valid"),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from phaselab.audio import read_wav
+from phaselab.signal.audio import read_wav
 
 REPO = Path(__file__).resolve().parents[1]
+# the helper modules beside this file (keyword_tree, chromium, ...) import from any test folder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")

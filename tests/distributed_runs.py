@@ -30,7 +30,7 @@ def mirrored(tree: str, out: str) -> dict[str, dict]:
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from phaselab import train as training
+    from phaselab.training import loop as training
 
     config = training.TrainConfig(data=tree, **CONFIG)
     original = training.EpochCheckpoint.on_epoch_end

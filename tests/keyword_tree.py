@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from phaselab.audio import write_wav
+from phaselab.signal.audio import write_wav
 
 TONES = {"yes": 300.0, "no": 600.0, "cat": 900.0}
 """Word -> tone frequency in Hz; "cat" is not a command, so its class is ``unknown``."""

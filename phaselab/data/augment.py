@@ -37,7 +37,7 @@ from scipy.signal import fftconvolve, hilbert, lfilter, resample_poly
 from scipy.signal.windows import hann
 
 from phaselab import SAMPLE_RATE
-from phaselab.audio import fit_length
+from phaselab.signal.audio import fit_length
 
 __all__ = [
     "CLIP_SAMPLES",
@@ -257,7 +257,7 @@ def warp_formants(
     linearly, frame by frame, from ``factor`` to ``end_factor``, so the formants also move
     *during* the clip, as a diphthong said in another accent does. The phase of every bin is kept; a
     weighted overlap-add inverts the STFT (exactly, for ``factor == 1``). The STFT is framed
-    here in one vectorised step: :func:`phaselab.stft.stft` calls one FFT per frame and
+    here in one vectorised step: :func:`phaselab.signal.stft.stft` calls one FFT per frame and
     would make this the slowest augmentation.
 
     Parameters
@@ -438,7 +438,7 @@ def rotate_phase(audio: np.ndarray, theta: float) -> np.ndarray:
     commutes with the STFT, so it is computed once on the whole clip instead of frame by
     frame, as the rotated analytic signal ``Re(e^{i theta} (x + i H[x]))
     = x cos(theta) - H[x] sin(theta)`` (``H`` the Hilbert transform, one FFT pair). The
-    frame-wise ``phaselab.stft`` version (``framing="full"``) agrees to within about 1 %
+    frame-wise ``phaselab.signal.stft`` version (``framing="full"``) agrees to within about 1 %
     (tests/data/test_augment.py checks it) at a tenth of the cost. The ear hardly hears it.
 
     Returns

@@ -11,7 +11,7 @@ Under another Keras backend (JAX, PyTorch) the same NumPy functions fill a
 the same batches for the same seed.
 
 The WAVs are decoded once, up front, into one float32 array (``cache=True``, a thread
-pool of :func:`phaselab.audio.read_wav`; 64 kB per clip), so an epoch never touches the
+pool of :func:`phaselab.signal.audio.read_wav`; 64 kB per clip), so an epoch never touches the
 disk. Every element gets its own generator ``np.random.default_rng([seed, element])``,
 ``element`` counting the elements from the start, so the batches are the same whatever
 thread augments which clip and however many run at once.
@@ -19,7 +19,7 @@ thread augments which clip and however many run at once.
 Evaluation (:func:`make_eval_dataset`) has no augmentation, no silence clips and keeps the
 clips' order, with a final short batch; every clip gets
 :meth:`~phaselab.data.augment.SoundPreprocessor.finish` (normalisation and padding), as in
-training and in :mod:`phaselab.evaluate`.
+training and in :mod:`phaselab.training.inference`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import keras
 import numpy as np
 
-from phaselab.audio import read_wav
+from phaselab.signal.audio import read_wav
 from phaselab.data.augment import CLIP_SAMPLES, MODEL_SAMPLES, AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
@@ -71,7 +71,7 @@ def decode_clips(paths: Sequence[Any], length: int = CLIP_SAMPLES, workers: int 
     Raises
     ------
     ValueError
-        From :func:`phaselab.audio.read_wav`, naming the first bad file.
+        From :func:`phaselab.signal.audio.read_wav`, naming the first bad file.
     """
     out = np.empty((len(paths), length), dtype=np.float32)
 

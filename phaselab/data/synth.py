@@ -32,7 +32,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
-from phaselab.audio import read_wav, write_wav
+from phaselab.signal.audio import read_wav, write_wav
 from phaselab.data.labels import WORDS_V1
 
 __all__ = [
@@ -164,7 +164,7 @@ def synthesize_word(
     """Speak one word with espeak-ng and return it trimmed of leading and trailing silence.
 
     espeak-ng writes a 22050 Hz WAV (``-w``) into a fresh temporary directory, removed
-    afterwards; :func:`phaselab.audio.read_wav` resamples it to 16 kHz.
+    afterwards; :func:`phaselab.signal.audio.read_wav` resamples it to 16 kHz.
 
     Parameters
     ----------

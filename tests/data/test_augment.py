@@ -5,7 +5,7 @@ import pytest
 
 from phaselab.data import augment as A
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
-from phaselab.stft import istft, log_spectrogram, stft
+from phaselab.signal.stft import istft, log_spectrogram, stft
 
 SR = 16000
 

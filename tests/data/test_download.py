@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.audio import write_wav
-from phaselab.cli import main
+from phaselab.signal.audio import write_wav
+from phaselab.cli.main import main
 from phaselab.data.download import KNOWN_SHA256, DownloadError, download_speech_commands, extract_tree
 from phaselab.data.speech_commands import SpeechCommands
 

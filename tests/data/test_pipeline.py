@@ -3,7 +3,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from phaselab.audio import read_wav, write_wav  # noqa: E402
+from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise  # noqa: E402
 from phaselab.data.labels import CLASSES  # noqa: E402
 from phaselab.data.pipeline import class_weights, make_dataset, make_eval_dataset  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.audio import write_wav
+from phaselab.signal.audio import write_wav
 from phaselab.data.labels import CLASSES
 from phaselab.data.real import (
     MIT_LICENCE_FILE,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.audio import write_wav
+from phaselab.signal.audio import write_wav
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.speech_commands import (
     Clip,

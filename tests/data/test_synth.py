@@ -11,7 +11,7 @@ import pytest
 from scipy.io import wavfile
 from scipy.signal import welch
 
-from phaselab.cli import main
+from phaselab.cli.main import main
 from phaselab.data import synth
 from phaselab.data.labels import WORDS_V1
 

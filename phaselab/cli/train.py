@@ -1,0 +1,252 @@
+"""``phaselab train``, ``phaselab evaluate`` and ``phaselab predict``.
+
+TensorFlow is imported inside the command functions only, so ``phaselab --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from phaselab.cli.main import positive_int
+
+__all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
+
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
+"""The names of :data:`phaselab.nn.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
+
+DEFAULT_MODEL = "cnn2d-mel"
+"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc}): {text!r}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object like '{{\"width\": 0.5}}', got {text!r}")
+    return value
+
+
+def _data_path(value: str) -> str:
+    """A bundled set's name, or an absolute path (so config.json does not depend on the working directory)."""
+    from phaselab.data.speech_commands import DATA_NAMES
+
+    return value if value in DATA_NAMES else str(Path(value).resolve())
+
+
+def _default_data() -> str:
+    """The data of a new run without ``--data``: ``$PHASELAB_DATA``, else the default bundled set."""
+    from phaselab.data.speech_commands import DEFAULT_DATA
+
+    return _data_path(os.environ.get("PHASELAB_DATA") or DEFAULT_DATA)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The TrainConfig fields given on the command line (options left out are absent)."""
+    values = {
+        "model": args.model,
+        "model_kwargs": args.model_kwargs,
+        "data": None if args.data is None else _data_path(args.data),
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "steps_per_epoch": args.steps_per_epoch,
+        "optimizer": args.optimizer,
+        "learning_rate": args.learning_rate,
+        "schedule": args.schedule,
+        "loss": args.loss,
+        "seed": args.seed,
+        "unknown_share": args.unknown_share,
+        "unknown_weight": args.unknown_weight,
+        "train_speakers": args.train_speakers,
+        "mixed_precision": args.mixed_precision,
+        "jit_compile": args.jit,
+    }
+    values = {key: value for key, value in values.items() if value is not None}
+    if args.weight_average is not None:
+        values["weight_average"] = args.weight_average or None
+    if args.no_augment or args.augment is not None:
+        from phaselab.data.augment import AugmentConfig
+
+        base = asdict(AugmentConfig.none() if args.no_augment else AugmentConfig.real_speech())
+        values["augment"] = {**base, **(args.augment or {})}
+    return values
+
+
+def run_config(args: argparse.Namespace) -> Any:
+    """The TrainConfig of ``phaselab train``: the saved one updated by the options when
+    resuming, else the options over the defaults (model :data:`DEFAULT_MODEL`, data from
+    :func:`_default_data`)."""
+    from phaselab.training.loop import CONFIG_FILE, TrainConfig
+
+    overrides = _overrides(args)
+    config_path = Path(args.out) / CONFIG_FILE
+    if args.resume and config_path.is_file():
+        saved = TrainConfig.load(config_path)
+        augment = {**saved.augment, **overrides.pop("augment", {})}
+        return TrainConfig.from_dict({**saved.to_dict(), **overrides, "augment": augment})
+    overrides.setdefault("model", DEFAULT_MODEL)
+    overrides.setdefault("data", _default_data())
+    return TrainConfig.from_dict(overrides)
+
+
+DEVICES: tuple[str, ...] = ("auto", "one", "mirrored", "multiworker")
+"""The choices of ``--devices`` (:data:`phaselab.training.loop.DEVICES`, repeated so ``--help`` needs no TensorFlow)."""
+
+
+def _worker_hosts(text: str) -> list[str]:
+    """An argparse ``type``: comma-separated ``host:port`` addresses."""
+    hosts = [host.strip() for host in text.split(",") if host.strip()]
+    if not hosts:
+        raise argparse.ArgumentTypeError(f"expected host:port,host:port,..., got {text!r}")
+    return hosts
+
+
+def _devices(args: argparse.Namespace) -> str:
+    """The ``devices`` of :func:`phaselab.training.loop.train`; with ``--worker-hosts``, writes ``TF_CONFIG`` for it.
+
+    Raises
+    ------
+    ValueError
+        ``--worker-hosts`` without ``--worker-index`` (or the other way round), with
+        ``--devices`` other than ``multiworker``/``auto``, a bad address or index (checked by
+        :func:`phaselab.training.loop.worker_cluster`), or a ``TF_CONFIG`` that cannot be read.
+    """
+    from phaselab.training.loop import read_tf_config, worker_cluster
+
+    if (args.worker_hosts is None) != (args.worker_index is None):
+        raise ValueError("--worker-hosts and --worker-index go together: every worker gets the same list and its own index")
+    if args.worker_hosts is None:
+        if args.devices in ("auto", "multiworker"):
+            read_tf_config()  # a bad TF_CONFIG is refused now, in one line
+        return args.devices
+    if args.devices not in ("auto", "multiworker"):
+        raise ValueError(f"--worker-hosts trains on several machines; it cannot go with --devices {args.devices}")
+    os.environ["TF_CONFIG"] = worker_cluster(args.worker_hosts, args.worker_index).tf_config()
+    return "multiworker"
+
+
+def _train(args: argparse.Namespace) -> int:
+    from phaselab.training.loop import read_tf_config, train
+
+    devices = _devices(args)
+    result = train(run_config(args), args.out, resume=args.resume, verbose=1, devices=devices)
+    cluster = read_tf_config() if devices in ("auto", "multiworker") else None
+    if cluster is not None and not cluster.chief:
+        print(f"worker {cluster.index}: finished; the chief (worker 0) wrote the run directory")
+        return 0
+    history = result.history
+    if history.get("val_macro_f1"):
+        print(f"{args.out}: {len(history['epoch'])} epochs, final validation macro F1 {history['val_macro_f1'][-1]:.3f}")
+    return 0
+
+
+def _model_or_shipped(name: str | None) -> str:
+    """The model named on the command line, else the shipped keyword model."""
+    if name:
+        return name
+    from phaselab.training.shipped import shipped_model_path
+
+    return str(shipped_model_path())
+
+
+def _looks_like_model(value: str) -> bool:
+    """A ``.keras`` file or a run directory (holds ``model.keras``), not a clip."""
+    path = Path(value)
+    return path.suffix == ".keras" or (path.is_dir() and (path / "model.keras").is_file())
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from phaselab.atomic import check_output_file
+
+    if args.json:
+        check_output_file(args.json, "the scores")  # before the scoring (and TensorFlow), not after it
+    from phaselab.training.inference import evaluate, format_scores, write_json
+
+    scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
+    print(format_scores(scores))
+    if args.json:
+        write_json(scores, args.json)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from phaselab.training.inference import predict
+
+    items = list(args.items)
+    model = args.model
+    if model is None and len(items) > 1 and _looks_like_model(items[0]):
+        model = items.pop(0)  # the older form: phaselab predict MODEL CLIP...
+    for prediction in predict(_model_or_shipped(model), items, top=args.top):
+        guesses = ", ".join(f"{label} {probability:.3f}" for label, probability in prediction.top)
+        print(f"{prediction.path}: {guesses}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train``, ``evaluate`` and ``predict`` commands."""
+    parser = subparsers.add_parser(
+        "train",
+        help="train a keyword model into a run directory",
+        description="Train a keyword model into RUN_DIR (config.json, history, checkpoints, model.keras, plots). "
+        "A killed run continues from its last finished epoch with --resume; other options given with "
+        "--resume must match the saved config.json.",
+    )
+    parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
+    parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
+    parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
+    parser.add_argument("--epochs", type=positive_int, help="epochs to train (default 30, for the bundled real set's 2,047 clips; "
+                        "the original study ran 10 on the real dataset)")
+    parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
+    parser.add_argument("--batch-size", type=positive_int, help="global batch size (default 32)")
+    parser.add_argument("--steps-per-epoch", type=positive_int, help="batches per epoch (default: training clips / batch size)")
+    parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
+    parser.add_argument("--learning-rate", type=float, help="learning rate (default 2e-3)")
+    parser.add_argument("--schedule", choices=("cosine", "constant"), help="learning-rate schedule (default cosine)")
+    parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default categorical_crossentropy")
+    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
+    parser.add_argument("--unknown-weight", type=float,
+                        help="share of 'unknown' in each batch, in commands' shares (default: TrainConfig's)")
+    parser.add_argument("--weight-average", type=float, metavar="MOMENTUM",
+                        help="momentum of the moving average of the weights that is validated and saved "
+                        "(e.g. 0.99; default and 0: no averaging)")
+    parser.add_argument("--train-speakers", type=float, metavar="SHARE",
+                        help="train on this share of the training speakers only (learning curves; default all)")
+    parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
+    parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
+    parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
+    parser.add_argument("--jit", action="store_true", default=None, help="compile with XLA")
+    parser.add_argument("--devices", choices=DEVICES, default="auto",
+                        help="one: one device; mirrored: every GPU of this machine (or its logical CPUs); multiworker: "
+                        "the workers of $TF_CONFIG or --worker-hosts; auto (default): multiworker if TF_CONFIG is set, "
+                        "else mirrored if there are several GPUs, else one")
+    parser.add_argument("--worker-hosts", type=_worker_hosts, metavar="HOST:PORT,...",
+                        help="train one model on several machines: every worker's address, the same list on each "
+                        "(worker 0, the chief, writes RUN_DIR); writes TF_CONFIG")
+    parser.add_argument("--worker-index", type=int, metavar="I", help="this machine's place in --worker-hosts (0 is the chief)")
+    parser.set_defaults(func=_train)
+
+    parser = subparsers.add_parser("evaluate", help="score a trained model on a Speech Commands tree")
+    parser.add_argument("model", metavar="RUN_DIR_OR_MODEL", nargs="?",
+                        help="a run directory or a .keras file (default: the keyword model phaselab ships)")
+    parser.add_argument("--data", help="a Speech Commands tree or a bundled set: real, synthetic, both (default: $PHASELAB_DATA or real)")
+    parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
+                        help="'all' for a tree without list files (default test)")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="clips per forward pass")
+    parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
+    parser.set_defaults(func=_evaluate)
+
+    parser = subparsers.add_parser("predict", help="the top classes of WAV clips")
+    parser.add_argument("items", metavar="[MODEL] CLIP", nargs="+",
+                        help="WAV files, after an optional model (a .keras file or a run directory; "
+                        "default: the keyword model phaselab ships)")
+    parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
+    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default 3)")
+    parser.set_defaults(func=_predict)

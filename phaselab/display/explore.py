@@ -1,0 +1,152 @@
+"""Interactive explorers for the notebooks, which fall back to static figures.
+
+In JupyterLab the :func:`kernel_designer` shows sliders above its figure; moving them
+redraws the figure in place (an updatable display). The figure itself is an ordinary
+PNG output, so where no widget front end is listening (``nbconvert --execute``,
+nbval, an HTML export read offline) the notebook still shows it, just without the
+sliders.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots
+from phaselab.display.plots import plot_kernel_plane
+
+__all__ = ["widgets_available", "kernel_designer", "KernelDesigner"]
+
+KERNEL_NAMES: tuple[KernelName, ...] = ("chord", "von_mises", "wrapped_gaussian")
+
+
+def widgets_available() -> bool:
+    """Whether ipywidgets can talk to a front end: importable, inside an IPython kernel with a comm manager.
+
+    A headless client (nbval, ``nbconvert --execute``) also runs such a kernel, so this
+    is True there as well; :class:`KernelDesigner` therefore shows its figure as an
+    ordinary PNG output, which needs no front end.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    return getattr(kernel, "comm_manager", None) is not None
+
+
+def _figure_png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+class KernelDesigner:
+    """A phase kernel drawn on the unit-circle plane and against the angle difference.
+
+    Parameters
+    ----------
+    n_phases : int
+        Number of phase knots.
+    sigma : float
+        Kernel width: ``sigma`` for ``chord`` (circle radii) and ``wrapped_gaussian``
+        (radians); ``von_mises`` uses ``kappa = 1 / sigma^2``.
+    kernel : {"chord", "von_mises", "wrapped_gaussian"}
+    interactive : bool
+        Build the ipywidgets controls (needs ipywidgets).
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        Two panels: the sum of the knots' kernels over the plane, and each knot's
+        kernel (with their sum) against the phase in radians.
+    controls : ipywidgets.HBox or None
+        Sliders and dropdown, when ``interactive``.
+    """
+
+    def __init__(self, n_phases: int, sigma: float, kernel: KernelName, interactive: bool) -> None:
+        self.figure = Figure(figsize=(9.5, 3.6), layout="constrained")
+        self.controls = self._build_controls(n_phases, sigma, kernel) if interactive else None
+        self._display: Any = None
+        self.redraw(n_phases, sigma, kernel)
+
+    def redraw(self, n_phases: int, sigma: float, kernel: KernelName) -> None:
+        """Draw the figure again for new settings (the sliders' callback)."""
+        if kernel not in KERNEL_NAMES:
+            raise ValueError(f"unknown kernel {kernel!r}; use one of {KERNEL_NAMES}")
+        width = 1.0 / sigma**2 if kernel == "von_mises" else sigma
+        phase_kernel = PhaseKernel(kernel, width)
+        self.figure.clear()
+        plane, curves = self.figure.subplots(1, 2, width_ratios=(1, 1.5))
+        plot_kernel_plane(phase_kernel, n_phases, plane, reduce="sum")
+        phi = np.linspace(0, 2 * np.pi, 721)
+        values = phase_kernel(phi[:, None] - phase_knots(n_phases))
+        curves.plot(phi, values, linewidth=1)
+        curves.plot(phi, values.sum(axis=1), "k--", linewidth=1, label="sum over knots")
+        curves.set(xlabel="phase φ (rad)", ylabel="kernel value", xlim=(0, 2 * np.pi))
+        curves.set_xticks(np.pi * np.arange(5) / 2, labels=["0", "π/2", "π", "3π/2", "2π"])
+        curves.legend(loc="upper right", fontsize=8)
+        parameter = f"κ = {width:.2f}" if kernel == "von_mises" else f"σ = {width:.2f}"
+        self.figure.suptitle(f"{kernel} kernel, {n_phases} knots, {parameter}")
+        if self._display is not None:
+            self._display.update(self.image())
+
+    def _build_controls(self, n_phases: int, sigma: float, kernel: KernelName) -> Any:
+        import ipywidgets as widgets
+
+        self._n_phases = widgets.IntSlider(value=n_phases, min=2, max=32, description="n_phases")
+        self._sigma = widgets.FloatLogSlider(value=sigma, base=10, min=-1.5, max=0.5, step=0.01, description="σ")
+        self._kernel = widgets.Dropdown(options=KERNEL_NAMES, value=kernel, description="kernel")
+        for control in (self._n_phases, self._sigma, self._kernel):
+            control.observe(self._on_change, names="value")
+        return widgets.HBox([self._n_phases, self._sigma, self._kernel])
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        self.redraw(self._n_phases.value, self._sigma.value, self._kernel.value)
+
+    def image(self) -> Any:
+        """The figure as an :class:`IPython.display.Image` (PNG)."""
+        from IPython.display import Image
+
+        return Image(data=_figure_png(self.figure), format="png")
+
+    def _ipython_display_(self) -> None:
+        """Show the controls (if any), then the figure as a PNG that :meth:`redraw` updates in place."""
+        from IPython.display import display
+
+        if self.controls is not None:
+            display(self.controls)
+        self._display = display(self.image(), display_id=True)
+
+    def __repr__(self) -> str:
+        return f"<KernelDesigner: {self.figure.get_suptitle()}>"
+
+
+def kernel_designer(
+    n_phases: int = 10, sigma: float | None = None, kernel: KernelName = "chord", interactive: bool | None = None
+) -> KernelDesigner:
+    """Explore phase kernels: sliders for ``n_phases`` and ``sigma``, a dropdown for the kernel.
+
+    Parameters
+    ----------
+    n_phases : int
+        Initial number of knots.
+    sigma : float, optional
+        Initial width (default :func:`~phaselab.signal.kernels.default_sigma`); ``von_mises``
+        uses ``kappa = 1 / sigma^2``.
+    kernel : {"chord", "von_mises", "wrapped_gaussian"}
+    interactive : bool, optional
+        Build the widgets; default :func:`widgets_available`.
+
+    Returns
+    -------
+    KernelDesigner
+        Display it (last expression of a cell): the sliders (in a widget front end)
+        and the figure as a PNG, redrawn in place when a slider moves.
+    """
+    sigma = default_sigma(n_phases) if sigma is None else sigma
+    return KernelDesigner(n_phases, sigma, kernel, widgets_available() if interactive is None else interactive)

@@ -1,0 +1,1 @@
+"""The network layer (Keras 3): feature layers over raw audio, circular convolution, model builders, cost."""

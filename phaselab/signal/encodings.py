@@ -1,0 +1,299 @@
+"""Phase encodings: the phased spectrogram (time x frequency x phase) and its rivals.
+
+Each STFT bin ``z`` is a point on the plane. Its phase becomes a *position* along a
+third axis of ``n_phases`` slices centred at the knots ``2 pi k / n_phases``: the
+bin's log-magnitude ``log(1 + |z|)`` is spread over the slices by a phase kernel
+(:mod:`phaselab.signal.kernels`) of the angle between the bin and each knot.
+
+Other ways to hand the phase to a network, all ``(frames, bins, channels)`` float32 in
+``"tf"`` framing (:func:`phase_features` dispatches by name, see :data:`ENCODINGS`):
+
+``cos_sin``
+    The bin's point on the unit circle, ``(cos phi, sin phi)``, as two channels: no
+    jump at +-pi (:func:`cos_sin`).
+``if``
+    Instantaneous frequency: the phase's advance from one frame to the next, as a
+    deviation from what the bin's centre frequency would give (the phase vocoder's and
+    GANSynth's encoding), scaled to ``[-1, 1)`` (:func:`instantaneous_frequency`).
+``group_delay``
+    The phase's change from one bin to the next: *when* in the frame the energy of that
+    frequency arrives, relative to the window's centre (:func:`group_delay`).
+
+The frame-to-frame and bin-to-bin differences cancel a global phase rotation ``e^{i
+theta}`` of every STFT value exactly, so ``if`` and ``group_delay`` are invariant to it;
+the phased spectrogram rolls along its phase axis and ``cos_sin`` rotates.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from phaselab import SAMPLE_RATE
+from phaselab.signal.instantaneous import frequency_deviation
+from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots, wrap_angle, wrapped_gaussian
+from phaselab.signal.stft import stft
+
+__all__ = [
+    "phased_spectrogram",
+    "kernel_activations",
+    "make_kernel",
+    "cos_sin",
+    "instantaneous_frequency",
+    "group_delay",
+    "phase_features",
+    "encoding_channels",
+    "ENCODINGS",
+    "DAMPING",
+    "Mode",
+]
+
+DAMPING = 1e-5
+"""Added to ``|z|`` before normalising a bin to the unit circle (the original study's value)."""
+
+Mode = Literal["stacked", "channels"]
+
+
+def make_kernel(kernel: PhaseKernel | KernelName, n_phases: int) -> PhaseKernel:
+    """A :class:`PhaseKernel`, with the original study's width when only a name is given.
+
+    ``chord`` and ``wrapped_gaussian`` get ``sigma = 0.8 * 2 pi / n_phases``;
+    ``von_mises`` gets the equivalent ``kappa = 1 / sigma^2``.
+    """
+    if isinstance(kernel, PhaseKernel):
+        return kernel
+    sigma = default_sigma(n_phases)
+    return PhaseKernel(kernel, 1.0 / sigma**2 if kernel == "von_mises" else sigma)
+
+
+def kernel_activations(spec: np.ndarray, n_phases: int, kernel: PhaseKernel, damping: float = DAMPING) -> np.ndarray:
+    """Kernel value of every STFT bin for every phase knot, computed for all knots at once.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (..., ) complex
+        STFT values.
+    n_phases : int
+        Number of phase slices.
+    kernel : PhaseKernel
+    damping : float
+        For ``chord``: the bin's point is ``u = z / (|z| + damping)``, as in the original
+        study, so a silent bin sits at the origin instead of producing NaN.
+
+    Returns
+    -------
+    np.ndarray, shape spec.shape + (n_phases,), float64
+    """
+    knots = phase_knots(n_phases)
+    if kernel.name == "wrapped_gaussian":
+        return wrapped_gaussian(np.angle(spec)[..., None] - knots, kernel.width)
+    knot_points = np.stack([np.cos(knots), np.sin(knots)])  # (2, P)
+    if kernel.name == "chord":
+        u = spec / (np.abs(spec) + damping)
+        points = np.stack([u.real, u.imag], axis=-1)
+        chord2 = (np.abs(u) ** 2)[..., None] + 1.0 - 2.0 * points @ knot_points
+        return np.exp(-chord2 / (2 * kernel.width**2))
+    angle = np.angle(spec)
+    cos_dphi = np.stack([np.cos(angle), np.sin(angle)], axis=-1) @ knot_points
+    return np.exp(kernel.width * (cos_dphi - 1.0))
+
+
+def phased_spectrogram(
+    audio: np.ndarray,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    n_phases: int = 10,
+    kernel: PhaseKernel | KernelName = "chord",
+    mode: Mode = "stacked",
+    damping: float = DAMPING,
+) -> np.ndarray:
+    """The phased spectrogram of a clip (NumPy reference of :class:`phaselab.nn.features.PhasedSpectrogram`).
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip.
+    frame_length, frame_step : int
+        STFT window and hop in samples (``"tf"`` framing: ``ceil(n / frame_step)`` frames).
+    n_phases : int
+        Number of phase slices ``P``; knots at ``2 pi k / P``.
+    kernel : PhaseKernel or {"chord", "von_mises", "wrapped_gaussian"}
+        The phase kernel; a name gets the original study's width (:func:`make_kernel`).
+    mode : {"stacked", "channels"}
+        ``"stacked"``: log-magnitude times each kernel slice, the 3D volume.
+        ``"channels"``: log-magnitude followed by the ``P`` kernel values, for a 2D CNN.
+    damping : float
+        See :func:`kernel_activations`.
+
+    Returns
+    -------
+    np.ndarray, float32
+        shape (frames, bins, P) for ``"stacked"``, (frames, bins, 1 + P) for ``"channels"``;
+        bins = frame_length // 2 + 1.
+    """
+    if mode not in ("stacked", "channels"):
+        raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
+    spec = stft(audio, frame_length, frame_step)
+    log_mag = np.log1p(np.abs(spec))[..., None]
+    activations = kernel_activations(spec, n_phases, make_kernel(kernel, n_phases), damping)
+    if mode == "stacked":
+        return (log_mag * activations).astype(np.float32)
+    return np.concatenate([log_mag, activations], axis=-1).astype(np.float32)
+
+
+ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "mag_cos_sin", "if", "mag_if", "group_delay")
+"""Names :func:`phase_features` (and :class:`phaselab.nn.features.PhaseFeatures`) accept.
+
+``magnitude``: ``log(1 + |z|)``, 1 channel, no phase. ``phased``: the stacked phased
+spectrogram, ``P`` channels. ``cos_sin``: 2 channels; ``mag_cos_sin``: log-magnitude,
+cos, sin. ``if``: 1 channel; ``mag_if``: log-magnitude, IF. ``group_delay``: 1 channel.
+"""
+
+
+def encoding_channels(encoding: str, n_phases: int = 10) -> int:
+    """Number of channels :func:`phase_features` gives for ``encoding``."""
+    counts = {
+        "magnitude": 1, "phased": n_phases, "cos_sin": 2, "mag_cos_sin": 3, "if": 1, "mag_if": 2, "group_delay": 1,
+    }
+    if encoding not in counts:
+        raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
+    return counts[encoding]
+
+
+def cos_sin(spec: np.ndarray, damping: float = DAMPING) -> np.ndarray:
+    """Cosine and sine of every bin's phase, as the bin's point on the unit circle.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        STFT.
+    damping : float
+        The point is ``z / (|z| + damping)`` (as for the chord kernel): ``(cos phi, sin
+        phi)`` for any bin well above ``damping``, the origin for a silent bin, whose
+        phase is undefined.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, bins, 2), float64
+        ``[..., 0]`` cosine, ``[..., 1]`` sine.
+    """
+    u = spec / (np.abs(spec) + damping)
+    return np.stack([u.real, u.imag], axis=-1)
+
+
+def instantaneous_frequency(spec: np.ndarray, frame_step: int = 64, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Instantaneous frequency of every bin, as a deviation from the bin's centre, scaled to [-1, 1).
+
+    :func:`phaselab.signal.instantaneous.frequency_deviation` (Hz) divided by its range
+    ``sr / (2 frame_step)``: -1 and 1 are half a bin-hop's worth of phase advance
+    (``pi`` radians per frame) below and above the centre. The first frame has no
+    predecessor and gets zeros, so the frame count is kept.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        STFT in either framing.
+    frame_step : int
+        Hop in samples.
+    sr : int
+        Sample rate in Hz.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, bins), float64
+        In ``[-1, 1)``; row 0 is zero.
+    """
+    spec = np.asarray(spec)
+    out = np.zeros(spec.shape)
+    if spec.shape[0] >= 2:
+        out[1:] = frequency_deviation(spec, frame_step, sr) / (sr / (2 * frame_step))
+    return out
+
+
+def group_delay(
+    spec: np.ndarray, frame_length: int = 256, unit: Literal["normalised", "samples"] = "normalised"
+) -> np.ndarray:
+    """Group delay: minus the phase's derivative along frequency, relative to the window's centre.
+
+    A click ``d`` samples after the centre of the window turns the phase of bin ``k`` by
+    ``-2 pi k (d + frame_length / 2) / fft_length`` (the FFT's phase is measured from the
+    frame's first sample), so the wrapped difference between neighbouring bins, plus
+    ``pi frame_length / fft_length``, gives back ``d``. Bins carrying a steady sinusoid
+    have no single arrival time; their value reflects the window.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        STFT, ``bins = fft_length // 2 + 1``.
+    frame_length : int
+        Window length in samples.
+    unit : {"normalised", "samples"}
+        ``"samples"``: the delay ``d`` in ``[-fft_length / 2, fft_length / 2)``;
+        ``"normalised"``: ``d / (fft_length / 2)``, in ``[-1, 1)``.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, bins), float64
+        Column ``k >= 1`` from bins ``k - 1`` and ``k``; column 0 (DC) is zero.
+    """
+    if unit not in ("normalised", "samples"):
+        raise ValueError(f"unit must be 'normalised' or 'samples', got {unit!r}")
+    spec = np.asarray(spec)
+    fft_length = 2 * (spec.shape[-1] - 1)
+    step = np.angle(spec[..., 1:] * np.conj(spec[..., :-1]))
+    delay = wrap_angle(-step - np.pi * frame_length / fft_length) / np.pi  # in [-1, 1)
+    out = np.zeros(spec.shape)
+    out[..., 1:] = delay if unit == "normalised" else delay * fft_length / 2
+    return out
+
+
+def phase_features(
+    audio: np.ndarray,
+    encoding: str,
+    frame_length: int = 256,
+    frame_step: int = 64,
+    sr: int = SAMPLE_RATE,
+    n_phases: int = 10,
+    kernel: PhaseKernel | KernelName = "chord",
+    damping: float = DAMPING,
+) -> np.ndarray:
+    """One clip's features in one of the :data:`ENCODINGS` (NumPy reference of :class:`phaselab.nn.features.PhaseFeatures`).
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip.
+    encoding : str
+        One of :data:`ENCODINGS`.
+    frame_length, frame_step : int
+        STFT window and hop in samples (``"tf"`` framing).
+    sr : int
+        Sample rate in Hz (instantaneous frequency only).
+    n_phases, kernel : int, PhaseKernel or str
+        Of the phased spectrogram (``"phased"`` only).
+    damping : float
+        See :func:`cos_sin` and :func:`kernel_activations`.
+
+    Returns
+    -------
+    np.ndarray, shape (ceil(n / frame_step), frame_length // 2 + 1, channels), float32
+        ``channels = encoding_channels(encoding, n_phases)``; when the log-magnitude is
+        one of them it comes first.
+    """
+    encoding_channels(encoding, n_phases)  # validates the name
+    if encoding == "phased":
+        return phased_spectrogram(audio, frame_length, frame_step, n_phases, kernel, "stacked", damping)
+    spec = stft(audio, frame_length, frame_step)
+    log_mag = np.log1p(np.abs(spec))[..., None]
+    if encoding in ("cos_sin", "mag_cos_sin"):
+        parts = [cos_sin(spec, damping)]
+    elif encoding in ("if", "mag_if"):
+        parts = [instantaneous_frequency(spec, frame_step, sr)[..., None]]
+    elif encoding == "group_delay":
+        parts = [group_delay(spec, frame_length)[..., None]]
+    else:
+        parts = []
+    if encoding in ("magnitude", "mag_cos_sin", "mag_if"):
+        parts.insert(0, log_mag)
+    return np.concatenate(parts, axis=-1).astype(np.float32)

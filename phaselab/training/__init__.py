@@ -1,0 +1,1 @@
+"""Training and scoring: the recipe (``TrainConfig``), the one training loop, callbacks, losses, scores."""

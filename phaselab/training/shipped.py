@@ -1,0 +1,171 @@
+"""The keyword model phaselab ships: trained once by ``make model``, used when no model is named.
+
+``phaselab/weights/keyword_model.keras`` is the ``best.keras`` of a ``phaselab train`` run
+with the default recipe on the bundled real-speech set; ``keyword_model.json`` beside it
+records the run's config, the file's SHA-256 and its scores on the bundled juries (real
+test speakers, real validation speakers, synthetic held-out voices), so a test can check
+that the shipped file still earns the scores written next to it.
+
+Remake both from scratch with ``make model``, which runs::
+
+    phaselab train --out build/runs/keyword --resume
+    python -m phaselab.training.shipped build/runs/keyword
+
+Notebook: ``04_3d_cnn_training`` (section "The model phaselab ships").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship"]
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+SHIPPED_MODEL = WEIGHTS / "keyword_model.keras"
+"""The shipped keyword model (raw 16 kHz audio in, 12 class probabilities out)."""
+
+SHIPPED_SCORES = WEIGHTS / "keyword_model.json"
+"""Its provenance and scores, written by :func:`ship`."""
+
+JURIES: dict[str, tuple[str, str]] = {
+    "real test speakers": ("real", "test"),
+    "real validation speakers": ("real", "validation"),
+    "synthetic held-out voices": ("synthetic", "test"),
+}
+"""The juries a shipped model is scored on: name -> (bundled set, split)."""
+
+
+def shipped_model_path() -> Path:
+    """The shipped model's file.
+
+    Raises
+    ------
+    ValueError
+        If it is missing (a checkout where ``make model`` removed it half-way, say), with
+        how to remake it.
+    """
+    if not SHIPPED_MODEL.is_file():
+        raise ValueError(f"{SHIPPED_MODEL}: the shipped keyword model is missing; remake it with `make model` "
+                         "or name a model (a .keras file or a run directory)")
+    return SHIPPED_MODEL
+
+
+def shipped_scores() -> dict[str, Any]:
+    """The record written beside the shipped model (:func:`ship`)."""
+    return json.loads(SHIPPED_SCORES.read_text(encoding="utf-8"))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def score_juries(model: Any, juries: dict[str, tuple[str, str]] = JURIES, batch_size: int = 64) -> dict[str, dict]:
+    """Scores (:func:`phaselab.training.inference.evaluate`) of a model on each jury.
+
+    Parameters
+    ----------
+    model : keras.Model, path-like
+        A model, a ``.keras`` file or a run directory.
+    juries : dict
+        Name -> (data, split), as :data:`JURIES`.
+
+    Returns
+    -------
+    dict
+        Name -> scores (accuracy, macro F1, per-class F1, command recall, false-alarm rate,
+        confusion matrix, support).
+    """
+    from phaselab.training.inference import _load, _score
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    loaded = _load(model)
+    scores = {}
+    for name, (data, split) in juries.items():
+        result = _score(loaded, SpeechCommands(resolve_data_root(data)), split, batch_size)
+        result["data"] = data
+        scores[name] = {key: value for key, value in result.items() if key != "model"}
+    return scores
+
+
+def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Path:
+    """Copy a run's ``best.keras`` (without optimizer state) into the package as the shipped model, with its record.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        A finished ``phaselab train`` run directory.
+    weights : path-like
+        Where to write ``keyword_model.keras`` and ``keyword_model.json`` (default: the
+        package's ``weights/``).
+
+    Returns
+    -------
+    Path
+        The record (``keyword_model.json``).
+
+    Raises
+    ------
+    ValueError
+        If the run has no ``best.keras`` or no ``history.json``.
+    """
+    from phaselab.atomic import atomic_path
+    from phaselab.training.inference import write_json
+    from phaselab.training.loop import BEST_FILE, CONFIG_FILE, TrainConfig, load_model
+
+    run_dir, weights = Path(run_dir), Path(weights)
+    best = run_dir / BEST_FILE
+    history_path = run_dir / "history.json"
+    if not best.is_file() or not history_path.is_file():
+        raise ValueError(f"{run_dir}: not a finished training run (needs {BEST_FILE} and history.json)")
+    history = json.loads(history_path.read_text(encoding="utf-8"))
+    config = TrainConfig.load(run_dir / CONFIG_FILE)
+    weights.mkdir(parents=True, exist_ok=True)
+    model_path, record_path = weights / SHIPPED_MODEL.name, weights / SHIPPED_SCORES.name
+    network = load_model(best)  # uncompiled: the copy holds no optimizer state (a third of best.keras's size)
+    with atomic_path(model_path) as tmp:
+        network.save(tmp)
+        scores = score_juries(tmp)
+        digest, size = _sha256(tmp), tmp.stat().st_size
+    best_epoch = int(max(range(len(history["val_macro_f1"])), key=lambda i: history["val_macro_f1"][i])) + 1
+    record = {
+        "model_file": model_path.name,
+        "sha256": digest,
+        "bytes": size,
+        "config": config.to_dict(),
+        "epochs_run": len(history["epoch"]),
+        "best_epoch": best_epoch,
+        "params": int(network.count_params()),
+        "scores": scores,
+    }
+    write_json(record, record_path)
+    return record_path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m phaselab.training.shipped RUN_DIR``: ship a run's best model (``make model``)."""
+    parser = argparse.ArgumentParser(prog="python -m phaselab.training.shipped", description=ship.__doc__.splitlines()[0])
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("--weights", type=Path, default=WEIGHTS, help="output folder (default: the package's weights/)")
+    args = parser.parse_args(argv)
+    try:
+        record = ship(args.run_dir, args.weights)
+    except ValueError as exc:
+        print(f"keyword_model: error: {exc}", file=sys.stderr)
+        return 1
+    scores = json.loads(record.read_text(encoding="utf-8"))["scores"]
+    for name, result in scores.items():
+        print(f"{name}: macro F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f}, "
+              f"command recall {result['command_recall']:.3f}, false alarms {result['false_alarm_rate']:.3f}")
+    print(f"wrote {record.with_name(SHIPPED_MODEL.name)} and {record}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

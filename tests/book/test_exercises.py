@@ -1,0 +1,73 @@
+"""Every exercise's solution, run through its check; and checks that fail on wrong solutions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from phaselab.book import exercises as ex
+from phaselab.signal.kernels import default_sigma
+from phaselab.signal.encodings import cos_sin
+from phaselab.signal.reconstruction import randomize_phase
+from phaselab.studies.speech_noise import shaped_noise
+
+
+@pytest.fixture(autouse=True)
+def quick_mode(monkeypatch):
+    monkeypatch.setenv("PHASELAB_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+@pytest.mark.parametrize("exercise", ex.EXERCISES, ids=lambda e: e.key)
+def test_every_solution_passes_its_check(exercise):
+    assert exercise.check(exercise.solution) is not None
+
+
+def test_every_chapter_has_three_to_five_exercises_and_each_solution_names_its_exercise():
+    chapters = {e.chapter for e in ex.EXERCISES}
+    assert chapters == {"01", "02", "03", "04", "05", "06"}
+    for chapter in chapters:
+        keys = [e.key for e in ex.exercises_of(chapter)]
+        assert 3 <= len(keys) <= 5 and keys == [f"{chapter}.{n}" for n in range(1, len(keys) + 1)]
+    for e in ex.EXERCISES:
+        number = int(e.key.split(".")[1])
+        assert f"Notebook: {e.chapter}, exercise {number} (" in e.solution.__doc__, e.key
+        assert e.goal and e.title and e.check.__doc__.lstrip().startswith("Goal:")
+
+
+WRONG = {
+    "01.1 randomises every phase": (ex.check_randomize_phase_above,
+                                    lambda audio, cutoff, rng: randomize_phase(audio, rng)),
+    "01.2 counts from 0": (ex.check_iterations_to_reach,
+                           lambda curve, target: int(np.argmax(np.asarray(curve) < target))),
+    "01.3 finds the pitch, not the hop": (ex.check_pulse_period, lambda audio: 155),
+    "02.1 returns the default width": (ex.check_half_overlap_sigma, default_sigma),
+    "02.2 counts every slice": (ex.check_lit_slices, lambda audio, sigma: 10.0),
+    "02.3 leaves the phase as it was": (ex.check_recentre_phase, lambda spec: spec),
+    "03.2 no twins": (ex.check_coherence_by_lag, lambda audio: {lag: (0.6, 0.6) for lag in (1, 2, 3)}),
+    "04.3 a perfect model": (ex.check_always_unknown_scores,
+                             lambda split: {"accuracy": 1.0, "macro_f1": 1.0, "command_recall": 1.0}),
+    "05.1 forgets the magnitude": (ex.check_log_complex, cos_sin),
+    "06.1 follows the envelope": (ex.check_long_term_noise, shaped_noise),
+    "06.2 the same at every hop": (ex.check_twin_convergence_by_hop, lambda clips: {32: 0.4, 64: 0.4, 128: 0.4}),
+}
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_checks_fail_on_wrong_solutions(name):
+    check, wrong = WRONG[name]
+    with pytest.raises(AssertionError):
+        check(wrong)
+
+
+def test_iterations_to_reach_and_pulse_period():
+    assert ex.iterations_to_reach(np.array([0.5, 0.2]), 0.1) is None
+    assert ex.iterations_to_reach(np.array([0.05]), 0.1) == 1
+    clicks = np.zeros(3000)
+    clicks[::150] = 1
+    assert ex.pulse_period(clicks) == 150
+
+
+def test_recentre_phase_is_a_half_frame_delay():
+    spec = np.ones((2, 5), complex)
+    np.testing.assert_allclose(ex.recentre_phase(spec), [[1, -1, 1, -1, 1]] * 2, atol=1e-12)

@@ -1,0 +1,73 @@
+import math
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from phaselab.nn.cost import (
+    SPEECH_COMMANDS_CLIPS,
+    TRAIN_SHARE,
+    activation_bytes,
+    describe_machine,
+    full_run_hours,
+    largest_batch,
+    training_memory,
+    training_rate,
+)
+
+
+def tiny_model(compiled: bool = True) -> keras.Model:
+    audio = keras.Input((64,), name="audio")
+    x = keras.layers.Reshape((64, 1))(audio)
+    x = keras.layers.Conv1D(4, 3, padding="same")(x)  # (64, 4)
+    x = keras.layers.GlobalAveragePooling1D()(x)  # (4,)
+    model = keras.Model(audio, keras.layers.Dense(3, activation="softmax")(x))
+    if compiled:
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
+def test_activation_bytes_counts_every_layer_output_by_hand() -> None:
+    # input 64 + reshape 64 + conv 256 + pool 4 + dense 3 = 391 float32 values per clip
+    assert activation_bytes(tiny_model(False)) == 391 * 4
+
+
+def test_training_memory_and_largest_batch_agree() -> None:
+    model = tiny_model(False)
+    params = model.count_params()  # conv 4*3+4 = 16, dense 4*3+3 = 15
+    assert params == 31
+    assert training_memory(model, 10) == 10 * 391 * 4 + 16 * 31
+    batch = largest_batch(model, 1e6, headroom=0.5)
+    assert training_memory(model, batch) <= 0.5e6 < training_memory(model, batch + 1)
+    assert largest_batch(model, 100) == 0
+    with pytest.raises(ValueError, match="batch_size"):
+        training_memory(model, 0)
+
+
+def test_training_rate_is_clips_per_second_and_trains() -> None:
+    model = tiny_model()
+    before = [w.copy() for w in model.get_weights()]
+    rate = training_rate(model, batch_size=8, steps=2)
+    assert math.isfinite(rate) and rate > 0
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    with pytest.raises(ValueError, match="compile"):
+        training_rate(tiny_model(False), batch_size=8)
+
+
+def test_full_run_hours() -> None:
+    clips = TRAIN_SHARE * SPEECH_COMMANDS_CLIPS["v0.01"]
+    assert full_run_hours(clips / 3600, epochs=10) == pytest.approx(10.0)
+    assert full_run_hours(100.0, epochs=1, version="v0.02") == pytest.approx(0.8 * 105_829 / 100 / 3600)
+    with pytest.raises(ValueError, match="release"):
+        full_run_hours(1.0, version="v3")
+    with pytest.raises(ValueError, match="positive"):
+        full_run_hours(0.0)
+
+
+def test_machine_line_names_cores_gpus_and_backend() -> None:
+    import tensorflow as tf
+
+    line = describe_machine()
+    cores = len(os.sched_getaffinity(0))
+    assert f", {cores} cores; GPU: " in line and line.endswith(f"TensorFlow {tf.__version__}")

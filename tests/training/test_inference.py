@@ -1,0 +1,251 @@
+import json
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from keyword_tree import write_tree
+from phaselab.cli.main import main
+from phaselab.data.labels import CLASSES
+from phaselab.data.pipeline import make_eval_dataset
+from phaselab.data.speech_commands import SpeechCommands
+from phaselab.training.inference import (
+    VOICE_SPLITS,
+    evaluate,
+    format_run_summary,
+    format_scores,
+    predict,
+    score_voices,
+    split_probabilities,
+    summarise_juries,
+    format_jury_summary,
+    summarise_runs,
+)
+from phaselab.training.loop import CONFIG_FILE, MODEL_FILE, TrainConfig
+
+SAMPLES = 16384
+
+
+def constant_model(path: Path, logits: np.ndarray) -> Path:
+    """A saved model that outputs softmax(logits) whatever the clip."""
+    model = keras.Sequential([keras.Input((SAMPLES,)), keras.layers.Dense(len(CLASSES), activation="softmax")])
+    model.set_weights([np.zeros((SAMPLES, len(CLASSES)), np.float32), np.asarray(logits, np.float32)])
+    model.save(path)
+    return path
+
+
+def one_hot_logits(name: str) -> np.ndarray:
+    return 5.0 * np.eye(len(CLASSES))[CLASSES.index(name)]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """yes, no and cat (unknown) x 2 speakers, 2 clips in _silence_, no list files: 8 clips."""
+    return write_tree(tmp_path_factory.mktemp("eval"), speakers=2, silence=2, lists=False, noise=False)
+
+
+def test_evaluate_always_silence_by_hand(tree: Path, tmp_path: Path) -> None:
+    scores = evaluate(constant_model(tmp_path / "m.keras", one_hot_logits("silence")), tree, split="all")
+    assert scores["n"] == 8
+    assert scores["support"] == {**dict.fromkeys(CLASSES, 0), "yes": 2, "no": 2, "unknown": 2, "silence": 2}
+    assert scores["accuracy"] == pytest.approx(2 / 8)
+    assert scores["f1"]["silence"] == pytest.approx(2 * 2 / (2 * 2 + 6))  # TP 2, FP 6, FN 0
+    assert scores["f1"]["yes"] == scores["f1"]["no"] == scores["f1"]["unknown"] == 0.0
+    assert math.isnan(scores["f1"]["up"])
+    assert scores["macro_f1"] == pytest.approx(0.4 / 4)
+    assert scores["command_recall"] == 0.0
+    assert [row[CLASSES.index("silence")] for row in scores["confusion"]] == list(scores["support"].values())
+
+
+def test_evaluate_unknown_words_and_a_run_directory(tree: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig("cnn1d").save(run / CONFIG_FILE)
+    constant_model(run / MODEL_FILE, one_hot_logits("unknown"))
+    scores = evaluate(run, tree, split="all")
+    assert scores["accuracy"] == pytest.approx(2 / 8)  # the two "cat" clips
+    assert scores["f1"]["unknown"] == pytest.approx(0.4)
+    assert scores["model"] == str(run / MODEL_FILE)
+
+
+def test_split_probabilities_are_what_evaluate_scores(tree: Path, tmp_path: Path) -> None:
+    logits = np.linspace(0.0, 1.0, len(CLASSES))
+    truth, probabilities = split_probabilities(constant_model(tmp_path / "m.keras", logits), tree, split="all")
+    clips = SpeechCommands(tree).clips("all")
+    assert truth.tolist() == [CLASSES.index(clip.label) for clip in clips]
+    assert probabilities.shape == (8, len(CLASSES)) and probabilities.dtype == np.float32
+    np.testing.assert_allclose(probabilities, np.tile(keras.ops.convert_to_numpy(keras.ops.softmax(logits)), (8, 1)),
+                               rtol=1e-5)
+    accuracy = np.mean(probabilities.argmax(axis=1) == truth)
+    assert evaluate(tmp_path / "m.keras", tree, split="all")["accuracy"] == pytest.approx(accuracy)
+
+
+def test_evaluate_errors(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    with pytest.raises(ValueError, match="no validation_list.txt"):
+        evaluate(model, tree, split="test")
+    with pytest.raises(ValueError, match="unknown split 'train'"):
+        evaluate(model, tree, split="train")
+    with pytest.raises(ValueError, match="no model.keras"):
+        evaluate(tmp_path, tree, split="all")
+    broken = write_tree(tmp_path / "broken", speakers=1, lists=False, noise=False)
+    bad = broken / "yes" / "bad_nohash_0.wav"
+    bad.write_bytes(b"this is not audio")
+    with pytest.raises(ValueError, match=str(bad)):
+        evaluate(model, broken, split="all")
+
+
+def test_predict_top_three_by_hand(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", np.arange(len(CLASSES)))
+    clip = tree / "yes" / "s0_nohash_0.wav"
+    (prediction,) = predict(model, [clip])
+    total = np.exp(np.arange(len(CLASSES))).sum()
+    assert prediction.path == clip
+    assert [label for label, _ in prediction.top] == ["silence", "unknown", "go"]
+    np.testing.assert_allclose([p for _, p in prediction.top], np.exp([11, 10, 9]) / total, rtol=1e-5)
+
+
+def test_predict_preprocesses_as_the_training_pipeline(tree: Path, tmp_path: Path) -> None:
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((SAMPLES,)), keras.layers.Dense(len(CLASSES), activation="softmax")])
+    run = tmp_path / "run"
+    run.mkdir()
+    TrainConfig("cnn1d", augment={"damping": 0.5}).save(run / CONFIG_FILE)  # not the default damping
+    model.save(run / MODEL_FILE)
+    clips = SpeechCommands(tree).clips("all")
+    expected = model.predict(make_eval_dataset(clips, damping=0.5), verbose=0)
+    predictions = predict(run, [clip.path for clip in clips], top=len(CLASSES))
+    for row, prediction in zip(expected, predictions):
+        got = dict(prediction.top)
+        np.testing.assert_allclose([got[name] for name in CLASSES], row, rtol=1e-5, atol=1e-7)
+    assert len({p.top[0] for p in predictions}) > 1  # the outputs depend on the clip
+
+
+def test_predict_names_a_bad_file(tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"")
+    with pytest.raises(ValueError, match=f"{bad}: the file is empty"):
+        predict(model, [bad])
+    with pytest.raises(ValueError, match="top must be between 1 and 12"):
+        predict(model, [bad], top=0)
+
+
+def test_cli_evaluate_and_predict(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("silence"))
+    out = tmp_path / "scores.json"
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "accuracy 0.250" in printed
+    assert any(line.split() == ["silence", "0.400", "2"] for line in printed.splitlines())
+    saved = json.loads(out.read_text())
+    assert saved["accuracy"] == 0.25 and saved["f1"]["up"] is None and saved["f1"]["silence"] == pytest.approx(0.4)
+
+    clip = tree / "no" / "s1_nohash_0.wav"
+    assert main(["predict", str(model), str(clip)]) == 0
+    assert capsys.readouterr().out.startswith(f"{clip}: silence ")
+    assert main(["predict", str(model), str(tmp_path / "missing.wav")]) == 1
+    assert f"{tmp_path / 'missing.wav'}: no such file" in capsys.readouterr().err
+
+
+def test_format_scores_lists_every_class(tree: Path, tmp_path: Path) -> None:
+    text = format_scores(evaluate(constant_model(tmp_path / "m.keras", one_hot_logits("yes")), tree, split="all"))
+    rows = [line.split()[0] for line in text.splitlines()[4:]]
+    assert rows == list(CLASSES)
+    assert "n/a" in text  # classes absent from the tree
+
+
+def test_score_voices_on_the_bundled_set(tmp_path: Path) -> None:
+    scores = score_voices(constant_model(tmp_path / "m.keras", one_hot_logits("unknown")), "mini")
+    assert list(scores) == list(VOICE_SPLITS) == ["train voices", "held-out voices"]
+    assert [s["split"] for s in scores.values()] == ["validation", "test"]
+    for split_scores in scores.values():  # 120 clips each: 10 commands x 4 speakers + 80 unknown
+        assert split_scores["n"] == 120
+        assert split_scores["accuracy"] == pytest.approx(80 / 120)
+        assert split_scores["command_recall"] == 0.0
+
+
+def _row(model: str, seed: int, held: float) -> dict:
+    voices = lambda f1: {"macro_f1": f1, "command_recall": f1 / 2, "accuracy": 1.0, "f1": {}}
+    return {"model": model, "seed": seed, "params": 10, "mflops": 2.0, "train_seconds": 60.0 * (seed + 1),
+            "train_voices": voices(0.9), "heldout_voices": voices(held)}
+
+
+def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
+    summary = summarise_runs([_row("a", 0, 0.5), _row("b", 0, 0.7), _row("a", 1, 0.7)])
+    assert [e["model"] for e in summary] == ["a", "b"]
+    a, b = summary
+    assert a["seeds"] == [0, 1] and a["minutes"] == pytest.approx(1.5)
+    assert a["heldout_voices_macro_f1"] == pytest.approx(0.6)
+    assert a["heldout_voices_macro_f1_sd"] == pytest.approx(0.1 * math.sqrt(2))
+    assert a["heldout_voices_command_recall"] == pytest.approx(0.3)
+    assert math.isnan(b["heldout_voices_macro_f1_sd"])
+    text = format_run_summary(summary).splitlines()
+    assert text[1].split()[:2] == ["a", "2"] and "0.600 ± 0.141" in text[1] and "±" not in text[2]
+    big = format_run_summary(summarise_runs([{**_row("c", 0, 0.5), "params": 1_563_736}])).splitlines()[1]
+    assert big.split()[1:3] == ["1", "1,563,736"]  # a reference-sized count keeps its column
+    with pytest.raises(ValueError, match="no runs"):
+        summarise_runs([])
+
+
+def test_summarise_juries_by_hand() -> None:
+    def item(recipe: str, small: float, big: float) -> dict:
+        return {"model": "m", "recipe": recipe, "small": {"macro_f1": small}, "big": {"macro_f1": big}}
+
+    items = [item("default", 0.8, 0.85), item("x", 0.95, 0.9), item("default", 0.9, 0.95)]
+    default, x = summarise_juries(items, ("small", "big"))
+    assert (default["recipe"], default["n"], x["n"]) == ("default", 2, 1)
+    assert default["small"] == pytest.approx(0.85) and default["big_sd"] == pytest.approx(0.05 * math.sqrt(2))
+    assert (default["big_min"], default["big_max"], default["reached"], x["reached"]) == (0.85, 0.95, 1, 1)
+    assert math.isnan(x["small_sd"])
+    lines = format_jury_summary([default, x], {"small": "few clips", "big": "many clips"}).splitlines()
+    assert "few clips" in lines[0] and ">= 0.9" in lines[0]
+    assert "0.900 ± 0.071 [0.85-0.95]" in lines[1] and lines[1].endswith("1 of 2") and "0.950 [0.95-0.95]" in lines[2]
+    with pytest.raises(ValueError, match="nothing"):
+        summarise_juries([], ("small",))
+
+
+def test_a_model_that_outputs_nan_is_refused(tree: Path, tmp_path: Path) -> None:
+    model = constant_model(tmp_path / "nan.keras", np.full(len(CLASSES), np.nan))
+    with pytest.raises(ValueError, match=r"nan\.keras: the model outputs NaN or infinite probabilities for 8 of 8"):
+        evaluate(model, tree, split="all")
+    with pytest.raises(ValueError, match="NaN or infinite probabilities for 1 of 1 clips"):
+        predict(model, [tree / "yes" / "s0_nohash_0.wav"])
+
+
+def test_damaged_model_files_are_named(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import zipfile
+
+    clip = str(tree / "yes" / "s0_nohash_0.wav")
+    good = constant_model(tmp_path / "good.keras", one_hot_logits("yes"))
+    (tmp_path / "cut.keras").write_bytes(good.read_bytes()[:1000])
+    with zipfile.ZipFile(tmp_path / "noconfig.keras", "w") as archive:
+        archive.writestr("metadata.json", "{}")
+    for name, message in [("cut.keras", "not a complete .keras model file"),
+                          ("noconfig.keras", "not a Keras model file (the archive holds no config.json)")]:
+        assert main(["predict", str(tmp_path / name), clip]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{tmp_path / name}: {message}" in err
+
+
+def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    (tmp_path / "file").write_text("a file")
+    (tmp_path / "dir.json").mkdir()
+    base = [sys.executable, "-m", "phaselab", "evaluate", str(model), "--data", str(tree), "--split", "all"]
+    for args, code, message in [
+        (["--batch-size", "0"], 2, "argument --batch-size: must be at least 1, got 0"),
+        (["--json", str(tmp_path / "dir.json")], 1, "dir.json: cannot write the scores, this is a directory"),
+        (["--json", str(tmp_path / "file" / "x.json")], 1, "is a file, not a directory"),
+    ]:
+        done = subprocess.run([*base, *args], capture_output=True, text=True, timeout=300)
+        assert done.returncode == code, done.stderr
+        assert message in done.stderr and "Traceback" not in done.stderr
+        assert done.stdout == ""  # refused before any scores were computed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.json", "file", "m.keras"]
+    assert list((tmp_path / "dir.json").iterdir()) == []
