@@ -16,7 +16,7 @@ pipeline
 
 It also times the pipeline without the feature step, and -- the number the pipeline must
 beat -- the training speed of the 3D CNN (``train_on_batch`` of
-:func:`phaselab.nn.models.build_model` ``("cnn3d")`` on this machine), and prints the ratio.
+:func:`phaselab.nn.registry.build_model` ``("cnn3d")`` on this machine), and prints the ratio.
 
 The clips are copies of the bundled "marvin" sample at random gains and lengths in a
 temporary Speech Commands tree (or ``--data`` to read a real tree's first clips).
@@ -92,7 +92,7 @@ def training_rate(batch_size: int, steps: int) -> float:
     """Clips per second of ``train_on_batch`` of the 3D CNN on random audio (after one warm-up step)."""
     import keras
 
-    from phaselab.nn.models import build_model
+    from phaselab.nn.registry import build_model
 
     model = build_model("cnn3d")
     model.compile(optimizer="adadelta", loss="categorical_crossentropy")

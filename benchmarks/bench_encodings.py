@@ -28,7 +28,7 @@ from phaselab.atomic import write_text  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.nn.encoding_nets import encoding_cnn, encoding_model  # noqa: E402
 from phaselab.studies.encodings import REAL_ENCODINGS  # noqa: E402
-from phaselab.nn.models import flops  # noqa: E402
+from phaselab.nn.cost import flops
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
 

@@ -4,7 +4,7 @@ The straightforward build of the original study's 3D CNN is defined here (it is 
 comparison, not library code): the phased spectrogram computed with a Python loop over the
 phase knots (squared chord distance per knot, then ``tf.stack``) and the phase axis padded
 by concatenating slices the way the original did (first slice in front, last behind: edge
-replication), no XLA, float32. Ours is :func:`phaselab.nn.models.phase_cnn3d` (vectorised
+replication), no XLA, float32. Ours is :func:`phaselab.nn.cnn3d.phase_cnn3d` (vectorised
 features, ``CircularPad`` as one gather), measured in float32, with ``jit_compile=True`` (XLA),
 with the ``mixed_bfloat16`` Keras policy (bfloat16 convolutions, float32 weights, feature
 layer and softmax; worthwhile on CPUs with AVX512-BF16 / AMX). Ours computes its three widest
@@ -113,7 +113,8 @@ def measure(config: Config) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from phaselab.nn.models import build_model, flops
+    from phaselab.nn.registry import build_model
+    from phaselab.nn.cost import flops
 
     keras.mixed_precision.set_global_policy(config.precision)
     rng = np.random.default_rng(0)
@@ -155,7 +156,7 @@ def head_to_head(samples: int, batch: int, steps: int) -> dict[str, float]:
     import keras
     import numpy as np
 
-    from phaselab.nn.models import build_model
+    from phaselab.nn.registry import build_model
 
     models = {"cnn3d-straightforward": straightforward_cnn3d(samples), "cnn3d": build_model("cnn3d", samples=samples),
               "cnn3d pad": build_model("cnn3d", samples=samples, phase_conv="pad"),

@@ -92,7 +92,8 @@ def _epochs(model_name: str, sets: dict[str, list], noises: list, batch: int, ma
     """One epoch of ``model.fit`` (capped at ``max_steps``) on each set, after one two-step warm-up of the model."""
     from phaselab.data.augment import AugmentConfig
     from phaselab.data.pipeline import make_dataset
-    from phaselab.training.loop import TrainConfig, compile_model
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.loop import compile_model
 
     model = compile_model(TrainConfig(model_name, batch_size=batch))
     results = []

@@ -39,7 +39,8 @@ from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.data.synth import synthesize_dataset  # noqa: E402
 from phaselab.training.inference import format_jury_summary, split_probabilities, summarise_juries, write_json  # noqa: E402
 from phaselab.training.scores import classification_scores  # noqa: E402
-from phaselab.training.loop import BEST_FILE, CONFIG_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history  # noqa: E402
+from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, read_history
+from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"

@@ -1,7 +1,7 @@
 """Keyword models compared: each trained with the default recipe, scored on train and held-out voices.
 
 For every model and seed this trains ``TrainConfig(model, seed=seed, **SYNTHETIC_RECIPE)`` -- what
-``phaselab train --model MODEL --seed SEED`` did before real speech (``phaselab.training.loop.SYNTHETIC_RECIPE``) -- into ``build/experiments/keyword_models/MODEL-sSEED``
+``phaselab train --model MODEL --seed SEED`` did before real speech (``phaselab.training.config.SYNTHETIC_RECIPE``) -- into ``build/experiments/keyword_models/MODEL-sSEED``
 and scores the run's ``best.keras`` (the epoch with the best validation macro F1) on the
 validation split (other speakers of the training voices) and the test split (two voices
 no training speaker has) with :func:`phaselab.training.inference.score_voices`. A killed job loses
@@ -33,8 +33,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.training.inference import format_run_summary, score_voices, summarise_runs, write_json  # noqa: E402
-from phaselab.nn.models import flops  # noqa: E402
-from phaselab.training.loop import BEST_FILE, SYNTHETIC_RECIPE, TrainConfig, read_history, train  # noqa: E402
+from phaselab.nn.cost import flops
+from phaselab.training.rundir import BEST_FILE, read_history
+from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
+from phaselab.training.loop import train
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "keyword_models.json"

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from phaselab.nn.circular import CircularConv3D
-from phaselab.nn.features import CircularPad
+from phaselab.nn.circular import CircularPad
 
 CASES = [  # phases, kernel_size, strides, padding
     (10, 3, 1, "valid"),

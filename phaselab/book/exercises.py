@@ -27,10 +27,19 @@ from typing import Any
 import numpy as np
 
 from phaselab import SAMPLE_RATE
-from phaselab.signal.audio import read_wav
-from phaselab.signal.kernels import PhaseKernel, chord_gaussian, default_sigma, phase_knots
 from phaselab.display.movie import bundled_clip
-from phaselab.signal.reconstruction import griffin_lim, randomize_phase, spectral_convergence, zero_phase
+from phaselab.signal.audio import read_wav
+from phaselab.signal.kernels import (
+    PhaseKernel,
+    chord_gaussian,
+    default_sigma,
+)
+from phaselab.signal.reconstruction import (
+    griffin_lim,
+    randomize_phase,
+    spectral_convergence,
+    zero_phase,
+)
 from phaselab.signal.stft import stft
 
 __all__ = [
@@ -425,7 +434,11 @@ def coherence_by_lag(audio: np.ndarray, lags: tuple[int, ...] = (1, 2, 3, 4), n_
         phases can come out fairly steady by chance (for the real "sheila" at lag 2:
         0.02, 0.09 and 0.35).
     """
-    from phaselab.signal.coherence import advance_coherence, loud_frames, low_frequency_share
+    from phaselab.signal.coherence import (
+        advance_coherence,
+        loud_frames,
+        low_frequency_share,
+    )
 
     spec = stft(audio)
     vowels = loud_frames(spec, 10) & (low_frequency_share(spec) > 0.5)
@@ -514,7 +527,8 @@ def padding_comparison(steps: int | None = None, seed: int = 0) -> dict[str, dic
     seed : int
     """
     from phaselab.data.labels import CLASSES
-    from phaselab.training.loop import TrainConfig, train
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.loop import train
 
     epochs, per_epoch, batch, width = (1, steps or 2, 4, 0.125) if quick() else (2, steps or 40, 8, 0.25)
     marvin = _word("marvin")
@@ -566,7 +580,8 @@ def flops_by_width(widths: tuple[float, ...] = (0.5, 1.0)) -> dict[float, tuple[
     dict
         ``{width: (parameters, FLOPs per clip)}``.
     """
-    from phaselab.nn.models import build_model, flops
+    from phaselab.nn.cost import flops
+    from phaselab.nn.registry import build_model
 
     found = {}
     for width in widths:
@@ -675,7 +690,13 @@ def rotation_sensitivity(audio: np.ndarray, theta: float) -> dict[str, float]:
         the largest change; the phased volume compared as it is and rolled back by
         ``theta P / 2 pi`` slices (a whole number of slices when ``theta`` is a knot angle).
     """
-    from phaselab.signal.encodings import cos_sin, group_delay, instantaneous_frequency, kernel_activations, make_kernel
+    from phaselab.signal.encodings import (
+        cos_sin,
+        group_delay,
+        instantaneous_frequency,
+        kernel_activations,
+        make_kernel,
+    )
 
     spec = stft(audio)
     rotated = spec * np.exp(1j * theta)
@@ -721,8 +742,8 @@ def encoding_costs() -> dict[str, tuple[int, int]]:
     dict
         ``{encoding: (parameters, FLOPs per clip)}`` for magnitude, phased, cos_sin, if and mag_if.
     """
+    from phaselab.nn.cost import flops
     from phaselab.nn.encoding_nets import encoding_model
-    from phaselab.nn.models import flops
 
     found = {}
     for encoding in ("magnitude", "phased", "cos_sin", "if", "mag_if"):

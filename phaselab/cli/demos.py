@@ -126,8 +126,8 @@ def run_griffin_lim(args: argparse.Namespace) -> int:
     import numpy as np
 
     from phaselab import SAMPLE_RATE
-    from phaselab.signal.audio import read_wav, write_wav
     from phaselab.cli.main import CliError
+    from phaselab.signal.audio import read_wav, write_wav
     from phaselab.signal.reconstruction import griffin_lim
     from phaselab.signal.stft import stft
 

@@ -78,11 +78,17 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    from phaselab.signal.audio import read_wav
     from phaselab.cli.main import CliError
-    from phaselab.display.movie import REDUCED_AXIS, bundled_clip, movie_size, parse_crop, phased_movie
-    from phaselab.signal.reconstruction import randomize_phase
+    from phaselab.display.movie import (
+        REDUCED_AXIS,
+        bundled_clip,
+        movie_size,
+        parse_crop,
+        phased_movie,
+    )
     from phaselab.display.video import check_output_path
+    from phaselab.signal.audio import read_wav
+    from phaselab.signal.reconstruction import randomize_phase
 
     crop = parse_crop(args.crop)
     if args.n_phases < 1:

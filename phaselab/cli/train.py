@@ -17,7 +17,7 @@ from phaselab.cli.main import positive_int
 __all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
 
 MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
-"""The names of :data:`phaselab.nn.models.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
+"""The names of :data:`phaselab.nn.registry.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
 DEFAULT_MODEL = "cnn2d-mel"
 """The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
@@ -82,7 +82,8 @@ def run_config(args: argparse.Namespace) -> Any:
     """The TrainConfig of ``phaselab train``: the saved one updated by the options when
     resuming, else the options over the defaults (model :data:`DEFAULT_MODEL`, data from
     :func:`_default_data`)."""
-    from phaselab.training.loop import CONFIG_FILE, TrainConfig
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.rundir import CONFIG_FILE
 
     overrides = _overrides(args)
     config_path = Path(args.out) / CONFIG_FILE
@@ -96,7 +97,7 @@ def run_config(args: argparse.Namespace) -> Any:
 
 
 DEVICES: tuple[str, ...] = ("auto", "one", "mirrored", "multiworker")
-"""The choices of ``--devices`` (:data:`phaselab.training.loop.DEVICES`, repeated so ``--help`` needs no TensorFlow)."""
+"""The choices of ``--devices`` (:data:`phaselab.training.distributed.DEVICES`, repeated so ``--help`` needs no TensorFlow)."""
 
 
 def _worker_hosts(text: str) -> list[str]:
@@ -115,9 +116,9 @@ def _devices(args: argparse.Namespace) -> str:
     ValueError
         ``--worker-hosts`` without ``--worker-index`` (or the other way round), with
         ``--devices`` other than ``multiworker``/``auto``, a bad address or index (checked by
-        :func:`phaselab.training.loop.worker_cluster`), or a ``TF_CONFIG`` that cannot be read.
+        :func:`phaselab.training.distributed.worker_cluster`), or a ``TF_CONFIG`` that cannot be read.
     """
-    from phaselab.training.loop import read_tf_config, worker_cluster
+    from phaselab.training.distributed import read_tf_config, worker_cluster
 
     if (args.worker_hosts is None) != (args.worker_index is None):
         raise ValueError("--worker-hosts and --worker-index go together: every worker gets the same list and its own index")
@@ -132,7 +133,8 @@ def _devices(args: argparse.Namespace) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from phaselab.training.loop import read_tf_config, train
+    from phaselab.training.distributed import read_tf_config
+    from phaselab.training.loop import train
 
     devices = _devices(args)
     result = train(run_config(args), args.out, resume=args.resume, verbose=1, devices=devices)

@@ -34,10 +34,15 @@ from typing import Any, Protocol
 import keras
 import numpy as np
 
-from phaselab.signal.audio import read_wav
-from phaselab.data.augment import CLIP_SAMPLES, MODEL_SAMPLES, AugmentConfig, SoundPreprocessor
+from phaselab.data.augment import (
+    CLIP_SAMPLES,
+    MODEL_SAMPLES,
+    AugmentConfig,
+    SoundPreprocessor,
+)
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
+from phaselab.signal.audio import read_wav
 
 __all__ = ["make_dataset", "make_eval_dataset", "decode_clips", "class_indices", "class_weights"]
 

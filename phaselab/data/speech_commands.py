@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 
 import phaselab
-from phaselab.data.labels import SILENCE_FOLDERS, UNKNOWN, WORDS_V1, WORDS_V2, kaggle_label
+from phaselab.data.labels import (
+    SILENCE_FOLDERS,
+    UNKNOWN,
+    WORDS_V1,
+    WORDS_V2,
+    kaggle_label,
+)
 
 __all__ = [
     "Clip",

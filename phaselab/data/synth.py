@@ -32,8 +32,8 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
-from phaselab.signal.audio import read_wav, write_wav
 from phaselab.data.labels import WORDS_V1
+from phaselab.signal.audio import read_wav, write_wav
 
 __all__ = [
     "TRAIN_VOICES",

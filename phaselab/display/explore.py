@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots
 from phaselab.display.plots import plot_kernel_plane
+from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots
 
 __all__ = ["widgets_available", "kernel_designer", "KernelDesigner"]
 

@@ -26,8 +26,8 @@ import numpy as np
 import phaselab
 from phaselab import SAMPLE_RATE
 from phaselab.display.animation import REDUCERS, SlicingAnimation
-from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.encodings import phased_spectrogram
+from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
 __all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "data_root", "bundled_clip", "parse_crop",

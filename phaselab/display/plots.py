@@ -391,7 +391,7 @@ def plot_phase_padding(values: np.ndarray, width: int = 1, axes: Sequence[Axes] 
 
     A convolution along the phase axis needs ``width`` values beyond each end. Edge
     replication (``np.pad(mode="edge")``, the original study's concatenation) repeats the end
-    slices; wrap-around (``mode="wrap"``, :class:`phaselab.nn.features.CircularPad`) takes them from
+    slices; wrap-around (``mode="wrap"``, :class:`phaselab.nn.circular.CircularPad`) takes them from
     the other end, which is where they are on the circle: slice ``P - 1`` sits just before
     slice 0. Padded cells are drawn hatched and grey, each bar labelled with its slice index.
 

@@ -1,6 +1,11 @@
-"""A 3D convolution whose phase axis wraps around, computed one phase frequency at a time.
+"""The phase axis wraps around: circular padding layers, and a circular 3D convolution computed per phase frequency.
 
-Padding the phase axis by a wrap-around (:class:`~phaselab.nn.features.CircularPad`) and running a
+:class:`CircularPad` pads the phase axis of a ``(batch, time, frequency, phase, channels)`` volume
+with a true wrap-around (and :class:`EdgePad` by repeating the edge, the straightforward choice it
+is compared with in chapter 04); :class:`CircularConv3D` is the convolution that follows, computed
+either directly or in the Fourier form described below.
+
+Padding the phase axis by a wrap-around (:class:`~phaselab.nn.circular.CircularPad`) and running a
 ``Conv3D`` makes the convolution *circular* along phase. A circular convolution is a product
 after a discrete Fourier transform (DFT) along that axis: with ``X_k`` the DFT of the ``P``
 phase slices of the input (``k = 0 .. P // 2``: the input is real, so the other half is
@@ -17,7 +22,7 @@ forms compute the same function (to float rounding) and a model built with one c
 other's weights layer by layer (``set_weights``; a ``.weights.h5`` file names its layers by class, so
 it loads only into a model built the same way).
 
-:func:`phaselab.nn.models.phase_cnn3d` computes its wide circular convolutions this way
+:func:`phaselab.nn.cnn3d.phase_cnn3d` computes its wide circular convolutions this way
 (``phase_conv="auto"``); ``benchmarks/bench_circular_conv.py`` times both forms layer by layer.
 """
 
@@ -28,7 +33,7 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["CircularConv3D", "circular_conv3d", "folded_conv3d", "phase_dft_matrices"]
+__all__ = ["CircularPad", "EdgePad", "CircularConv3D", "circular_conv3d", "folded_conv3d", "phase_dft_matrices"]
 
 Tensor = Any
 """A tensor of the Keras backend in use."""
@@ -287,3 +292,77 @@ class CircularConv3D(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+class CircularPad(keras.layers.Layer):
+    """Pad one axis by wrapping around, as on a circle (the phase axis).
+
+    With ``width=1`` slice ``P - 1`` goes before slice 0 and slice 0 after slice
+    ``P - 1``, so a following 'valid' convolution sees neighbours across the 0/2 pi seam
+    and commutes with rolling the axis. (The original study concatenated the first slice
+    in front and the last behind: edge replication, not a wrap.)
+
+    Parameters
+    ----------
+    axis : int
+        Axis to pad, counted with the batch axis (e.g. 3 for ``(batch, time, freq, phase,
+        channels)``); negative values count from the end.
+    width : int or (int, int)
+        Slices added before and after (one int: the same on both sides).
+
+    Implemented as a single gather with precomputed indices.
+    """
+
+    def __init__(self, axis: int, width: int | tuple[int, int] = 1, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+        before, after = (width, width) if isinstance(width, int) else tuple(width)
+        if before < 0 or after < 0:
+            raise ValueError(f"padding widths must be non-negative, got {width}")
+        self.width = (int(before), int(after))
+        self._indices: np.ndarray | None = None
+
+    def build(self, input_shape: tuple) -> None:
+        size = input_shape[self.axis]
+        if size is None:
+            raise ValueError(f"CircularPad needs a known size along axis {self.axis}, got shape {input_shape}")
+        before, after = self.width
+        if max(before, after) > size:
+            raise ValueError(f"cannot wrap {max(before, after)} slices around an axis of size {size}")
+        self._indices = np.arange(-before, size + after) % size
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return keras.ops.take(inputs, self._indices, axis=self.axis)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        shape = list(input_shape)
+        if shape[self.axis] is not None:
+            shape[self.axis] += sum(self.width)
+        return tuple(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "width": list(self.width)}
+
+
+@keras.saving.register_keras_serializable(package="phaselab")
+class EdgePad(CircularPad):
+    """Pad one axis by repeating its first and last slices (edge replication), not by wrapping.
+
+    What the original study did to its phase axis: slice 0 goes before slice 0 and slice
+    ``P - 1`` after slice ``P - 1``, so a following convolution treats the two ends of the
+    circle as far apart and no longer commutes with rolling the axis. Chapter 04's
+    exercise trains with it to compare with :class:`CircularPad`. Same parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> EdgePad(1, 1)(np.arange(4.0)[None]).numpy().tolist()
+    [[0.0, 0.0, 1.0, 2.0, 3.0, 3.0]]
+    """
+
+    def build(self, input_shape: tuple) -> None:
+        super().build(input_shape)
+        size = input_shape[self.axis]
+        before, after = self.width
+        self._indices = np.clip(np.arange(-before, size + after), 0, size - 1)

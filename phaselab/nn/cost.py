@@ -13,11 +13,19 @@ import math
 import os
 import platform
 import time
+from collections.abc import Iterable
+from typing import Any
 
 import keras
 import numpy as np
 
-__all__ = [
+from phaselab.nn.circular import CircularConv3D
+from phaselab.nn.features import (
+    PhasedSpectrogram,
+    Spectrogram,
+)
+
+__all__ = ["flops", "summary_table", "format_table", 
     "SPEECH_COMMANDS_CLIPS",
     "TRAIN_SHARE",
     "training_rate",
@@ -170,3 +178,75 @@ def describe_machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     gpus, backend = _accelerators()
     return f"{cpu}, {cores} cores; GPU: {', '.join(gpus) or 'none'}; {backend}"
+
+
+def _spectrogram_flops(layer: Spectrogram, frames: int) -> int:
+    """Window (1 multiply per sample) + real FFT (2.5 N log2 N) per frame."""
+    n = layer.fft_length
+    return round(frames * (layer.frame_length + 2.5 * n * math.log2(n)))
+
+
+def _layer_flops(layer: keras.layers.Layer) -> int:
+    if isinstance(layer, keras.Model):
+        return sum(_layer_flops(inner) for inner in layer.layers)
+    out_shape = layer.output.shape
+    if isinstance(layer, PhasedSpectrogram):
+        frames, bins = out_shape[1], out_shape[2]
+        # projection onto every knot (2 multiply-adds); stacked mode also scales by the magnitude
+        per_knot = 4 + (1 if layer.mode == "stacked" else 0)
+        return _spectrogram_flops(layer, frames) + frames * bins * layer.n_phases * per_knot
+    if isinstance(layer, Spectrogram):
+        return _spectrogram_flops(layer, out_shape[1])
+    positions = math.prod(out_shape[1:-1])
+    if isinstance(layer, (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D, CircularConv3D)):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if isinstance(layer, (keras.layers.SeparableConv1D, keras.layers.SeparableConv2D)):
+        return 2 * positions * (math.prod(layer.depthwise_kernel.shape) + math.prod(layer.pointwise_kernel.shape))
+    if isinstance(layer, (keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D)):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if isinstance(layer, keras.layers.Dense):
+        return 2 * positions * math.prod(layer.kernel.shape)
+    if not layer.weights or isinstance(layer, keras.layers.BatchNormalization):
+        return 0
+    raise TypeError(f"flops: no rule for layer {layer.name!r} of type {type(layer).__name__}")
+
+
+def flops(model: keras.Model) -> int:
+    """Floating-point operations of one forward pass for one clip, counted analytically.
+
+    Convention: a multiply-add counts as **2** FLOPs. Counted are the weighted layers --
+    Conv1D/2D/3D (``2 x output positions x kernel size``, which covers strides and
+    groups; :class:`~phaselab.nn.circular.CircularConv3D` counts as the Conv3D it
+    computes, though its DFT form needs fewer), separable and depthwise convs, Dense --
+    and the feature layers: per frame a window multiply per sample plus ``2.5 N log2 N``
+    for the real FFT of size ``N``; for the phased spectrogram 4 FLOPs per bin and knot
+    for the projection onto the knot (+1 for the magnitude scaling in ``"stacked"`` mode).
+    Biases, activations, batch normalisation (foldable into the preceding conv at
+    inference), pooling, padding and the kernel's exponential are not counted: they are
+    elementwise, small next to the convolutions. A layer with weights and no rule raises
+    ``TypeError`` rather than being silently counted as free.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built functional model; batch axis first, channels last.
+
+    Returns
+    -------
+    int
+        FLOPs per clip.
+    """
+    return sum(_layer_flops(layer) for layer in model.layers)
+
+
+def summary_table(models: Iterable[keras.Model]) -> list[dict[str, Any]]:
+    """One row per model: ``{"name", "params", "flops"}`` (FLOPs per clip, see :func:`flops`)."""
+    return [{"name": m.name, "params": m.count_params(), "flops": flops(m)} for m in models]
+
+
+def format_table(rows: Iterable[dict[str, Any]]) -> str:
+    """Plain-text table of :func:`summary_table` rows: parameters and MFLOPs per clip."""
+    lines = [f"{'model':<16}{'parameters':>12}{'MFLOPs/clip':>14}"]
+    for row in rows:
+        lines.append(f"{row['name']:<16}{row['params']:>12,}{row['flops'] / 1e6:>14,.1f}")
+    return "\n".join(lines)

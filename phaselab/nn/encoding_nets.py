@@ -5,8 +5,8 @@ in front of the same body:
 
 * **stem**: one 3x3 convolution with stride 2 in time and frequency, batch norm, ReLU.
   For ``"phased"`` it is a 3x3x3 convolution along (time, frequency, phase) after a
-  one-slice wrap of the phase axis (:class:`~phaselab.nn.features.CircularPad`), followed by a
-  max over the phase axis -- the cyclic-group stem of :func:`phaselab.nn.models.cnn3d_small`,
+  one-slice wrap of the phase axis (:class:`~phaselab.nn.circular.CircularPad`), followed by a
+  max over the phase axis -- the cyclic-group stem of :func:`phaselab.nn.cnn3d.cnn3d_small`,
   exactly invariant to rolling the phase axis. Every other encoding gets a Conv2D whose
   input channels are the encoding's channels. Both give the same ``(127, 64, filters[0])``
   map for a one-second clip.
@@ -18,16 +18,16 @@ in front of the same body:
 A batch normalisation of the feature channels comes first, so that log-magnitudes
 (0 to about 5, much less for a quiet clip) and phase features (within [-1, 1]) start on
 the same footing.
-:func:`phaselab.nn.models.flops` counts these models (the feature layer as an STFT).
+:func:`phaselab.nn.cost.flops` counts these models (the feature layer as an STFT).
 """
 
 from __future__ import annotations
 
 import keras
 
-from phaselab.nn.circular import CircularConv3D
-from phaselab.nn.features import CircularPad, PhasedSpectrogram, PhaseFeatures, Spectrogram
-from phaselab.nn.models import BN_MOMENTUM, SAMPLES, _classifier, conv_bn_relu
+from phaselab.nn.blocks import BN_MOMENTUM, SAMPLES, _classifier, conv_bn_relu
+from phaselab.nn.circular import CircularConv3D, CircularPad
+from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
 from phaselab.signal.encodings import encoding_channels
 
 __all__ = ["encoding_model", "encoding_cnn", "SAMPLES", "BN_MOMENTUM"]
@@ -68,7 +68,7 @@ def encoding_model(
     phase_stem : {"fold", "pad"}
         How the ``"phased"`` stem computes its circular 3x3x3 convolution: ``"fold"``, one 2D
         convolution over every phase slice (:func:`~phaselab.nn.circular.folded_conv3d`), or
-        ``"pad"``, :class:`~phaselab.nn.features.CircularPad` + ``Conv3D``. The same function and the
+        ``"pad"``, :class:`~phaselab.nn.circular.CircularPad` + ``Conv3D``. The same function and the
         same weights (``benchmarks/bench_encodings.py`` times both).
 
     Returns
@@ -124,7 +124,7 @@ def encoding_cnn(
     dropout: float = 0.2,
     name: str | None = None,
 ) -> keras.Model:
-    """The shipped keyword model's body (:func:`phaselab.nn.models.cnn2d_mel`) over any phase encoding.
+    """The shipped keyword model's body (:func:`phaselab.nn.baselines.cnn2d_mel`) over any phase encoding.
 
     Every encoding is computed on the shipped model's grid -- 25 ms windows every 10 ms,
     ``n_mels`` mel bands (:class:`~phaselab.nn.features.PhaseFeatures` with ``n_mels``) -- and
@@ -133,7 +133,7 @@ def encoding_cnn(
     ``cnn2d-mel``: the encodings are compared at a budget where the magnitude model is
     good. For ``"phased"`` the first block's convolution is a circular 3x3x3 one along
     (time, band, phase), followed by a max over the phase axis (the cyclic-group stem of
-    :func:`phaselab.nn.models.cnn3d_small`: rolling the phase axis changes nothing), computed
+    :func:`phaselab.nn.cnn3d.cnn3d_small`: rolling the phase axis changes nothing), computed
     as one 2D convolution over all phase slices (:func:`~phaselab.nn.circular.folded_conv3d`);
     the batch norm and ReLU come after the max, on a map of the magnitude model's size.
 

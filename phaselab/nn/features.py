@@ -1,5 +1,4 @@
-"""Keras 3 layers: spectrogram features of raw audio, wrap-around padding of the phase axis,
-and SpecAugment's time and frequency masks.
+"""Keras 3 feature layers: spectrogram, mel spectrogram, phased spectrogram and the other phase encodings of raw audio.
 
 The feature layers compute on the graph the same numbers as the NumPy reference in
 :mod:`phaselab.signal.stft` and :mod:`phaselab.signal.encodings`, so a saved model takes raw audio and is a
@@ -7,6 +6,8 @@ complete recogniser. They are written in ``keras.ops`` alone (the STFT as a gath
 frames, a window and ``keras.ops.rfft``; a complex value as its real and imaginary parts),
 so the models run on every Keras backend: TensorFlow here and in CI, JAX or PyTorch on a
 machine that has those.
+
+Notebook: ``02_phase_kernel_design.ipynb``, ``05_phase_encodings_compared.ipynb``
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import keras
 import numpy as np
 
 from phaselab import SAMPLE_RATE
-from phaselab.signal.kernels import PhaseKernel, check_n_phases, phase_knots
 from phaselab.signal.encodings import DAMPING, encoding_channels, make_kernel
+from phaselab.signal.kernels import PhaseKernel, check_n_phases, phase_knots
 from phaselab.signal.stft import check_sizes
 
-__all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures", "CircularPad", "EdgePad", "SpectralMasks"]
+__all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures"]
 
 
 Tensor = Any
@@ -389,145 +390,3 @@ class PhaseFeatures(Spectrogram):
             "kernel_width": self._phased.kernel.width,
             "damping": self.damping,
         }
-
-
-@keras.saving.register_keras_serializable(package="phaselab")
-class CircularPad(keras.layers.Layer):
-    """Pad one axis by wrapping around, as on a circle (the phase axis).
-
-    With ``width=1`` slice ``P - 1`` goes before slice 0 and slice 0 after slice
-    ``P - 1``, so a following 'valid' convolution sees neighbours across the 0/2 pi seam
-    and commutes with rolling the axis. (The original study concatenated the first slice
-    in front and the last behind: edge replication, not a wrap.)
-
-    Parameters
-    ----------
-    axis : int
-        Axis to pad, counted with the batch axis (e.g. 3 for ``(batch, time, freq, phase,
-        channels)``); negative values count from the end.
-    width : int or (int, int)
-        Slices added before and after (one int: the same on both sides).
-
-    Implemented as a single gather with precomputed indices.
-    """
-
-    def __init__(self, axis: int, width: int | tuple[int, int] = 1, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.axis = int(axis)
-        before, after = (width, width) if isinstance(width, int) else tuple(width)
-        if before < 0 or after < 0:
-            raise ValueError(f"padding widths must be non-negative, got {width}")
-        self.width = (int(before), int(after))
-        self._indices: np.ndarray | None = None
-
-    def build(self, input_shape: tuple) -> None:
-        size = input_shape[self.axis]
-        if size is None:
-            raise ValueError(f"CircularPad needs a known size along axis {self.axis}, got shape {input_shape}")
-        before, after = self.width
-        if max(before, after) > size:
-            raise ValueError(f"cannot wrap {max(before, after)} slices around an axis of size {size}")
-        self._indices = np.arange(-before, size + after) % size
-
-    def call(self, inputs: Tensor) -> Tensor:
-        return keras.ops.take(inputs, self._indices, axis=self.axis)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        shape = list(input_shape)
-        if shape[self.axis] is not None:
-            shape[self.axis] += sum(self.width)
-        return tuple(shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis, "width": list(self.width)}
-
-
-@keras.saving.register_keras_serializable(package="phaselab")
-class EdgePad(CircularPad):
-    """Pad one axis by repeating its first and last slices (edge replication), not by wrapping.
-
-    What the original study did to its phase axis: slice 0 goes before slice 0 and slice
-    ``P - 1`` after slice ``P - 1``, so a following convolution treats the two ends of the
-    circle as far apart and no longer commutes with rolling the axis. Chapter 04's
-    exercise trains with it to compare with :class:`CircularPad`. Same parameters.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> EdgePad(1, 1)(np.arange(4.0)[None]).numpy().tolist()
-    [[0.0, 0.0, 1.0, 2.0, 3.0, 3.0]]
-    """
-
-    def build(self, input_shape: tuple) -> None:
-        super().build(input_shape)
-        size = input_shape[self.axis]
-        before, after = self.width
-        self._indices = np.clip(np.arange(-before, size + after), 0, size - 1)
-
-
-@keras.saving.register_keras_serializable(package="phaselab")
-class SpectralMasks(keras.layers.Layer):
-    """SpecAugment's time and frequency masks (Park et al., 2019), in training only.
-
-    Each training example gets ``time_masks`` bands of consecutive frames and
-    ``freq_masks`` bands of consecutive bins set to zero (silence, for the ``log1p``
-    features of this module); each band's width is drawn uniformly from ``0..max_frames``
-    (``0..max_bins``) and its start uniformly among the positions where it fits. A model
-    that may lose any tenth of its spectrogram must recognise a word from several cues,
-    which is what an unheard voice, whose formants and timing differ, asks of it. At
-    inference the layer passes its input through.
-
-    Parameters
-    ----------
-    time_masks, freq_masks : int
-        Bands per example along time (axis 1) and frequency (axis 2).
-    max_frames, max_bins : int
-        Widest band, in frames and in bins.
-    seed : int, optional
-        Seed of the layer's :class:`keras.random.SeedGenerator`.
-
-    Input and output shape: ``(batch, frames, bins, ...)``, any trailing axes (channels,
-    phase) masked alike.
-    """
-
-    def __init__(self, time_masks: int = 2, max_frames: int = 25, freq_masks: int = 2, max_bins: int = 13,
-                 seed: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        counts = {"time_masks": time_masks, "max_frames": max_frames, "freq_masks": freq_masks, "max_bins": max_bins}
-        for name, value in counts.items():
-            if int(value) != value or value < 0:
-                raise ValueError(f"SpectralMasks {name} must be a non-negative integer, got {value}")
-        self.time_masks, self.max_frames = int(time_masks), int(max_frames)
-        self.freq_masks, self.max_bins = int(freq_masks), int(max_bins)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def _keep(self, batch: Any, size: int, masks: int, widest: int) -> Any:
-        """``(batch, size)`` float: 0 inside one of ``masks`` random bands per example, 1 elsewhere."""
-        position = keras.ops.arange(size, dtype="float32")[None, :]
-        keep = keras.ops.ones((batch, size), dtype="float32")
-        widest = min(widest, size)
-        for _ in range(masks):
-            draws = keras.random.uniform((batch, 2), seed=self.seed_generator)
-            width = keras.ops.floor(draws[:, :1] * (widest + 1))
-            start = keras.ops.floor(draws[:, 1:] * (size - width + 1))
-            inside = keras.ops.logical_and(position >= start, position < start + width)
-            keep = keep * (1.0 - keras.ops.cast(inside, "float32"))
-        return keep
-
-    def call(self, features: Any, training: bool | None = None) -> Any:
-        if not training or self.time_masks + self.freq_masks == 0:
-            return features
-        batch = keras.ops.shape(features)[0]
-        frames, bins = features.shape[1], features.shape[2]
-        keep = (self._keep(batch, frames, self.time_masks, self.max_frames)[:, :, None]
-                * self._keep(batch, bins, self.freq_masks, self.max_bins)[:, None, :])
-        keep = keras.ops.reshape(keep, (-1, frames, bins) + (1,) * (len(features.shape) - 3))
-        return features * keras.ops.cast(keep, features.dtype)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "time_masks": self.time_masks, "max_frames": self.max_frames,
-                "freq_masks": self.freq_masks, "max_bins": self.max_bins, "seed": self.seed}

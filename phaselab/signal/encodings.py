@@ -32,7 +32,14 @@ import numpy as np
 
 from phaselab import SAMPLE_RATE
 from phaselab.signal.instantaneous import frequency_deviation
-from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots, wrap_angle, wrapped_gaussian
+from phaselab.signal.kernels import (
+    KernelName,
+    PhaseKernel,
+    default_sigma,
+    phase_knots,
+    wrap_angle,
+    wrapped_gaussian,
+)
 from phaselab.signal.stft import stft
 
 __all__ = [

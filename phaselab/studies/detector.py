@@ -27,8 +27,13 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 from phaselab.nn.encoding_nets import encoding_model
+from phaselab.studies.speech_noise import (
+    KINDS,
+    SAMPLES,
+    make_speech_noise_examples,
+    make_speech_noise_set,
+)
 from phaselab.training.scores import mean_sd, roc_auc
-from phaselab.studies.speech_noise import KINDS, SAMPLES, make_speech_noise_examples, make_speech_noise_set
 
 __all__ = [
     "is_speech",
@@ -352,8 +357,8 @@ def training_clips(split: str = "train", data: str = "real") -> list[np.ndarray]
 
 def noise_recordings(data: str = "real") -> dict[str, np.ndarray]:
     """The background-noise recordings of a bundled set: file stem -> audio (16 kHz, float32), sorted by name."""
-    from phaselab.signal.audio import read_wav
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.signal.audio import read_wav
 
     files = sorted(SpeechCommands(resolve_data_root(data)).background_noise_files())
     return {Path(path).stem: read_wav(path) for path in files}

@@ -19,14 +19,14 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab.signal.audio import read_wav
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.nn.cost import flops
 from phaselab.nn.encoding_nets import encoding_model
+from phaselab.signal.audio import read_wav
 from phaselab.training.scores import classification_scores, mean_sd, seed_interval
-from phaselab.nn.models import flops
 
 __all__ = [
     "StudyBudget",
@@ -139,7 +139,7 @@ def run_encoding_study(
     list of dict
         One row per run with the keys of :data:`ROW_KEYS`: test ``accuracy`` and
         ``macro_f1`` (over the classes present), ``params``, ``mflops`` (forward pass per
-        clip, :func:`phaselab.nn.models.flops`), ``seconds`` of training (wall clock, this
+        clip, :func:`phaselab.nn.cost.flops`), ``seconds`` of training (wall clock, this
         machine), and the validation macro F1 after each epoch.
     """
     tree = SpeechCommands(resolve_data_root(data))
@@ -330,8 +330,10 @@ def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: s
         F1 and the predicted class of every test clip (``predictions``: for paired comparisons).
     """
     from phaselab.data.labels import CLASSES as classes
-    from phaselab.nn.models import flops as count_flops
-    from phaselab.training.loop import BEST_FILE, TrainConfig, load_model, read_history, train
+    from phaselab.nn.cost import flops as count_flops
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.loop import train
+    from phaselab.training.rundir import BEST_FILE, load_model, read_history
 
     config = TrainConfig("enc-cnn", model_kwargs={"encoding": encoding}, data=data, seed=seed,
                          epochs=overrides.pop("epochs", REAL_EPOCHS), **overrides)

@@ -1,7 +1,7 @@
 """What real speech changes: keyword models trained on synthetic voices, on real people, on both.
 
 One study, run by ``benchmarks/real_speech.py`` and read by chapter 04: the default recipe
-(:class:`phaselab.training.loop.TrainConfig` with only ``data``, ``seed`` and ``train_speakers``
+(:class:`phaselab.training.config.TrainConfig` with only ``data``, ``seed`` and ``train_speakers``
 changed) trained on
 
 - the bundled synthetic set (espeak-ng voices only),
@@ -78,7 +78,7 @@ def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> d
     runs : path-like
         Folder of run directories (``<runs>/<arm.key>_s<seed>``).
     **overrides
-        Other :class:`~phaselab.training.loop.TrainConfig` fields (quick mode: fewer epochs).
+        Other :class:`~phaselab.training.config.TrainConfig` fields (quick mode: fewer epochs).
 
     Returns
     -------
@@ -86,9 +86,11 @@ def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> d
         A result row: arm, data, share, seed, training clips, epochs, minutes, and the
         scores of :func:`phaselab.training.shipped.score_juries` on :data:`SCORED_JURIES`.
     """
-    from phaselab.training.shipped import JURIES, score_juries
-    from phaselab.training.loop import BEST_FILE, TrainConfig, _splits, read_history, train
     from phaselab.cli.train import DEFAULT_MODEL
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.loop import _splits, train
+    from phaselab.training.rundir import BEST_FILE, read_history
+    from phaselab.training.shipped import JURIES, score_juries
 
     config = TrainConfig(overrides.pop("model", DEFAULT_MODEL), data=arm.data, seed=seed,
                          train_speakers=arm.train_speakers, **overrides)

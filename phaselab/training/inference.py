@@ -26,8 +26,9 @@ from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.training.config import TrainConfig
+from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE, load_model
 from phaselab.training.scores import classification_scores, mean_sd
-from phaselab.training.loop import CONFIG_FILE, MODEL_FILE, TrainConfig, load_model
 
 __all__ = [
     "evaluate",

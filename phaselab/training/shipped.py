@@ -82,8 +82,8 @@ def score_juries(model: Any, juries: dict[str, tuple[str, str]] = JURIES, batch_
         Name -> scores (accuracy, macro F1, per-class F1, command recall, false-alarm rate,
         confusion matrix, support).
     """
-    from phaselab.training.inference import _load, _score
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.training.inference import _load, _score
 
     loaded = _load(model)
     scores = {}
@@ -116,8 +116,9 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
         If the run has no ``best.keras`` or no ``history.json``.
     """
     from phaselab.atomic import atomic_path
+    from phaselab.training.config import TrainConfig
     from phaselab.training.inference import write_json
-    from phaselab.training.loop import BEST_FILE, CONFIG_FILE, TrainConfig, load_model
+    from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, load_model
 
     run_dir, weights = Path(run_dir), Path(weights)
     best = run_dir / BEST_FILE

@@ -5,7 +5,7 @@ import pytest
 
 from phaselab.cli.main import build_parser
 from phaselab.data.augment import AugmentConfig
-from phaselab.nn.models import MODEL_NAMES
+from phaselab.nn.registry import MODEL_NAMES
 from phaselab.cli.train import DEFAULT_MODEL, MODELS, _overrides, run_config
 
 
@@ -46,7 +46,7 @@ def test_bad_json_options_are_refused(text: str, capsys: pytest.CaptureFixture) 
 
 
 def test_a_new_run_without_options_gets_the_default_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from phaselab.training.loop import TrainConfig
+    from phaselab.training.config import TrainConfig
 
     monkeypatch.delenv("PHASELAB_DATA", raising=False)
     config = run_config(parse("train", "--out", str(tmp_path / "run")))

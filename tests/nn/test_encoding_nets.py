@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
-from phaselab.nn.models import build_model, cnn2d_mel, flops
+from phaselab.nn.registry import build_model
+from phaselab.nn.baselines import cnn2d_mel
+from phaselab.nn.cost import flops
 from phaselab.signal.encodings import ENCODINGS
 
 

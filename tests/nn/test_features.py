@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from phaselab.nn.features import CircularPad, EdgePad, PhaseFeatures, PhasedSpectrogram, Spectrogram, SpectralMasks
-from phaselab.nn.models import cnn3d_small
+from phaselab.nn.circular import CircularPad, EdgePad
+from phaselab.nn.features import PhaseFeatures, PhasedSpectrogram, Spectrogram
+from phaselab.nn.masking import SpectralMasks
+from phaselab.nn.cnn3d import cnn3d_small
 from phaselab.signal.encodings import ENCODINGS, encoding_channels, phase_features, phased_spectrogram
 from phaselab.signal.stft import log_spectrogram, stft
 

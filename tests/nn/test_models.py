@@ -2,15 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from phaselab.nn.models import (
-    MODEL_NAMES,
-    build_model,
-    cnn3d_small,
-    flops,
-    format_table,
-    phase_cnn3d,
-    summary_table,
-)
+from phaselab.nn.registry import MODEL_NAMES, build_model
+from phaselab.nn.cnn3d import cnn3d_small, phase_cnn3d
+from phaselab.nn.cost import flops, format_table, summary_table
 
 REFERENCE_SHAPES = {
     "features": (256, 129, 10),

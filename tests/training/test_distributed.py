@@ -25,7 +25,9 @@ import pytest
 from distributed_runs import CONFIG
 from keyword_tree import write_tree
 from phaselab.cli.main import main
-from phaselab.training.loop import TrainConfig, read_tf_config, train, worker_cluster
+from phaselab.training.config import TrainConfig
+from phaselab.training.distributed import read_tf_config, worker_cluster
+from phaselab.training.loop import train
 
 HERE = Path(__file__).resolve().parents[1]  # tests/
 RTOL = 1e-3

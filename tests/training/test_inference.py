@@ -23,7 +23,8 @@ from phaselab.training.inference import (
     format_jury_summary,
     summarise_runs,
 )
-from phaselab.training.loop import CONFIG_FILE, MODEL_FILE, TrainConfig
+from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE
+from phaselab.training.config import TrainConfig
 
 SAMPLES = 16384
 

@@ -16,16 +16,10 @@ from keyword_tree import write_tree
 from phaselab.cli.main import main
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.training.loop import (
-    COSINE_FLOOR,
-    CONFIG_FILE,
-    AveragedWeights,
-    EpochCheckpoint,
-    TrainConfig,
-    compile_model,
-    load_model,
-    train,
-)
+from phaselab.training.loop import COSINE_FLOOR, compile_model, train
+from phaselab.training.rundir import CONFIG_FILE, load_model
+from phaselab.training.callbacks import AveragedWeights, EpochCheckpoint
+from phaselab.training.config import TrainConfig
 
 TINY = ["--model", "cnn1d", "--model-kwargs", '{"width": 0.125}', "--batch-size", "8", "--steps-per-epoch", "3"]
 """A model of ~3000 parameters, 3 batches of 8 clips per epoch: about a second per epoch on a CPU."""
@@ -295,7 +289,7 @@ def test_same_seed_same_history(tree: Path, tmp_path: Path) -> None:
 def test_a_non_finite_loss_stops_training_at_its_batch_before_anything_is_saved(tmp_path: Path) -> None:
     import numpy as np
 
-    from phaselab.training.loop import NonFiniteLoss, StopOnNonFiniteLoss
+    from phaselab.training.callbacks import NonFiniteLoss, StopOnNonFiniteLoss
 
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     model.compile(optimizer="sgd", loss="mse")

@@ -5,17 +5,10 @@ import matplotlib
 import numpy as np
 import pytest
 
-from phaselab.training.scores import (
-    ValidationScores,
-    classification_scores,
-    damped_log_loss,
-    get_loss,
-    mean_sd,
-    plot_confusion_matrix,
-    format_word_f1,
-    plot_word_f1,
-    word_f1_history,
-)
+from phaselab.training.callbacks import ValidationScores
+from phaselab.training.scores import classification_scores, mean_sd, format_word_f1, word_f1_history
+from phaselab.training.losses import damped_log_loss, get_loss
+from phaselab.display.curves import plot_confusion_matrix, plot_word_f1
 
 matplotlib.use("Agg")
 
