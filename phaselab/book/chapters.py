@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Chapter", "CHAPTERS", "chapter_files", "chapters_table", "repo_root"]
+__all__ = ["quick", "Chapter", "CHAPTERS", "chapter_files", "chapters_table", "repo_root"]
 
 
 def repo_root() -> Path:
@@ -87,3 +87,8 @@ def chapters_table(folder: str | os.PathLike) -> str:
         after = ", ".join(chapter.after) or "-"
         lines.append(f"| {chapter.number} | {title} | {after} | {chapter.data} | {chapter.full} |")
     return "\n".join(lines)
+
+
+def quick() -> bool:
+    """Whether ``PHASELAB_QUICK=1`` asks for the small version of the work (as in the chapters)."""
+    return os.environ.get("PHASELAB_QUICK") == "1"
