@@ -38,11 +38,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
-from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise  # noqa: E402
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor  # noqa: E402
 from phaselab.data.labels import CLASSES, COMMANDS  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
+from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
 from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
+from phaselab.signal.noise import coloured_noise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = AugmentConfig(silence_fraction=0.0)

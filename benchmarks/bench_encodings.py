@@ -25,10 +25,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from phaselab.atomic import write_text  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.nn.cost import (
+    describe_machine,  # noqa: E402
+    flops,
+)
 from phaselab.nn.encoding_nets import encoding_cnn, encoding_model  # noqa: E402
 from phaselab.studies.encodings import REAL_ENCODINGS  # noqa: E402
-from phaselab.nn.cost import flops
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
 

@@ -33,8 +33,8 @@ import numpy as np  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 
 from phaselab.display.animation import SlicingAnimation  # noqa: E402
-from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
 from phaselab.display.video import probe, use_bundled_ffmpeg  # noqa: E402
+from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
 
 FRAMES = 256
 FPS = 25

@@ -20,9 +20,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from phaselab.signal.kernels import default_sigma, phase_knots  # noqa: E402
 from phaselab.nn.features import PhasedSpectrogram  # noqa: E402
 from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
+from phaselab.signal.kernels import default_sigma, phase_knots  # noqa: E402
 
 BATCH, SAMPLES, N_PHASES = 64, 16384, 10
 

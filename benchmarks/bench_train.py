@@ -113,8 +113,8 @@ def measure(config: Config) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from phaselab.nn.registry import build_model
     from phaselab.nn.cost import flops
+    from phaselab.nn.registry import build_model
 
     keras.mixed_precision.set_global_policy(config.precision)
     rng = np.random.default_rng(0)

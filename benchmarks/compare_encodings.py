@@ -22,7 +22,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.studies.encodings import ROW_KEYS, StudyBudget, format_summary, run_encoding_study, summarise  # noqa: E402
+from phaselab.studies.encodings import (  # noqa: E402
+    ROW_KEYS,
+    StudyBudget,
+    format_summary,
+    run_encoding_study,
+    summarise,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -120,8 +120,8 @@ def measure(models: list[str], batch: int, max_steps: int | None, tiled_clips: i
     """The results of this process's backend: ``{"devices": [...], "runs": [...]}``."""
     import keras
 
-    from phaselab.signal.audio import read_wav
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.signal.audio import read_wav
 
     tree = SpeechCommands(resolve_data_root("real"))
     bundled = tree.clips("train")

@@ -22,8 +22,15 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.nn.cost import describe_machine  # noqa: E402
+from phaselab.studies.real_speech import (  # noqa: E402
+    ARMS,
+    format_summary,
+    learning_curve,
+    load_results,
+    run_arm,
+    summarise,
+)
 from phaselab.training.inference import write_json  # noqa: E402
-from phaselab.studies.real_speech import ARMS, format_summary, learning_curve, load_results, run_arm, summarise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "real_speech.json"

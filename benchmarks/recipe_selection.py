@@ -27,13 +27,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.data.speech_commands import bundled_data_root  # noqa: E402
-from phaselab.training.inference import evaluate, write_json  # noqa: E402
-from phaselab.training.scores import mean_sd  # noqa: E402
-from phaselab.training.rundir import BEST_FILE, read_history
+from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
+from phaselab.training.inference import evaluate, write_json  # noqa: E402
 from phaselab.training.loop import train
+from phaselab.training.rundir import BEST_FILE, read_history
+from phaselab.training.scores import mean_sd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "recipe_selection.json"

@@ -37,8 +37,8 @@ from phaselab.studies.detector import (  # noqa: E402
     train_detector,
     training_clips,
 )
-from phaselab.training.scores import roc_auc  # noqa: E402
 from phaselab.studies.speech_noise import KINDS, make_speech_noise_examples  # noqa: E402
+from phaselab.training.scores import roc_auc  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "speech_detector.json"
 

@@ -11,8 +11,8 @@ import pytest
 from phaselab.signal.audio import read_wav
 
 REPO = Path(__file__).resolve().parents[1]
-# the helper modules beside this file (keyword_tree, chromium, ...) import from any test folder
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the helper modules in tests/helpers (keyword_tree, chromium, ...) import from any test folder
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from phaselab.atomic import PART_PREFIX, atomic_path, check_output_file, part_path, write_text
+from phaselab.atomic import (
+    PART_PREFIX,
+    atomic_path,
+    check_output_file,
+    part_path,
+    write_text,
+)
 
 
 def test_part_path_keeps_the_suffix() -> None:

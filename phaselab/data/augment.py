@@ -38,6 +38,7 @@ from scipy.signal.windows import hann
 
 from phaselab import SAMPLE_RATE
 from phaselab.signal.audio import fit_length
+from phaselab.signal.noise import coloured_noise
 
 __all__ = [
     "CLIP_SAMPLES",
@@ -47,7 +48,6 @@ __all__ = [
     "add_noise",
     "mix_at_snr",
     "change_speed",
-    "coloured_noise",
     "fit_centered",
     "noise_segment",
     "normalize",
@@ -350,21 +350,6 @@ def shift_time(audio: np.ndarray, shift: int) -> np.ndarray:
     else:
         out[:shift] = audio[-shift:]
     return out
-
-
-def coloured_noise(length: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Gaussian noise with power spectrum ``~ 1 / f**exponent`` (0 white, 1 pink, 2 brown), peak 1.
-
-    Returns
-    -------
-    np.ndarray, shape (length,), float32
-    """
-    spectrum = np.fft.rfft(rng.standard_normal(length))
-    freqs = np.fft.rfftfreq(length)
-    freqs[0] = freqs[1] if length > 1 else 1.0
-    noise = np.fft.irfft(spectrum / freqs ** (exponent / 2.0), n=length)
-    noise -= noise.mean()
-    return (noise / (np.abs(noise).max() + 1e-12)).astype(np.float32)
 
 
 def noise_segment(noises: Sequence[np.ndarray], length: int, rng: np.random.Generator) -> np.ndarray:

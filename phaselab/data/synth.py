@@ -34,6 +34,7 @@ from scipy.signal import fftconvolve
 from phaselab import SAMPLE_RATE
 from phaselab.data.labels import WORDS_V1
 from phaselab.signal.audio import read_wav, write_wav
+from phaselab.signal.noise import coloured_noise
 
 __all__ = [
     "TRAIN_VOICES",
@@ -46,7 +47,6 @@ __all__ = [
     "espeak_path",
     "synthesize_word",
     "place_word",
-    "colored_noise",
     "background_noises",
     "make_speakers",
     "synthesize_dataset",
@@ -243,33 +243,6 @@ def place_word(
     return clip
 
 
-def colored_noise(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Gaussian noise whose power spectral density goes as ``f ** exponent``.
-
-    The spectrum of white Gaussian noise is multiplied by ``f ** (exponent / 2)`` (DC set
-    to zero) and transformed back: 0 gives white, -1 pink, -2 brown (red), +1 blue noise.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    exponent : float
-        Slope of the power spectrum, in powers of frequency.
-    rng : np.random.Generator
-
-    Returns
-    -------
-    np.ndarray, shape (n,), float64
-        Zero-mean noise with unit RMS.
-    """
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n)
-    gain = np.zeros_like(freqs)
-    gain[1:] = freqs[1:] ** (exponent / 2.0)
-    noise = np.fft.irfft(spectrum * gain, n)
-    return noise / np.sqrt(np.mean(noise**2))
-
-
 def _running_tap(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
     """A synthetic running tap: band-limited splashing noise with a slowly wandering level.
 
@@ -309,7 +282,7 @@ def _mains_hum(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
         amp = (2.0 if k % 2 else 1.0) / k
         hum += amp * np.sin(2 * np.pi * k * cycles + rng.uniform(0, 2 * np.pi))
     hum /= np.sqrt(np.mean(hum**2))
-    noise = hum + 0.05 * colored_noise(n, -1.0, rng)
+    noise = hum + 0.05 * coloured_noise(n, 1.0, rng, "rms", np.float64)
     return noise / np.sqrt(np.mean(noise**2))
 
 
@@ -348,10 +321,10 @@ def background_noises(seconds: float, rng: np.random.Generator, sr: int = SAMPLE
     """
     n = int(round(seconds * sr))
     unit = {
-        "white_noise.wav": colored_noise(n, 0.0, rng),
-        "pink_noise.wav": colored_noise(n, -1.0, rng),
-        "brown_noise.wav": colored_noise(n, -2.0, rng),
-        "blue_noise.wav": colored_noise(n, 1.0, rng),
+        "white_noise.wav": coloured_noise(n, 0.0, rng, "rms", np.float64),
+        "pink_noise.wav": coloured_noise(n, 1.0, rng, "rms", np.float64),
+        "brown_noise.wav": coloured_noise(n, 2.0, rng, "rms", np.float64),
+        "blue_noise.wav": coloured_noise(n, -1.0, rng, "rms", np.float64),
         "running_tap.wav": _running_tap(n, sr, rng),
         "mains_hum.wav": _mains_hum(n, sr, rng),
     }

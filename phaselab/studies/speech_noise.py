@@ -34,8 +34,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from phaselab.data.augment import coloured_noise, noise_segment
+from phaselab.data.augment import noise_segment
 from phaselab.signal.audio import fit_length
+from phaselab.signal.noise import coloured_noise
 from phaselab.signal.reconstruction import randomize_phase, spectral_convergence
 from phaselab.signal.stft import istft, log_spectrogram, stft
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from phaselab.book import exercises as ex
-from phaselab.signal.kernels import default_sigma
 from phaselab.signal.encodings import cos_sin
+from phaselab.signal.kernels import default_sigma
 from phaselab.signal.reconstruction import randomize_phase
 from phaselab.studies.speech_noise import shaped_noise
 

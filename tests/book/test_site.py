@@ -9,14 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
-
-from phaselab.cli.main import main
-from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
-from phaselab.cli.site import chapters_in
-
 from chromium import Chromium, find_chromium
+
+from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
+from phaselab.cli.main import main
+from phaselab.cli.site import chapters_in
 
 REPO = Path(__file__).resolve().parents[2]
 v4 = nbformat.v4

@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from phaselab.signal.audio import read_wav
 from phaselab.display.movie import bundled_clip
-from phaselab.signal.reconstruction import randomize_phase, spectral_convergence, zero_phase
+from phaselab.signal.audio import read_wav
+from phaselab.signal.reconstruction import (
+    randomize_phase,
+    spectral_convergence,
+    zero_phase,
+)
 from phaselab.signal.stft import stft
 
 SR = 16000

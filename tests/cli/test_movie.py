@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from phaselab.display.animation import SlicingAnimation
-from phaselab.signal.audio import write_wav
 from phaselab.cli.main import main
+from phaselab.display.animation import SlicingAnimation
 from phaselab.display.movie import bundled_clip
 from phaselab.display.video import probe
+from phaselab.signal.audio import write_wav
 
 SR = 16000
 

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from phaselab.cli.main import build_parser
+from phaselab.cli.train import DEFAULT_MODEL, MODELS, _overrides, run_config
 from phaselab.data.augment import AugmentConfig
 from phaselab.nn.registry import MODEL_NAMES
-from phaselab.cli.train import DEFAULT_MODEL, MODELS, _overrides, run_config
 
 
 def parse(*argv: str):

@@ -15,10 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.signal.audio import write_wav
 from phaselab.cli.main import main
-from phaselab.data.download import KNOWN_SHA256, DownloadError, download_speech_commands, extract_tree
+from phaselab.data.download import (
+    KNOWN_SHA256,
+    DownloadError,
+    download_speech_commands,
+    extract_tree,
+)
 from phaselab.data.speech_commands import SpeechCommands
+from phaselab.signal.audio import write_wav
 
 V1_NAME = "speech_commands_v0.01.tar.gz"
 

@@ -3,11 +3,12 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
-from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise  # noqa: E402
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor  # noqa: E402
 from phaselab.data.labels import CLASSES  # noqa: E402
 from phaselab.data.pipeline import class_weights, make_dataset, make_eval_dataset  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
+from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
+from phaselab.signal.noise import coloured_noise  # noqa: E402
 
 WORDS = {"yes": 6, "no": 3, "up": 2, "dog": 4}  # word -> clips; "dog" is unknown
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.signal.audio import write_wav
 from phaselab.data.labels import CLASSES
 from phaselab.data.real import (
     MIT_LICENCE_FILE,
@@ -26,6 +25,7 @@ from phaselab.data.real import (
     split_counts,
 )
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.signal.audio import write_wav
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLE = REPO / "data" / "real_speech_commands"

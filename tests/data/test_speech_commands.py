@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.signal.audio import write_wav
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.speech_commands import (
     Clip,
@@ -16,6 +15,7 @@ from phaselab.data.speech_commands import (
     bundled_data_root,
     resolve_data_root,
 )
+from phaselab.signal.audio import write_wav
 
 TONE = np.sin(np.linspace(0.0, 20.0, 160)).astype(np.float32) * 0.1
 

@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
 
+from phaselab.display.movie import (
+    AXIS_LABELS,
+    bundled_clip,
+    crop_frames,
+    parse_crop,
+    phased_movie,
+    phased_volume,
+)
 from phaselab.signal.audio import write_wav
-from phaselab.display.movie import AXIS_LABELS, bundled_clip, crop_frames, parse_crop, phased_movie, phased_volume
 from phaselab.signal.stft import bin_frequencies, frame_times
 
 SR = 16000

@@ -6,9 +6,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from phaselab.signal.kernels import PhaseKernel
-from phaselab.signal.encodings import phased_spectrogram
-from phaselab.signal.stft import stft
 from phaselab.display.plots import (
     kernel_on_plane,
     plot_instantaneous_frequency,
@@ -20,6 +17,9 @@ from phaselab.display.plots import (
     plot_spectrogram,
     plot_waveform,
 )
+from phaselab.signal.encodings import phased_spectrogram
+from phaselab.signal.kernels import PhaseKernel
+from phaselab.signal.stft import stft
 
 SR = 16000
 

@@ -65,7 +65,7 @@ def test_the_folded_form_computes_valid_padding_only():
 def test_one_training_step_matches_circular_pad_and_conv3d_on_each_installed_backend(backend):
     """Written in ``keras.ops`` only, the layer must train the same on every backend (GPU users may run JAX)."""
     pytest.importorskip(backend)
-    script = Path(__file__).resolve().parents[1] / "circular_conv_cases.py"
+    script = Path(__file__).resolve().parents[1] / "helpers" / "circular_conv_cases.py"
     done = subprocess.run([sys.executable, str(script)], env={**os.environ, "KERAS_BACKEND": backend},
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]

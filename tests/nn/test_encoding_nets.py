@@ -2,10 +2,10 @@ import keras
 import numpy as np
 import pytest
 
-from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
-from phaselab.nn.registry import build_model
 from phaselab.nn.baselines import cnn2d_mel
 from phaselab.nn.cost import flops
+from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
+from phaselab.nn.registry import build_model
 from phaselab.signal.encodings import ENCODINGS
 
 

@@ -6,10 +6,15 @@ import pytest
 import tensorflow as tf
 
 from phaselab.nn.circular import CircularPad, EdgePad
-from phaselab.nn.features import PhaseFeatures, PhasedSpectrogram, Spectrogram
-from phaselab.nn.masking import SpectralMasks
 from phaselab.nn.cnn3d import cnn3d_small
-from phaselab.signal.encodings import ENCODINGS, encoding_channels, phase_features, phased_spectrogram
+from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
+from phaselab.nn.masking import SpectralMasks
+from phaselab.signal.encodings import (
+    ENCODINGS,
+    encoding_channels,
+    phase_features,
+    phased_spectrogram,
+)
 from phaselab.signal.stft import log_spectrogram, stft
 
 

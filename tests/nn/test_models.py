@@ -2,9 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from phaselab.nn.registry import MODEL_NAMES, build_model
 from phaselab.nn.cnn3d import cnn3d_small, phase_cnn3d
 from phaselab.nn.cost import flops, format_table, summary_table
+from phaselab.nn.registry import MODEL_NAMES, build_model
 
 REFERENCE_SHAPES = {
     "features": (256, 129, 10),

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from phaselab.signal.kernels import PhaseKernel, phase_knots
 from phaselab.signal.encodings import (
     ENCODINGS,
     cos_sin,
@@ -13,6 +12,7 @@ from phaselab.signal.encodings import (
     phase_features,
     phased_spectrogram,
 )
+from phaselab.signal.kernels import PhaseKernel, phase_knots
 from phaselab.signal.stft import log_spectrogram, stft
 
 KERNELS = ["chord", "von_mises", "wrapped_gaussian"]

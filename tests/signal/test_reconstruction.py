@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from phaselab.signal.reconstruction import griffin_lim, randomize_phase, spectral_convergence, zero_phase
+from phaselab.signal.reconstruction import (
+    griffin_lim,
+    randomize_phase,
+    spectral_convergence,
+    zero_phase,
+)
 from phaselab.signal.stft import stft
 
 

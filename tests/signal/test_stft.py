@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from phaselab.signal.stft import bin_frequencies, frame_times, istft, log_spectrogram, n_frames, stft
+from phaselab.signal.stft import (
+    bin_frequencies,
+    frame_times,
+    istft,
+    log_spectrogram,
+    n_frames,
+    stft,
+)
 
 
 @pytest.fixture()

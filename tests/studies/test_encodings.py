@@ -1,22 +1,22 @@
 import matplotlib
 import numpy as np
 import pytest
-
 from keyword_tree import write_tree
+
 from phaselab.studies.encodings import (
     CONDITIONS,
-    condition_audio,
-    format_real_summary,
-    paired_difference,
-    plot_robustness,
-    summarise_real,
     ROW_KEYS,
     StudyBudget,
     chance_macro_f1,
+    condition_audio,
+    format_real_summary,
     format_summary,
+    paired_difference,
+    plot_robustness,
     plot_study,
     run_encoding_study,
     summarise,
+    summarise_real,
 )
 
 matplotlib.use("Agg")

@@ -11,7 +11,15 @@ matplotlib.use("Agg")
 
 import pytest
 
-from phaselab.studies.real_speech import ARMS, Arm, format_summary, learning_curve, load_results, plot_learning_curve, summarise
+from phaselab.studies.real_speech import (
+    ARMS,
+    Arm,
+    format_summary,
+    learning_curve,
+    load_results,
+    plot_learning_curve,
+    summarise,
+)
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "real_speech.json"
 

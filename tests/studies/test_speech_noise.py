@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from phaselab.signal.reconstruction import spectral_convergence
+from phaselab.signal.stft import stft
 from phaselab.studies.speech_noise import (
     KINDS,
     SAMPLES,
@@ -11,7 +12,6 @@ from phaselab.studies.speech_noise import (
     shaped_noise,
     twin_closeness,
 )
-from phaselab.signal.stft import stft
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from distributed_runs import CONFIG
 from keyword_tree import write_tree
+
 from phaselab.cli.main import main
 from phaselab.training.config import TrainConfig
 from phaselab.training.distributed import read_tf_config, worker_cluster
 from phaselab.training.loop import train
 
-HERE = Path(__file__).resolve().parents[1]  # tests/
+HERE = Path(__file__).resolve().parents[1] / "helpers"
 RTOL = 1e-3
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": "",
-       "PYTHONPATH": os.pathsep.join([str(HERE.parent), str(HERE), os.environ.get("PYTHONPATH", "")])}
+       "PYTHONPATH": os.pathsep.join([str(HERE.parents[1]), str(HERE), os.environ.get("PYTHONPATH", "")])}
 ENV.pop("TF_CONFIG", None)
 
 

@@ -5,26 +5,26 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-
 from keyword_tree import write_tree
+
 from phaselab.cli.main import main
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
+from phaselab.training.config import TrainConfig
 from phaselab.training.inference import (
     VOICE_SPLITS,
     evaluate,
+    format_jury_summary,
     format_run_summary,
     format_scores,
     predict,
     score_voices,
     split_probabilities,
     summarise_juries,
-    format_jury_summary,
     summarise_runs,
 )
 from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE
-from phaselab.training.config import TrainConfig
 
 SAMPLES = 16384
 

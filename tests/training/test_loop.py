@@ -11,15 +11,15 @@ from pathlib import Path
 
 import keras
 import pytest
-
 from keyword_tree import write_tree
+
 from phaselab.cli.main import main
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.training.loop import COSINE_FLOOR, compile_model, train
-from phaselab.training.rundir import CONFIG_FILE, load_model
 from phaselab.training.callbacks import AveragedWeights, EpochCheckpoint
 from phaselab.training.config import TrainConfig
+from phaselab.training.loop import COSINE_FLOOR, compile_model, train
+from phaselab.training.rundir import CONFIG_FILE, load_model
 
 TINY = ["--model", "cnn1d", "--model-kwargs", '{"width": 0.125}', "--batch-size", "8", "--steps-per-epoch", "3"]
 """A model of ~3000 parameters, 3 batches of 8 clips per epoch: about a second per epoch on a CPU."""
@@ -307,9 +307,8 @@ def test_a_non_finite_loss_stops_training_at_its_batch_before_anything_is_saved(
 
 
 def test_cli_train_refuses_a_tree_with_nan_audio(tmp_path: Path) -> None:
-    from scipy.io import wavfile
-
     import numpy as np
+    from scipy.io import wavfile
 
     tree = write_tree(tmp_path / "tree", speakers=6)
     bad = tree / "no" / "s2_nohash_0.wav"

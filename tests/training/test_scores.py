@@ -5,10 +5,15 @@ import matplotlib
 import numpy as np
 import pytest
 
-from phaselab.training.callbacks import ValidationScores
-from phaselab.training.scores import classification_scores, mean_sd, format_word_f1, word_f1_history
-from phaselab.training.losses import damped_log_loss, get_loss
 from phaselab.display.curves import plot_confusion_matrix, plot_word_f1
+from phaselab.training.callbacks import ValidationScores
+from phaselab.training.losses import damped_log_loss, get_loss
+from phaselab.training.scores import (
+    classification_scores,
+    format_word_f1,
+    mean_sd,
+    word_f1_history,
+)
 
 matplotlib.use("Agg")
 

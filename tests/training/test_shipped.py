@@ -14,10 +14,16 @@ import pytest
 
 from phaselab.data.labels import CLASSES
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-from phaselab.training.inference import predict
-from phaselab.training.shipped import JURIES, SHIPPED_MODEL, SHIPPED_SCORES, score_juries, ship, shipped_scores
 from phaselab.training.config import TrainConfig
+from phaselab.training.inference import predict
 from phaselab.training.rundir import load_model
+from phaselab.training.shipped import (
+    JURIES,
+    SHIPPED_MODEL,
+    score_juries,
+    ship,
+    shipped_scores,
+)
 from tests.training.test_inference import constant_model, one_hot_logits
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """Cases for the CircularConv3D tests, and a check of one training step that runs on any Keras backend.
 
-Run as a script (``KERAS_BACKEND=jax python tests/circular_conv_cases.py``) it trains
+Run as a script (``KERAS_BACKEND=jax python tests/helpers/circular_conv_cases.py``) it trains
 ``CircularConv3D`` and ``CircularPad`` + ``Conv3D`` with the same weights for one SGD step
 on every case and fails unless outputs and updated weights agree; the test module runs it
 in a fresh process for each installed backend, since Keras picks its backend once per process.
@@ -11,8 +11,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from phaselab.nn.circular import CircularConv3D
-from phaselab.nn.circular import CircularPad
+from phaselab.nn.circular import CircularConv3D, CircularPad
 
 CASES = [  # phases, kernel_size, strides, padding
     (10, 3, 1, "valid"),

@@ -1,6 +1,6 @@
 """Training runs for ``test_train_distributed.py``, each in a process of its own.
 
-``python tests/distributed_runs.py mirrored TREE OUT`` splits the CPU into two logical
+``python tests/helpers/distributed_runs.py mirrored TREE OUT`` splits the CPU into two logical
 devices (which must happen before TensorFlow sets up its devices, hence a process of its
 own), trains one short run on one device and on both, and the same run killed after its
 first epoch under one and resumed under the other, both ways; it prints the four
