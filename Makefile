@@ -31,7 +31,7 @@ run: notebooks movies site
 ## on the bundled real speech (see README for its time); an interrupted run resumes.
 model: setup
 	$(BIN)/phaselab train --out $(KEYWORD_RUN) --resume
-	$(BIN)/python -m phaselab.training.shipped $(KEYWORD_RUN)
+	$(BIN)/python -m phaselab.cli.ship $(KEYWORD_RUN)
 	@echo "Shipped phaselab/weights/keyword_model.keras (try: $(BIN)/phaselab predict data/samples/marvin.wav)"
 
 notebooks: setup

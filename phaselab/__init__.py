@@ -7,5 +7,6 @@ built on it, and only when they are imported.
 
 __version__ = "0.1.0"
 
-SAMPLE_RATE = 16000
-"""Sample rate of every clip phaselab works with, in Hz (the Speech Commands rate)."""
+from phaselab.constants import SAMPLE_RATE
+
+__all__ = ["SAMPLE_RATE", "__version__"]

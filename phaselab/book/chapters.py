@@ -15,20 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["quick", "Chapter", "CHAPTERS", "chapter_files", "chapters_table", "repo_root"]
-
-
-def repo_root() -> Path:
-    """The repository a chapter runs in: the folder that holds ``data/`` and ``benchmarks/`` beside ``phaselab/``.
-
-    Examples
-    --------
-    >>> (repo_root() / "data" / "samples").is_dir()
-    True
-    """
-    import phaselab
-
-    return Path(phaselab.__file__).resolve().parents[1]
+__all__ = ["quick", "Chapter", "CHAPTERS", "chapter_files", "chapters_table"]
 
 
 @dataclass(frozen=True)

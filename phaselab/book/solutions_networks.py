@@ -400,14 +400,15 @@ def detector_on_long_term_noise(clips: list[np.ndarray], seed: int = 0) -> dict[
     dict
         ``{"speech", "twin", "long_term"}``: probabilities of speech, each of shape (n,).
     """
+    from phaselab.constants import MODEL_SAMPLES
     from phaselab.data.augment import pad
     from phaselab.studies.detector import speech_scores
-    from phaselab.studies.speech_noise import SAMPLES, random_phase_twin
+    from phaselab.studies.speech_noise import random_phase_twin
 
     rng = np.random.default_rng(seed)
     sounds = {"speech": clips, "twin": [random_phase_twin(c, rng) for c in clips],
               "long_term": [long_term_noise(c, rng) for c in clips]}
-    return {kind: speech_scores(np.stack([pad(c, SAMPLES) for c in found])) for kind, found in sounds.items()}
+    return {kind: speech_scores(np.stack([pad(c, MODEL_SAMPLES) for c in found])) for kind, found in sounds.items()}
 
 
 def check_detector_on_long_term_noise(solution: Callable[..., dict] = detector_on_long_term_noise,

@@ -37,12 +37,11 @@ from scipy.signal import fftconvolve, hilbert, lfilter, resample_poly
 from scipy.signal.windows import hann
 
 from phaselab import SAMPLE_RATE
+from phaselab.constants import CLIP_SAMPLES, MODEL_SAMPLES
 from phaselab.signal.audio import fit_length
 from phaselab.signal.noise import coloured_noise
 
 __all__ = [
-    "CLIP_SAMPLES",
-    "MODEL_SAMPLES",
     "AugmentConfig",
     "SoundPreprocessor",
     "add_noise",
@@ -61,12 +60,6 @@ __all__ = [
     "time_stretch",
     "warp_formants",
 ]
-
-CLIP_SAMPLES = SAMPLE_RATE
-"""Samples of a Speech Commands clip (1 s at 16 kHz)."""
-
-MODEL_SAMPLES = 16384
-"""Samples every model takes: a clip zero-padded at the end (256 STFT frames of hop 64)."""
 
 _SIXTY_DB = 3.0 * np.log(10.0)
 """An amplitude envelope ``exp(-_SIXTY_DB * t / rt60)`` has fallen by 60 dB at ``t = rt60``."""

@@ -9,7 +9,6 @@ renamed to ``DEST/speech_commands_vX``. A failure leaves no half-written tree be
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import http.client
 import os
@@ -28,19 +27,12 @@ from tqdm import tqdm
 from phaselab import __version__
 from phaselab.data.speech_commands import VERSIONS, SpeechCommands
 
-__all__ = [
-    "OFFICIAL_BASE_URL",
-    "KNOWN_SHA256",
-    "DownloadError",
-    "archive_name",
-    "default_dest",
-    "download_speech_commands",
-    "extract_tree",
-    "register",
-]
+__all__ = ["OFFICIAL_BASE_URL", "KNOWN_SHA256", "DownloadError", "archive_name", "default_dest", "download_speech_commands", "extract_tree"]
+
 
 OFFICIAL_BASE_URL = "http://download.tensorflow.org/data/"
 """Where Google publishes the archives ``speech_commands_v0.01.tar.gz`` and ``..._v0.02.tar.gz``."""
+
 
 # SHA-256 of the official archives, as listed in torchaudio's SPEECHCOMMANDS dataset
 # (pytorch/audio, torchaudio/datasets/speechcommands.py, the `_CHECKSUMS` table keyed by the
@@ -51,6 +43,7 @@ KNOWN_SHA256: dict[str, str] = {
     "v0.01": "743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d",
     "v0.02": "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
 }
+
 
 CHUNK = 1 << 20
 """Bytes read from the network per step."""
@@ -299,35 +292,3 @@ def _tree_root(folder: Path) -> Path:
         if any(child.is_dir() for child in inner.iterdir()):
             return inner
     return folder
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``phaselab data download``."""
-    parser = subparsers.add_parser(
-        "download",
-        help="download an official Speech Commands release",
-        description=(
-            "Download an official Speech Commands archive (v0.01: 1.4 GB, v0.02: 2.3 GB), check its "
-            "SHA-256 and unpack it into DEST/speech_commands_VERSION. An interrupted download resumes "
-            "when the command is run again."
-        ),
-    )
-    parser.add_argument("--version", dest="release", choices=VERSIONS, default="v0.01",
-                        help="release to fetch (default: v0.01, the Kaggle challenge data)")
-    parser.add_argument("--dest", type=Path, default=None,
-                        help=f"folder that receives the tree (default: {default_dest()})")
-    parser.add_argument("--url", default=OFFICIAL_BASE_URL,
-                        help=f"base URL of the archive (default: {OFFICIAL_BASE_URL})")
-    parser.add_argument("--sha256", default=None,
-                        help="expected SHA-256 of the archive (default: the published value for the release)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(func=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    final = download_speech_commands(
-        version=args.release, dest=args.dest, url=args.url, sha256=args.sha256, progress=not args.quiet
-    )
-    print(final)
-    _say(f"use it with: export PHASELAB_DATA={final}")
-    return 0

@@ -34,12 +34,8 @@ from typing import Any, Protocol
 import keras
 import numpy as np
 
-from phaselab.data.augment import (
-    CLIP_SAMPLES,
-    MODEL_SAMPLES,
-    AugmentConfig,
-    SoundPreprocessor,
-)
+from phaselab.constants import CLIP_SAMPLES, MODEL_SAMPLES
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
 from phaselab.signal.audio import read_wav

@@ -30,34 +30,24 @@ Notebook: ``04_3d_cnn_training`` (the keyword model people get is trained on thi
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from phaselab.data.labels import COMMANDS, SILENCE_FOLDERS, kaggle_label
 from phaselab.data.speech_commands import BACKGROUND_NOISE, LIST_FILES
 
-__all__ = [
-    "PoolClip",
-    "read_manifest",
-    "assign_split",
-    "select_clips",
-    "bundle_real_speech",
-    "split_counts",
-    "counts_markdown",
-    "OFFICIAL_TEST_SOURCE",
-    "SPLIT_SHARES",
-    "TWO_TAKE_WORDS",
-]
+__all__ = ["PoolClip", "read_manifest", "assign_split", "select_clips", "bundle_real_speech", "split_counts", "counts_markdown", "OFFICIAL_TEST_SOURCE", "SPLIT_SHARES", "TWO_TAKE_WORDS"]
+
 
 OFFICIAL_TEST_SOURCE = "official-test-v0.02"
 """The pool's ``source`` of clips from the official Speech Commands v0.02 test set."""
+
 
 SPLIT_SHARES: dict[str, tuple[float, float]] = {
     "official": (0.35, 0.15),
@@ -71,14 +61,21 @@ words); ``other``: everyone else (7 commands, from the TensorFlow tutorial's min
 the v0.01 sample); ``silence``: the ``_silence_`` clips, one pseudo-speaker each.
 """
 
+
 TWO_TAKE_WORDS: frozenset[str] = frozenset({"on", "off", "go"})
 """Words whose training clips keep two takes per speaker (their only source is the official test set)."""
 
+
 MANIFEST = "manifest.csv"
+
+
 LICENCE_FILES = ("LICENSE-speech-commands-CC-BY-4.0.txt",)
 """Licence files copied from the pool."""
 
+
 MIT_LICENCE_FILE = "LICENSE-recorded-noise-MIT.txt"
+
+
 MIT_LICENCE = """The files _background_noise_/recorded_*.wav come from the project
 felixchenfy/Speech-Commands-Classification-by-LSTM-PyTorch (data/noises/), under this licence:
 
@@ -105,6 +102,8 @@ OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 SOFTWARE.
 """
 """The licence of the recorded noises, written beside them (the pool states it in its README)."""
+
+
 RECORDED_NOISE_PREFIX = "recorded_"
 """File-name prefix of the MIT-licensed recorded noises in ``_background_noise_/``."""
 
@@ -337,23 +336,3 @@ def counts_markdown(root: str | os.PathLike) -> str:
     for source in sorted({source for source, _ in sources}):
         rows.append(f"| {source} | " + " | ".join(str(sources[source, s]) for s in splits) + " |")
     return "\n".join(rows) + "\n"
-
-
-def _run(args: argparse.Namespace) -> int:
-    out = bundle_real_speech(args.pool, args.out, force=args.force)
-    print(f"wrote {out}")
-    return 0
-
-
-def register(subparsers: argparse._SubParsersAction, names: Sequence[str] = ("real",)) -> None:
-    """Add the ``real`` action to ``phaselab data``."""
-    parser = subparsers.add_parser(
-        names[0],
-        help="bundle a pool of real Speech Commands clips as a speaker-split tree",
-        description="Copy clips of a pool of real recordings (a folder with manifest.csv) into a "
-        "Speech Commands tree split by speaker, as data/real_speech_commands was made.",
-    )
-    parser.add_argument("--pool", required=True, type=Path, help="the pool (a folder with manifest.csv)")
-    parser.add_argument("--out", required=True, type=Path, help="destination directory")
-    parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out")
-    parser.set_defaults(func=_run)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-import phaselab
 from phaselab.data.labels import (
     SILENCE_FOLDERS,
     UNKNOWN,
@@ -32,6 +31,7 @@ from phaselab.data.labels import (
     WORDS_V2,
     kaggle_label,
 )
+from phaselab.paths import data_dir
 
 __all__ = [
     "Clip",
@@ -120,7 +120,7 @@ def bundled_data_root(name: str = "synthetic") -> Path:
     if folders is None or len(folders) != 1:
         single = ", ".join(key for key, value in DATA_NAMES.items() if len(value) == 1)
         raise ValueError(f"unknown bundled set {name!r}; expected one of {single}")
-    return Path(phaselab.__file__).resolve().parents[1] / "data" / folders[0]
+    return data_dir() / folders[0]
 
 
 def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Path, ...]:
@@ -162,7 +162,7 @@ def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Pat
     else:
         source, value = f"the default (bundled {DEFAULT_DATA} set)", DEFAULT_DATA
     if value in DATA_NAMES:
-        data = Path(phaselab.__file__).resolve().parents[1] / "data"
+        data = data_dir()
         roots: tuple[Path, ...] = tuple(data / folder for folder in DATA_NAMES[value])
     else:
         roots = (Path(value).expanduser(),)

@@ -17,7 +17,6 @@ espeak-ng version, the same arguments give byte-identical files.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 import shutil
@@ -36,33 +35,18 @@ from phaselab.data.labels import WORDS_V1
 from phaselab.signal.audio import read_wav, write_wav
 from phaselab.signal.noise import coloured_noise
 
-__all__ = [
-    "TRAIN_VOICES",
-    "TEST_VOICES",
-    "VARIANTS",
-    "NOISE_SECONDS",
-    "NOISE_FILES",
-    "NOISE_RMS",
-    "Speaker",
-    "espeak_path",
-    "synthesize_word",
-    "place_word",
-    "background_noises",
-    "make_speakers",
-    "synthesize_dataset",
-    "extend_dataset",
-    "synthesize_samples",
-    "counts_markdown",
-    "register",
-]
+__all__ = ["TRAIN_VOICES", "TEST_VOICES", "VARIANTS", "NOISE_SECONDS", "NOISE_FILES", "NOISE_RMS", "Speaker", "espeak_path", "synthesize_word", "place_word", "background_noises", "make_speakers", "synthesize_dataset", "extend_dataset", "synthesize_samples", "counts_markdown"]
+
 
 TRAIN_VOICES: tuple[str, ...] = (
     "en-us", "en-gb", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc",
 )
 """espeak-ng English voices (accents) of the training and validation speakers."""
 
+
 TEST_VOICES: tuple[str, ...] = ("en-029", "en-gb-scotland")
 """Voices held out whole for the testing speakers: Caribbean and Scottish English."""
+
 
 VARIANTS: tuple[str, ...] = (
     "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5",
@@ -83,26 +67,34 @@ Tweaky, RicishayMax*), the unstable ``fast`` test variant, ``Marco`` (a one-seco
 tail) and ``Mr serious`` (a space in its name).
 """
 
+
 PITCH_RANGE = (25, 75)
 """Range of ``espeak-ng -p`` (0-99, default 50) drawn per speaker."""
+
 
 SPEED_RANGE = (160, 240)
 """Range of ``espeak-ng -s``, words per minute (default 175), drawn per speaker."""
 
+
 AMPLITUDE_RANGE = (15, 35)
 """Range of ``espeak-ng -a`` (default 100), drawn per speaker; loud variants (iven, ed) clip above ~40."""
+
 
 NOISE_FLOOR_DBFS = (-70.0, -55.0)
 """Range of the RMS level of the white noise under every clip, in dB re full scale."""
 
+
 NOISE_SECONDS = 15.0
 """Length of each ``_background_noise_`` file, in seconds."""
+
 
 SAMPLE_VOICE = ("en-us", "", 50, 140, 70)
 """(voice, variant, pitch, speed, amplitude) of the clean chapter samples."""
 
+
 SAMPLE_WORDS = ("marvin", "sheila")
 """Words of the chapter samples ``data/samples/<word>.wav``."""
+
 
 _SILENCE = 1e-4
 """Samples below this magnitude (about 3 LSB of int16) count as silence when trimming."""
@@ -297,6 +289,7 @@ NOISE_FILES: dict[str, str] = {
     "grid frequency drifting by at most 0.1 Hz, over faint pink noise",
 }
 """The ``_background_noise_`` files and how each is made (all numpy, no recordings)."""
+
 
 NOISE_RMS = 0.1
 """RMS level of every background noise file (full scale = 1)."""
@@ -653,47 +646,3 @@ def counts_markdown(root: str | os.PathLike) -> str:
     for voice, counts in sorted(per_voice.items(), key=lambda item: (item[1][2] > 0, item[0])):
         rows.append(f"| {voice} | " + " | ".join(map(str, counts)) + " |")
     return "\n".join(rows) + "\n"
-
-
-def _run(args: argparse.Namespace) -> int:
-    """``phaselab data synth``: write the keyword set, or the chapter samples with --samples."""
-    if args.samples:
-        for path in synthesize_samples(args.out, force=args.force):
-            print(path)
-        return 0
-    if args.extend is not None:
-        if args.only is None:
-            raise ValueError("--extend needs --only train or --only test (the split of the added speakers)")
-        out = extend_dataset(args.extend, args.out, speakers=args.speakers, seed=args.seed, only=args.only,
-                             force=args.force)
-    else:
-        out = synthesize_dataset(args.out, speakers=args.speakers, seed=args.seed, force=args.force, only=args.only)
-    print(f"wrote {out}")
-    return 0
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``synth`` action to ``phaselab data``."""
-    parser = subparsers.add_parser(
-        "synth",
-        help="synthesise a small keyword set with espeak-ng (Speech Commands layout)",
-        description="Speak the 30 Speech Commands v0.01 words with espeak-ng voices into a "
-        "Speech Commands-style tree (needs espeak-ng). The testing speakers use held-out voices.",
-    )
-    parser.add_argument("--out", required=True, type=Path, help="destination directory")
-    parser.add_argument("--speakers", type=int, default=32, help="number of speakers, at least 3 (default 32)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out / sample files")
-    parser.add_argument(
-        "--only", choices=("train", "test"),
-        help="every speaker in this split: 'test' makes an extra evaluation set of the held-out voices, "
-        "'train' extra training speakers (at least 1 speaker)",
-    )
-    parser.add_argument(
-        "--extend", type=Path, metavar="SET",
-        help="write a copy of SET (a synthesised set) with --speakers more speakers, in the split --only",
-    )
-    parser.add_argument(
-        "--samples", action="store_true", help=f"write only the clean samples {', '.join(SAMPLE_WORDS)} into --out"
-    )
-    parser.set_defaults(func=_run)

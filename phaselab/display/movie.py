@@ -23,14 +23,14 @@ from typing import Literal
 
 import numpy as np
 
-import phaselab
 from phaselab import SAMPLE_RATE
 from phaselab.display.animation import REDUCERS, SlicingAnimation
+from phaselab.paths import data_dir
 from phaselab.signal.encodings import phased_spectrogram
 from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
-__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "data_root", "bundled_clip", "parse_crop",
+__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "bundled_clip", "parse_crop",
            "crop_frames", "movie_size", "phased_volume", "phased_movie", "CHUNK_FRAMES"]
 
 CHUNK_FRAMES = 1024
@@ -48,11 +48,6 @@ AXIS_LABELS = ("time (s)", "frequency (Hz)", "phase (rad)")
 """Labels of the three axes of a phased spectrogram."""
 
 
-def data_root() -> Path:
-    """The bundled ``data/`` directory next to the ``phaselab`` package."""
-    return Path(phaselab.__file__).parents[1] / "data"
-
-
 def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
     """The bundled clip of a word.
 
@@ -64,7 +59,7 @@ def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
     ValueError
         If neither exists; the message lists the words that do.
     """
-    root = data_root() if root is None else Path(root)
+    root = data_dir() if root is None else Path(root)
     sample = root / "samples" / f"{word}.wav"
     if sample.is_file():
         return sample

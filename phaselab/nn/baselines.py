@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import keras
 
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.nn.blocks import (
     BN_MOMENTUM,
-    SAMPLES,
     _audio_input,
     _classifier,
     _scaled,
@@ -39,7 +39,7 @@ def _cnn2d_body(
 
 
 def cnn2d(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     frame_length: int = 256,
     frame_step: int = 64,
@@ -72,7 +72,7 @@ def cnn2d(
 
 
 def cnn2d_mel(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     n_mels: int = 40,
     filters: tuple[int, ...] = (32, 64, 128, 256),
@@ -96,7 +96,7 @@ def cnn2d_mel(
 
 
 def cnn2d_phase(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     frame_length: int = 256,
     frame_step: int = 64,
@@ -121,7 +121,7 @@ def cnn2d_phase(
 
 
 def cnn1d(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     filters: tuple[int, ...] = (32, 64, 128, 256),
     first_kernel: int = 80,
@@ -148,7 +148,7 @@ def cnn1d(
 
 
 def dscnn(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     n_mels: int = 40,
     frame_length: int = 400,

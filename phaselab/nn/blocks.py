@@ -8,9 +8,6 @@ import keras
 __all__ = ["conv_bn_relu", "BN_MOMENTUM", "DFT_MIN_CHANNELS"]
 
 
-SAMPLES = 16384
-"""Clip length the models expect by default: one second at 16 kHz padded to a power of two."""
-
 
 PHASE_AXIS = 3
 """The phase axis of a ``(batch, time, frequency, phase, channels)`` volume."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import keras
 
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.nn.blocks import (
     DFT_MIN_CHANNELS,
     PHASE_AXIS,
-    SAMPLES,
     _audio_input,
     _classifier,
     _scaled,
@@ -29,7 +29,7 @@ __all__ = ["phase_cnn3d", "cnn3d_small"]
 
 
 def phase_cnn3d(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     frame_length: int = 256,
     frame_step: int = 64,
@@ -138,7 +138,7 @@ def phase_cnn3d(
 
 
 def cnn3d_small(
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     frame_length: int = 256,
     frame_step: int = 64,

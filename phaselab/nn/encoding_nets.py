@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import keras
 
-from phaselab.nn.blocks import BN_MOMENTUM, SAMPLES, _classifier, conv_bn_relu
+from phaselab.constants import MODEL_SAMPLES
+from phaselab.nn.blocks import BN_MOMENTUM, _classifier, conv_bn_relu
 from phaselab.nn.circular import CircularConv3D, CircularPad
 from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
 from phaselab.signal.encodings import encoding_channels
 
-__all__ = ["encoding_model", "encoding_cnn", "SAMPLES", "BN_MOMENTUM"]
+__all__ = ["encoding_model", "encoding_cnn", "MODEL_SAMPLES", "BN_MOMENTUM"]
 
 
 def encoding_model(
     encoding: str,
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     filters: tuple[int, ...] = (16, 32, 64),
     frame_length: int = 256,
@@ -115,7 +116,7 @@ def encoding_model(
 
 def encoding_cnn(
     encoding: str = "magnitude",
-    samples: int = SAMPLES,
+    samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
     n_mels: int = 40,
     filters: tuple[int, ...] = (32, 64, 128, 256),

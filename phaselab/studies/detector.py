@@ -26,10 +26,11 @@ from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.nn.encoding_nets import encoding_model
+from phaselab.paths import weights_dir
 from phaselab.studies.speech_noise import (
     KINDS,
-    SAMPLES,
     make_speech_noise_examples,
     make_speech_noise_set,
 )
@@ -56,7 +57,7 @@ __all__ = [
     "DETECTOR_ENCODING",
 ]
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "speech_detector.keras"
+WEIGHTS = weights_dir() / "speech_detector.keras"
 """The shipped detector."""
 
 NOISE_SPLITS: dict[str, tuple[str, ...]] = {
@@ -427,7 +428,7 @@ def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:
-    """Probability of speech for a batch of 16 kHz clips of :data:`~phaselab.studies.speech_noise.SAMPLES` samples.
+    """Probability of speech for a batch of 16 kHz clips of :data:`~phaselab.constants.MODEL_SAMPLES` samples.
 
     Parameters
     ----------
@@ -451,7 +452,7 @@ def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     ----------
     audio : np.ndarray, shape (n,)
         Mono clip, any level. Resampled to 16 kHz if ``sr`` differs. A clip up to
-        :data:`~phaselab.studies.speech_noise.SAMPLES` samples is zero-padded; a longer one is cut
+        :data:`~phaselab.constants.MODEL_SAMPLES` samples is zero-padded; a longer one is cut
         into windows of that length, hop half of it, and the most speech-like window counts.
     sr : int
         Its sample rate in Hz.
@@ -467,11 +468,11 @@ def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     if sr != SAMPLE_RATE:
         divisor = np.gcd(int(sr), SAMPLE_RATE)
         audio = resample_poly(audio, SAMPLE_RATE // divisor, int(sr) // divisor)
-    if len(audio) <= SAMPLES:
-        windows = np.pad(audio, (0, SAMPLES - len(audio)))[None]
+    if len(audio) <= MODEL_SAMPLES:
+        windows = np.pad(audio, (0, MODEL_SAMPLES - len(audio)))[None]
     else:
-        starts = list(range(0, len(audio) - SAMPLES + 1, SAMPLES // 2))
-        if starts[-1] != len(audio) - SAMPLES:
-            starts.append(len(audio) - SAMPLES)
-        windows = np.stack([audio[s : s + SAMPLES] for s in starts])
+        starts = list(range(0, len(audio) - MODEL_SAMPLES + 1, MODEL_SAMPLES // 2))
+        if starts[-1] != len(audio) - MODEL_SAMPLES:
+            starts.append(len(audio) - MODEL_SAMPLES)
+        windows = np.stack([audio[s : s + MODEL_SAMPLES] for s in starts])
     return float(speech_scores(windows).max())

@@ -288,8 +288,8 @@ def condition_audio(clips: Sequence[Any], condition: str, noises: Sequence[np.nd
     >>> condition_audio(clips, "noise 10 dB", [np.ones(32000, np.float32)]).shape
     (2, 16384)
     """
+    from phaselab.constants import CLIP_SAMPLES
     from phaselab.data.augment import (
-        CLIP_SAMPLES,
         AugmentConfig,
         SoundPreprocessor,
         mix_at_snr,

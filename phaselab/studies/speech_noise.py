@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.data.augment import noise_segment
 from phaselab.signal.audio import fit_length
 from phaselab.signal.noise import coloured_noise
@@ -45,7 +46,7 @@ __all__ = [
     "MIX",
     "FRAME_LENGTH",
     "FRAME_STEP",
-    "SAMPLES",
+    "MODEL_SAMPLES",
     "make_speech_noise_examples",
     "make_speech_noise_set",
     "random_phase_twin",
@@ -64,8 +65,6 @@ FRAME_LENGTH = 256
 FRAME_STEP = 64
 """The STFT of the models' features, also used to make the twins and the shaped noise."""
 
-SAMPLES = 16384
-"""Length of every example: one second of sound, zero-padded to the models' input length."""
 
 LEVEL_RANGE = (0.003, 0.3)
 """RMS of every non-silent example, log-uniform in this range.
@@ -130,8 +129,8 @@ def make_speech_noise_examples(
 
     Returns
     -------
-    audio : np.ndarray, shape (n, SAMPLES), float32
-        Each sound is ``len(clip)`` long, then zero-padded (or cropped) to :data:`SAMPLES`.
+    audio : np.ndarray, shape (n, MODEL_SAMPLES), float32
+        Each sound is ``len(clip)`` long, then zero-padded (or cropped) to :data:`MODEL_SAMPLES`.
     kinds : np.ndarray, shape (n,), int64
         Index into :data:`KINDS`.
     """
@@ -146,7 +145,7 @@ def make_speech_noise_examples(
     counts[0] += n - counts.sum()
     rng = np.random.default_rng(seed)
     kinds = rng.permutation(np.repeat(np.arange(len(KINDS)), counts))
-    audio = np.zeros((n, SAMPLES), np.float32)
+    audio = np.zeros((n, MODEL_SAMPLES), np.float32)
     for i, kind in enumerate(kinds):
         clip = np.asarray(clips[int(rng.integers(len(clips)))], dtype=np.float32)
         if clip.ndim != 1 or not np.any(clip):
@@ -165,7 +164,7 @@ def make_speech_noise_examples(
         else:
             sound = rng.standard_normal(len(clip)).astype(np.float32)
         level = _log_uniform(rng, *(SILENCE_RANGE if name == "silence" else LEVEL_RANGE))
-        audio[i] = fit_length(np.clip(_at_rms(sound, level), -1.0, 1.0), SAMPLES)
+        audio[i] = fit_length(np.clip(_at_rms(sound, level), -1.0, 1.0), MODEL_SAMPLES)
     return audio, kinds.astype(np.int64)
 
 
@@ -176,7 +175,7 @@ def make_speech_noise_set(
 
     Returns
     -------
-    audio : np.ndarray, shape (n, SAMPLES), float32
+    audio : np.ndarray, shape (n, MODEL_SAMPLES), float32
     labels : np.ndarray, shape (n,), int64
         1 for speech, 0 for every kind of noise. The same arguments give the same arrays.
     """

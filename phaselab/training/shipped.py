@@ -16,23 +16,27 @@ Notebook: ``04_3d_cnn_training`` (section "The model phaselab ships").
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from phaselab.paths import weights_dir
+
 __all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship"]
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+
+WEIGHTS = weights_dir()
+
+
 SHIPPED_MODEL = WEIGHTS / "keyword_model.keras"
 """The shipped keyword model (raw 16 kHz audio in, 12 class probabilities out)."""
 
+
 SHIPPED_SCORES = WEIGHTS / "keyword_model.json"
 """Its provenance and scores, written by :func:`ship`."""
+
 
 JURIES: dict[str, tuple[str, str]] = {
     "real test speakers": ("real", "test"),
@@ -148,25 +152,3 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     write_json(record, record_path)
     return record_path
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m phaselab.training.shipped RUN_DIR``: ship a run's best model (``make model``)."""
-    parser = argparse.ArgumentParser(prog="python -m phaselab.training.shipped", description=ship.__doc__.splitlines()[0])
-    parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--weights", type=Path, default=WEIGHTS, help="output folder (default: the package's weights/)")
-    args = parser.parse_args(argv)
-    try:
-        record = ship(args.run_dir, args.weights)
-    except ValueError as exc:
-        print(f"keyword_model: error: {exc}", file=sys.stderr)
-        return 1
-    scores = json.loads(record.read_text(encoding="utf-8"))["scores"]
-    for name, result in scores.items():
-        print(f"{name}: macro F1 {result['macro_f1']:.3f}, accuracy {result['accuracy']:.3f}, "
-              f"command recall {result['command_recall']:.3f}, false alarms {result['false_alarm_rate']:.3f}")
-    print(f"wrote {record.with_name(SHIPPED_MODEL.name)} and {record}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

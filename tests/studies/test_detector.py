@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.studies.detector import (
     WEIGHTS,
     format_seed_summary,
@@ -12,7 +13,7 @@ from phaselab.studies.detector import (
     train_detector,
     training_clips,
 )
-from phaselab.studies.speech_noise import KINDS, SAMPLES, random_phase_twin
+from phaselab.studies.speech_noise import KINDS, random_phase_twin
 
 HELD_OUT = 40
 """Held-out clips (test-split speakers) the shipped detector is checked on."""
@@ -31,7 +32,7 @@ and for other BLAS / TensorFlow builds.
 def held_out() -> np.ndarray:
     clips = training_clips("test")
     chosen = np.linspace(0, len(clips) - 1, HELD_OUT).round().astype(int)
-    return np.stack([np.pad(clips[i], (0, SAMPLES - len(clips[i]))) for i in chosen])
+    return np.stack([np.pad(clips[i], (0, MODEL_SAMPLES - len(clips[i]))) for i in chosen])
 
 
 def test_the_weights_are_shipped_and_small() -> None:
@@ -52,11 +53,11 @@ def test_is_speech_agrees_with_the_batch_scores(held_out: np.ndarray) -> None:
 
 
 def test_a_long_clip_scores_its_most_speech_like_window(held_out: np.ndarray) -> None:
-    """Windows of SAMPLES samples, hop SAMPLES // 2, the last one flush with the end; 8 kHz input is resampled."""
+    """Windows of MODEL_SAMPLES samples, hop MODEL_SAMPLES // 2, the last one flush with the end; 8 kHz input is resampled."""
     noise = 0.01 * np.random.default_rng(0).standard_normal(20000)
     long = np.concatenate([noise, held_out[0][:16000], np.zeros(12000)])
-    starts = [0, 8192, 16384, 24576, len(long) - SAMPLES]
-    windows = np.stack([long[s : s + SAMPLES] for s in starts])
+    starts = [0, 8192, 16384, 24576, len(long) - MODEL_SAMPLES]
+    windows = np.stack([long[s : s + MODEL_SAMPLES] for s in starts])
     assert is_speech(long) == pytest.approx(float(speech_scores(windows).max()), abs=1e-6)
     assert 0.0 <= is_speech(held_out[0][:16000:2], sr=8000) <= 1.0
 

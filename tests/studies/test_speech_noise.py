@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
+from phaselab.constants import MODEL_SAMPLES
 from phaselab.signal.reconstruction import spectral_convergence
 from phaselab.signal.stft import stft
 from phaselab.studies.speech_noise import (
     KINDS,
-    SAMPLES,
     make_speech_noise_examples,
     make_speech_noise_set,
     random_phase_twin,
@@ -25,7 +25,7 @@ def test_the_set_is_deterministic_and_labelled(clips: list[np.ndarray]) -> None:
     again, same_labels = make_speech_noise_set(clips, 40, seed=3)
     np.testing.assert_array_equal(audio, again)
     np.testing.assert_array_equal(labels, same_labels)
-    assert audio.shape == (40, SAMPLES) and audio.dtype == np.float32
+    assert audio.shape == (40, MODEL_SAMPLES) and audio.dtype == np.float32
     assert labels.sum() == 20  # half speech
     other, _ = make_speech_noise_set(clips, 40, seed=4)
     assert not np.array_equal(audio, other)
