@@ -30,7 +30,7 @@ from phaselab.nn.cost import (
     flops,
 )
 from phaselab.nn.encoding_nets import encoding_cnn, encoding_model  # noqa: E402
-from phaselab.studies.encodings import REAL_ENCODINGS  # noqa: E402
+from phaselab.studies.encodings_real import REAL_ENCODINGS
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
 

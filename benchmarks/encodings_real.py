@@ -1,11 +1,11 @@
 """Phase encodings compared on real speech: the shipped model's body and recipe, every encoding, several seeds.
 
-For each seed, then each encoding of :data:`phaselab.studies.encodings.REAL_ENCODINGS`, trains
+For each seed, then each encoding of :data:`phaselab.studies.encodings_real.REAL_ENCODINGS`, trains
 :func:`phaselab.nn.encoding_nets.encoding_cnn` with the default recipe (``phaselab train``'s,
-:data:`~phaselab.studies.encodings.REAL_EPOCHS` epochs) on the bundled real set's training
+:data:`~phaselab.studies.encodings_real.REAL_EPOCHS` epochs) on the bundled real set's training
 speakers, keeps the epoch with the best validation macro F1, and scores it on the test speakers
 clean, with real background noise at 20, 10, 5 and 0 dB SNR, and with a global phase rotation
-(:func:`phaselab.studies.encodings.run_real_encoding`). Run directories go to
+(:func:`phaselab.studies.encodings_real.run_real_encoding`). Run directories go to
 ``build/experiments/encodings_real/`` (a killed run resumes there: run the script again);
 ``benchmarks/results/encodings_real.json`` is rewritten after every finished run.
 ``--report`` prints the tables (mean +- sd over seeds, and each encoding against magnitude,
@@ -27,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.atomic import write_text  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
-from phaselab.studies.encodings import (  # noqa: E402
+from phaselab.studies.encodings_real import (
     REAL_ENCODINGS,
     REAL_EPOCHS,
     format_real_summary,

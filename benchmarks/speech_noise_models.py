@@ -2,7 +2,7 @@
 
 Trains :func:`phaselab.nn.encoding_nets.encoding_model` over each encoding on the task of
 :mod:`phaselab.studies.speech_noise` made from the training speakers of a bundled set (default the real
-one, with its real background recordings split by file: :data:`phaselab.studies.detector.NOISE_SPLITS`),
+one, with its real background recordings split by file: :data:`phaselab.studies.speech_noise.NOISE_SPLITS`),
 validates on the validation speakers and scores accuracy per kind of sound and ROC AUC on the
 test speakers, once per seed (the seed draws the sets, the weights and the batch order). Writes,
 after every seed so a killed job keeps the seeds it finished,
@@ -26,13 +26,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from phaselab.atomic import write_text  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
-from phaselab.studies.detector import (  # noqa: E402
-    NOISE_SPLITS,
+from phaselab.studies.speech_noise import NOISE_SPLITS, noise_split, training_clips
+from phaselab.studies.speech_noise_models import (
     compare_encodings_on_speech_noise,
     format_seed_summary,
-    noise_split,
     summarise_seeds,
-    training_clips,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -26,18 +26,21 @@ import numpy as np  # noqa: E402
 
 from phaselab.atomic import write_text  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
-from phaselab.studies.detector import (  # noqa: E402
+from phaselab.studies.detector import (
     DETECTOR_ENCODING,
     WEIGHTS,
-    kind_accuracy,
     leave_one_noise_out,
     load_detector,
-    noise_recordings,
     speech_scores,
     train_detector,
+)
+from phaselab.studies.speech_noise import (  # noqa: E402
+    KINDS,
+    make_speech_noise_examples,
+    noise_recordings,
     training_clips,
 )
-from phaselab.studies.speech_noise import KINDS, make_speech_noise_examples  # noqa: E402
+from phaselab.studies.speech_noise_models import kind_accuracy
 from phaselab.training.scores import roc_auc  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "speech_detector.json"

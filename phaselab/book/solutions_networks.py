@@ -380,7 +380,7 @@ def check_twin_convergence_by_hop(solution: Callable[..., dict] = twin_convergen
     """Goal: the less the frames overlap, the closer the twins: at a hop of half the window (50 %
     overlap) the spectral convergence is at least 0.04 lower than at 1/4 and 1/8 of the window.
     """
-    from phaselab.studies.detector import training_clips
+    from phaselab.studies.speech_noise import training_clips
 
     clips = training_clips("test")[: 6 if quick() else 30]
     found = solution(clips)
@@ -417,7 +417,7 @@ def check_detector_on_long_term_noise(solution: Callable[..., dict] = detector_o
     It scores most held-out speech as speech and at least 80 % of the twins as noise (chapter 06's
     section 5); the long-term noise, which it never saw, it catches *less* often than the twins.
     """
-    from phaselab.studies.detector import training_clips
+    from phaselab.studies.speech_noise import training_clips
 
     clips = training_clips("test")[:: 6 if quick() else 2]
     scores = solution(clips)

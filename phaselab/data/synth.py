@@ -20,22 +20,26 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, fields
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
+from phaselab.data.background import (
+    NOISE_FILES,
+    NOISE_RMS,
+    NOISE_SECONDS,
+    background_noises,
+)
+from phaselab.data.espeak import Speaker, espeak_path, place_word, synthesize_word
 from phaselab.data.labels import WORDS_V1
-from phaselab.signal.audio import read_wav, write_wav
-from phaselab.signal.noise import coloured_noise
+from phaselab.signal.audio import write_wav
 
-__all__ = ["TRAIN_VOICES", "TEST_VOICES", "VARIANTS", "NOISE_SECONDS", "NOISE_FILES", "NOISE_RMS", "Speaker", "espeak_path", "synthesize_word", "place_word", "background_noises", "make_speakers", "synthesize_dataset", "extend_dataset", "synthesize_samples", "counts_markdown"]
+__all__ = ["TRAIN_VOICES", "TEST_VOICES", "VARIANTS", "make_speakers", "synthesize_dataset", "extend_dataset", "synthesize_samples", "counts_markdown"]
 
 
 TRAIN_VOICES: tuple[str, ...] = (
@@ -84,244 +88,12 @@ NOISE_FLOOR_DBFS = (-70.0, -55.0)
 """Range of the RMS level of the white noise under every clip, in dB re full scale."""
 
 
-NOISE_SECONDS = 15.0
-"""Length of each ``_background_noise_`` file, in seconds."""
-
-
 SAMPLE_VOICE = ("en-us", "", 50, 140, 70)
 """(voice, variant, pitch, speed, amplitude) of the clean chapter samples."""
 
 
 SAMPLE_WORDS = ("marvin", "sheila")
 """Words of the chapter samples ``data/samples/<word>.wav``."""
-
-
-_SILENCE = 1e-4
-"""Samples below this magnitude (about 3 LSB of int16) count as silence when trimming."""
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """One synthetic speaker: the espeak-ng settings it speaks with and its split.
-
-    Attributes
-    ----------
-    speaker_id : str
-        8 lowercase hex digits, as in Speech Commands file names.
-    voice : str
-        espeak-ng voice (accent), e.g. ``"en-gb-scotland"``.
-    variant : str
-        espeak-ng variant, e.g. ``"f3"``; ``""`` for the voice's own.
-    pitch, speed, amplitude : int
-        ``espeak-ng -p``, ``-s`` (words per minute) and ``-a``.
-    split : str
-        ``"train"``, ``"validation"`` or ``"test"``.
-    """
-
-    speaker_id: str
-    voice: str
-    variant: str
-    pitch: int
-    speed: int
-    amplitude: int
-    split: str
-
-
-def espeak_path() -> str:
-    """The espeak-ng executable.
-
-    Raises
-    ------
-    FileNotFoundError
-        If espeak-ng is not on the PATH; the message says how to install it.
-    """
-    path = shutil.which("espeak-ng")
-    if path is None:
-        raise FileNotFoundError(
-            "espeak-ng not found on the PATH; `phaselab data synth` needs it "
-            "(Debian/Ubuntu: `sudo apt-get install espeak-ng`; macOS: `brew install espeak-ng`)"
-        )
-    return path
-
-
-def synthesize_word(
-    word: str,
-    voice: str = "en-us",
-    variant: str = "",
-    pitch: int = 50,
-    speed: int = 175,
-    amplitude: int = 100,
-    workdir: str | os.PathLike | None = None,
-) -> np.ndarray:
-    """Speak one word with espeak-ng and return it trimmed of leading and trailing silence.
-
-    espeak-ng writes a 22050 Hz WAV (``-w``) into a fresh temporary directory, removed
-    afterwards; :func:`phaselab.signal.audio.read_wav` resamples it to 16 kHz.
-
-    Parameters
-    ----------
-    word : str
-        The text to speak.
-    voice, variant : str
-        espeak-ng voice and variant (``-v voice+variant``; no ``+`` if variant is empty).
-    pitch, speed, amplitude : int
-        ``-p`` (0-99), ``-s`` (words per minute) and ``-a`` (0-200).
-    workdir : path-like, optional
-        Where to create the temporary directory (default: the system's).
-
-    Returns
-    -------
-    np.ndarray, shape (n,), float32
-        The word at 16 kHz; full scale is 1 (the resampler may overshoot it slightly).
-
-    Raises
-    ------
-    FileNotFoundError
-        If espeak-ng is not installed.
-    ValueError
-        If espeak-ng fails or produces only silence; the message names the settings.
-    """
-    exe = espeak_path()
-    name = f"{voice}+{variant}" if variant else voice
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        wav = Path(tmp) / "word.wav"
-        cmd = [exe, "-v", name, "-p", str(pitch), "-s", str(speed), "-a", str(amplitude), "-w", str(wav), word]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0 or not wav.is_file():
-            raise ValueError(f"espeak-ng failed for {word!r} with -v {name}: {done.stderr.strip()}")
-        audio = read_wav(wav)
-    loud = np.flatnonzero(np.abs(audio) > _SILENCE)
-    if loud.size == 0:
-        raise ValueError(f"espeak-ng produced only silence for {word!r} with -v {name}")
-    return audio[loud[0] : loud[-1] + 1]
-
-
-def place_word(
-    word: np.ndarray, rng: np.random.Generator | None, length: int = SAMPLE_RATE, noise_dbfs: float = -60.0
-) -> np.ndarray:
-    """Place a trimmed word in a clip of ``length`` samples: at random over noise, or centred and clean.
-
-    Parameters
-    ----------
-    word : np.ndarray, shape (n,)
-        The trimmed word, n <= length.
-    rng : np.random.Generator or None
-        Draws the offset (uniform over every position where the word fits) and white
-        noise at ``noise_dbfs`` to add under the whole clip. None centres the word and
-        adds nothing (clean samples).
-    length : int
-        Samples in the clip.
-    noise_dbfs : float
-        RMS level of the added white noise, in dB re full scale (ignored if rng is None).
-
-    Returns
-    -------
-    np.ndarray, shape (length,), float32
-
-    Raises
-    ------
-    ValueError
-        If the word is longer than the clip.
-    """
-    if len(word) > length:
-        raise ValueError(f"word of {len(word)} samples does not fit a clip of {length} samples")
-    clip = np.zeros(length, dtype=np.float32)
-    if rng is None:
-        offset = (length - len(word)) // 2
-    else:
-        offset = int(rng.integers(0, length - len(word) + 1))
-        clip += (10.0 ** (noise_dbfs / 20.0) * rng.standard_normal(length)).astype(np.float32)
-    clip[offset : offset + len(word)] += word
-    return clip
-
-
-def _running_tap(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """A synthetic running tap: band-limited splashing noise with a slowly wandering level.
-
-    White noise is band-passed to 300-4000 Hz (brick-wall in the frequency domain), then
-    multiplied by a level that wanders slowly (white noise smoothed over 0.5 s) and by short
-    "drop" bursts (40 per second at uniformly random times, gains 0.2-1, 2-10 ms decays). Unit RMS.
-    """
-    spectrum = np.fft.rfft(rng.standard_normal(n))
-    freqs = np.fft.rfftfreq(n, 1.0 / sr)
-    spectrum[(freqs < 300) | (freqs > 4000)] = 0
-    splash = np.fft.irfft(spectrum, n)
-    kernel = np.hanning(sr // 2)
-    wander = fftconvolve(rng.standard_normal(n), kernel / kernel.sum(), mode="same")
-    level = 1.0 + 0.3 * wander / np.abs(wander).max()
-    drops = np.zeros(n)
-    for start in rng.integers(0, n, size=int(40 * n / sr)):
-        decay = rng.uniform(0.002, 0.010) * sr
-        span = np.arange(min(n - start, int(6 * decay)))
-        drops[start : start + len(span)] += rng.uniform(0.2, 1.0) * np.exp(-span / decay)
-    noise = splash * level * (1.0 + drops)
-    return noise / np.sqrt(np.mean(noise**2))
-
-
-def _mains_hum(n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """A synthetic mains hum: 50 Hz and its first 9 harmonics over faint pink noise.
-
-    Harmonic k has amplitude 1/k (odd harmonics doubled, as from a transformer), a random
-    starting phase, and a frequency that drifts by at most 0.1 Hz (white noise smoothed over 1 s, like a
-    wandering grid frequency). Unit RMS.
-    """
-    kernel = np.hanning(sr)
-    drift = fftconvolve(rng.standard_normal(n), kernel / kernel.sum(), mode="same")
-    freq = 50.0 + 0.1 * drift / np.abs(drift).max()
-    cycles = np.cumsum(freq) / sr
-    hum = np.zeros(n)
-    for k in range(1, 11):
-        amp = (2.0 if k % 2 else 1.0) / k
-        hum += amp * np.sin(2 * np.pi * k * cycles + rng.uniform(0, 2 * np.pi))
-    hum /= np.sqrt(np.mean(hum**2))
-    noise = hum + 0.05 * coloured_noise(n, 1.0, rng, "rms", np.float64)
-    return noise / np.sqrt(np.mean(noise**2))
-
-
-NOISE_FILES: dict[str, str] = {
-    "white_noise.wav": "white Gaussian noise (flat power spectrum)",
-    "pink_noise.wav": "pink noise: white Gaussian noise shaped in the frequency domain to a 1/f power spectrum",
-    "brown_noise.wav": "brown (red) noise: shaped to a 1/f^2 power spectrum",
-    "blue_noise.wav": "blue noise: shaped to an f power spectrum",
-    "running_tap.wav": "a synthetic running tap: 300-4000 Hz band-passed noise with a slowly wandering level "
-    "and random 2-10 ms drop bursts (about 40 per second)",
-    "mains_hum.wav": "a synthetic mains hum: 50 Hz and 9 harmonics (amplitude 1/k, odd ones doubled), "
-    "grid frequency drifting by at most 0.1 Hz, over faint pink noise",
-}
-"""The ``_background_noise_`` files and how each is made (all numpy, no recordings)."""
-
-
-NOISE_RMS = 0.1
-"""RMS level of every background noise file (full scale = 1)."""
-
-
-def background_noises(seconds: float, rng: np.random.Generator, sr: int = SAMPLE_RATE) -> dict[str, np.ndarray]:
-    """Make the ``_background_noise_`` clips listed in :data:`NOISE_FILES`.
-
-    Parameters
-    ----------
-    seconds : float
-        Length of each clip.
-    rng : np.random.Generator
-        Source of all randomness; the same state gives the same clips.
-    sr : int
-        Sample rate, in Hz.
-
-    Returns
-    -------
-    dict of str to np.ndarray, shape (round(seconds * sr),), float32
-        File name to clip, each with RMS :data:`NOISE_RMS`, in [-1, 1].
-    """
-    n = int(round(seconds * sr))
-    unit = {
-        "white_noise.wav": coloured_noise(n, 0.0, rng, "rms", np.float64),
-        "pink_noise.wav": coloured_noise(n, 1.0, rng, "rms", np.float64),
-        "brown_noise.wav": coloured_noise(n, 2.0, rng, "rms", np.float64),
-        "blue_noise.wav": coloured_noise(n, -1.0, rng, "rms", np.float64),
-        "running_tap.wav": _running_tap(n, sr, rng),
-        "mains_hum.wav": _mains_hum(n, sr, rng),
-    }
-    return {name: np.clip(NOISE_RMS * audio, -1.0, 1.0).astype(np.float32) for name, audio in unit.items()}
 
 
 def _split_sizes(n: int) -> tuple[int, int, int]:
@@ -419,7 +191,7 @@ def _write_tree(root: Path, speakers: Sequence[Speaker], words: Sequence[str], s
     for name, audio in background_noises(NOISE_SECONDS, np.random.default_rng(noise_seq)).items():
         write_wav(noise_dir / name, audio)
     readme = [f"Synthetic background noises, {NOISE_SECONDS:g} s each at {SAMPLE_RATE} Hz, RMS {NOISE_RMS}, "
-              "made with numpy by phaselab.data.synth.background_noises (no recordings):", ""]
+              "made with numpy by phaselab.data.background.background_noises (no recordings):", ""]
     readme += [f"- {name}: {how}" for name, how in NOISE_FILES.items()]
     (noise_dir / "README.md").write_text("\n".join(readme) + "\n")
 

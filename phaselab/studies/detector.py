@@ -15,7 +15,7 @@ detector is a :func:`phaselab.nn.encoding_nets.encoding_model` over
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,269 +27,26 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.nn.encoding_nets import encoding_model
 from phaselab.paths import weights_dir
 from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
     make_speech_noise_set,
+    noise_recordings,
+    training_clips,
 )
-from phaselab.training.scores import mean_sd, roc_auc
+from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
+from phaselab.training.scores import roc_auc
 
-__all__ = [
-    "is_speech",
-    "speech_scores",
-    "fit_speech_noise",
-    "kind_accuracy",
-    "compare_encodings_on_speech_noise",
-    "summarise_seeds",
-    "format_seed_summary",
-    "load_results",
-    "plot_speech_noise_curves",
-    "train_detector",
-    "training_clips",
-    "noise_recordings",
-    "noise_split",
-    "NOISE_SPLITS",
-    "leave_one_noise_out",
-    "load_detector",
-    "WEIGHTS",
-    "DETECTOR_ENCODING",
-]
+__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING"]
+
 
 WEIGHTS = weights_dir() / "speech_detector.keras"
 """The shipped detector."""
 
-NOISE_SPLITS: dict[str, tuple[str, ...]] = {
-    "validation": ("exercise_bike", "recorded_forest_1"),
-    "test": ("doing_the_dishes", "recorded_rain", "recorded_music"),
-}
-"""Background recordings (file stems) kept out of training for chapter 06's comparison: the models
-validate on the first two and are tested on the other three; the other eight are for training."""
 
 DETECTOR_ENCODING = "mag_if"
 """Features of the shipped detector: log-magnitude and instantaneous frequency."""
-
-
-def fit_speech_noise(
-    encoding: str,
-    train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray] | None = None,
-    epochs: int = 5,
-    batch_size: int = 32,
-    filters: tuple[int, ...] = (8, 16, 32),
-    seed: int = 0,
-    verbose: int = 0,
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train an :func:`~phaselab.nn.encoding_nets.encoding_model` with two classes (noise, speech).
-
-    Parameters
-    ----------
-    encoding : str
-        One of :data:`phaselab.signal.encodings.ENCODINGS`.
-    train, validation : (audio, labels)
-        From :func:`phaselab.studies.speech_noise.make_speech_noise_set`: audio (n, samples),
-        labels (n,) with 1 for speech.
-    epochs, batch_size : int
-    filters : tuple of ints
-        Of the model body.
-    seed : int
-        Seeds the weights and the batch order.
-    verbose : int
-        Keras's verbosity.
-
-    Returns
-    -------
-    model : keras.Model
-        Audio -> ``(batch, 2)`` probabilities of (noise, speech).
-    history : dict
-        ``loss``, ``accuracy`` (and ``val_loss``, ``val_accuracy``) per epoch.
-    """
-    keras.utils.set_random_seed(seed)
-    audio, labels = train
-    model = encoding_model(encoding, samples=audio.shape[1], n_classes=2, filters=filters, name=f"speech-{encoding}")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(
-        audio, labels, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True, verbose=verbose
-    )
-    return model, {key: [float(v) for v in values] for key, values in history.history.items()}
-
-
-def kind_accuracy(scores: np.ndarray, kinds: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
-    """Accuracy overall and on each kind of sound of :data:`phaselab.studies.speech_noise.KINDS`.
-
-    Parameters
-    ----------
-    scores : np.ndarray, shape (n,)
-        Probability of speech.
-    kinds : np.ndarray, shape (n,)
-        Index into ``KINDS``; only ``speech`` (0) should score above ``threshold``.
-
-    Returns
-    -------
-    dict
-        ``{"accuracy": ..., "speech": ..., "twin": ..., ...}``; NaN for a kind absent from ``kinds``.
-    """
-    correct = (np.asarray(scores) > threshold) == (np.asarray(kinds) == KINDS.index("speech"))
-    result = {"accuracy": float(correct.mean())}
-    for i, kind in enumerate(KINDS):
-        chosen = kinds == i
-        result[kind] = float(correct[chosen].mean()) if chosen.any() else float("nan")
-    return result
-
-
-def compare_encodings_on_speech_noise(
-    encodings: Sequence[str],
-    splits: dict[str, Sequence[np.ndarray]],
-    sizes: dict[str, int],
-    epochs: int,
-    seed: int = 0,
-    filters: tuple[int, ...] = (8, 16, 32),
-    noises: Mapping[str, Sequence[np.ndarray]] | None = None,
-) -> dict[str, dict]:
-    """Train one speech-or-noise model per encoding on the same sets and score each on held-out voices.
-
-    Parameters
-    ----------
-    encodings : sequence of str
-        Names of :data:`phaselab.signal.encodings.ENCODINGS`.
-    splits : {"train": clips, "validation": clips, "test": clips}
-        Speech clips of each split (different voices in each).
-    sizes : {"train": n, "validation": n, "test": n}
-        Examples made from each split's clips (:func:`~phaselab.studies.speech_noise.make_speech_noise_examples`).
-    epochs, seed : int
-    filters : tuple of ints
-    noises : {"train": recordings, "validation": ..., "test": ...}, optional
-        Background recordings for each split's ``noise`` kind (coloured noise where absent).
-
-    Returns
-    -------
-    dict
-        Per encoding: ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
-        ``val_accuracy``), ``test`` (:func:`kind_accuracy` on the test set), ``params``,
-        ``seconds`` (training wall time).
-    """
-    import time
-
-    noises = noises or {}
-    sets = {
-        name: make_speech_noise_examples(splits[name], sizes[name], seed + i, noises=noises.get(name, ()))
-        for i, name in enumerate(("train", "validation", "test"))
-    }
-    binary = {name: (audio, (kinds == 0).astype(np.int64)) for name, (audio, kinds) in sets.items()}
-    results = {}
-    for encoding in encodings:
-        start = time.perf_counter()
-        model, history = fit_speech_noise(
-            encoding, binary["train"], binary["validation"], epochs=epochs, filters=filters, seed=seed
-        )
-        seconds = time.perf_counter() - start
-        test_audio, test_kinds = sets["test"]
-        scores = speech_scores(test_audio, model)
-        results[encoding] = {
-            "history": history,
-            "test": kind_accuracy(scores, test_kinds),
-            "auc": roc_auc(scores, test_kinds == KINDS.index("speech")),
-            "params": int(model.count_params()),
-            "seconds": seconds,
-        }
-    return results
-
-
-def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, dict[str, Any]]:
-    """Mean and sample standard deviation over seeds of :func:`compare_encodings_on_speech_noise`'s results.
-
-    Parameters
-    ----------
-    runs : {seed: {encoding: result}}
-        One :func:`compare_encodings_on_speech_noise` result per seed; every seed must
-        hold the same encodings.
-
-    Returns
-    -------
-    dict
-        Per encoding, in the first seed's order: ``seeds`` (how many), the mean of
-        ``accuracy`` and of each kind's accuracy (:data:`~phaselab.studies.speech_noise.KINDS`)
-        on the test set and of ``seconds`` (training wall time, s), each with its sample
-        standard deviation under ``<key>_std`` (0 for a single seed), and ``params``.
-    """
-    if not runs:
-        raise ValueError("no runs to summarise")
-    encodings = list(next(iter(runs.values())))
-    for seed, results in runs.items():
-        if list(results) != encodings:
-            raise ValueError(f"seed {seed} has encodings {list(results)}, the first seed {encodings}")
-    summary = {}
-    for encoding in encodings:
-        results = [run[encoding] for run in runs.values()]
-        params = {result["params"] for result in results}
-        if len(params) != 1:
-            raise ValueError(f"{encoding}: the seeds' models differ in size ({sorted(params)} parameters)")
-        entry: dict[str, Any] = {"seeds": len(results)}
-        for key in ("accuracy", *KINDS, "seconds", "auc"):
-            if key == "auc" and not all("auc" in result for result in results):
-                continue
-            values = [result[key] if key in ("seconds", "auc") else result["test"][key] for result in results]
-            entry[key], entry[f"{key}_std"] = mean_sd(values)
-        entry["params"] = params.pop()
-        summary[encoding] = entry
-    return summary
-
-
-def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
-    """Plain-text table of :func:`summarise_seeds`: mean ± standard deviation over the seeds."""
-    keys = ("accuracy", *KINDS) + (("auc",) if all("auc" in e for e in summary.values()) else ())
-    lines = [f"{'encoding':<11}{'seeds':>6}{'params':>8}{'train s':>12}" + "".join(f"{k:>16}" for k in keys)]
-    for encoding, e in summary.items():
-        scores = "".join(f"{e[k]:>8.3f} ± {e[f'{k}_std']:.3f}" for k in keys)
-        seconds = f"{e['seconds']:>6.0f} ± {e['seconds_std']:<3.0f}"
-        lines.append(f"{encoding:<11}{e['seeds']:>6}{e['params']:>8,}{seconds}{scores}")
-    return "\n".join(lines)
-
-
-def load_results(path: str | os.PathLike) -> dict[str, Any] | None:
-    """A results file of ``benchmarks/speech_noise_models.py`` or ``train_speech_detector.py``, or None if absent.
-
-    Notebook: ``06_speech_or_noise`` (sections 4 and 5).
-    """
-    import json
-
-    path = Path(path)
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def plot_speech_noise_curves(results: dict[str, dict], title: str = "") -> Any:
-    """Learning curves of :func:`compare_encodings_on_speech_noise`'s models: loss and accuracy per epoch.
-
-    Parameters
-    ----------
-    results : dict
-        ``{encoding: {"history": {...}}}``.
-    title : str
-
-    Returns
-    -------
-    matplotlib Figure
-        Two panels; per encoding one colour, training solid, validation (held-out voices) dashed.
-    """
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
-    for i, (encoding, result) in enumerate(results.items()):
-        history = result["history"]
-        epochs = np.arange(1, len(history["loss"]) + 1)
-        for ax, key in zip(axes, ("loss", "accuracy")):
-            ax.plot(epochs, history[key], color=f"C{i}", marker="o", label=f"{encoding} (training)")
-            if f"val_{key}" in history:
-                ax.plot(epochs, history[f"val_{key}"], color=f"C{i}", linestyle="--", marker="o",
-                        label=f"{encoding} (validation)")
-    for ax, key in zip(axes, ("loss", "accuracy")):
-        ax.set(xlabel="epoch", ylabel=key)
-        ax.grid(alpha=0.3)
-    axes[1].legend(fontsize="small")
-    if title:
-        figure.suptitle(title)
-    return figure
 
 
 def train_detector(
@@ -332,48 +89,6 @@ def train_detector(
         model.save(tmp)
     load_detector.cache_clear()
     return model, history
-
-
-def training_clips(split: str = "train", data: str = "real") -> list[np.ndarray]:
-    """The speech clips (every word, no ``_silence_``) of one split of a bundled set, decoded.
-
-    Parameters
-    ----------
-    split : {"train", "validation", "test"}
-        ``"test"``: speakers never heard in training.
-    data : str
-        ``"real"`` (default) or ``"synthetic"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
-
-    Returns
-    -------
-    list of np.ndarray, each shape (16000,), float32
-    """
-    from phaselab.data.labels import SILENCE
-    from phaselab.data.pipeline import decode_clips
-    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-
-    tree = SpeechCommands(resolve_data_root(data))
-    return list(decode_clips([clip.path for clip in tree.clips(split) if clip.label != SILENCE]))
-
-
-def noise_recordings(data: str = "real") -> dict[str, np.ndarray]:
-    """The background-noise recordings of a bundled set: file stem -> audio (16 kHz, float32), sorted by name."""
-    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-    from phaselab.signal.audio import read_wav
-
-    files = sorted(SpeechCommands(resolve_data_root(data)).background_noise_files())
-    return {Path(path).stem: read_wav(path) for path in files}
-
-
-def noise_split(split: str, recordings: Mapping[str, np.ndarray] | None = None) -> list[np.ndarray]:
-    """The recordings of one split of :data:`NOISE_SPLITS` (``"train"``: all the others)."""
-    recordings = noise_recordings() if recordings is None else recordings
-    if split == "train":
-        held = {name for names in NOISE_SPLITS.values() for name in names}
-        return [audio for name, audio in recordings.items() if name not in held]
-    if split not in NOISE_SPLITS:
-        raise ValueError(f"unknown split {split!r}; expected train, validation or test")
-    return [recordings[name] for name in NOISE_SPLITS[split]]
 
 
 def leave_one_noise_out(
@@ -440,9 +155,7 @@ def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_siz
     -------
     np.ndarray, shape (n,), float32
     """
-    model = model or load_detector()
-    probabilities = model.predict(np.asarray(audio, np.float32), batch_size=batch_size, verbose=0)
-    return np.asarray(probabilities[:, 1], np.float32)
+    return speech_probability(model or load_detector(), audio, batch_size)
 
 
 def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:

@@ -29,7 +29,8 @@ which is faint by definition).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -41,7 +42,7 @@ from phaselab.signal.noise import coloured_noise
 from phaselab.signal.reconstruction import randomize_phase, spectral_convergence
 from phaselab.signal.stft import istft, log_spectrogram, stft
 
-__all__ = [
+__all__ = ["training_clips", "noise_recordings", "noise_split", "NOISE_SPLITS", 
     "KINDS",
     "MIX",
     "FRAME_LENGTH",
@@ -226,3 +227,53 @@ def twin_closeness(clips: Sequence[np.ndarray], seed: int = 0) -> TwinCloseness:
             )
         )
     return TwinCloseness(*(np.array(column) for column in zip(*rows)))
+
+
+NOISE_SPLITS: dict[str, tuple[str, ...]] = {
+    "validation": ("exercise_bike", "recorded_forest_1"),
+    "test": ("doing_the_dishes", "recorded_rain", "recorded_music"),
+}
+"""Background recordings (file stems) kept out of training for chapter 06's comparison: the models
+validate on the first two and are tested on the other three; the other eight are for training."""
+
+
+def training_clips(split: str = "train", data: str = "real") -> list[np.ndarray]:
+    """The speech clips (every word, no ``_silence_``) of one split of a bundled set, decoded.
+
+    Parameters
+    ----------
+    split : {"train", "validation", "test"}
+        ``"test"``: speakers never heard in training.
+    data : str
+        ``"real"`` (default) or ``"synthetic"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
+
+    Returns
+    -------
+    list of np.ndarray, each shape (16000,), float32
+    """
+    from phaselab.data.labels import SILENCE
+    from phaselab.data.pipeline import decode_clips
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    tree = SpeechCommands(resolve_data_root(data))
+    return list(decode_clips([clip.path for clip in tree.clips(split) if clip.label != SILENCE]))
+
+
+def noise_recordings(data: str = "real") -> dict[str, np.ndarray]:
+    """The background-noise recordings of a bundled set: file stem -> audio (16 kHz, float32), sorted by name."""
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.signal.audio import read_wav
+
+    files = sorted(SpeechCommands(resolve_data_root(data)).background_noise_files())
+    return {Path(path).stem: read_wav(path) for path in files}
+
+
+def noise_split(split: str, recordings: Mapping[str, np.ndarray] | None = None) -> list[np.ndarray]:
+    """The recordings of one split of :data:`NOISE_SPLITS` (``"train"``: all the others)."""
+    recordings = noise_recordings() if recordings is None else recordings
+    if split == "train":
+        held = {name for names in NOISE_SPLITS.values() for name in names}
+        return [audio for name, audio in recordings.items() if name not in held]
+    if split not in NOISE_SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected train, validation or test")
+    return [recordings[name] for name in NOISE_SPLITS[split]]

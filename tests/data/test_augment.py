@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from phaselab.data import augment as A
+from phaselab.data import perturb as P
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.signal.noise import coloured_noise
 from phaselab.signal.stft import istft, log_spectrogram, stft
@@ -42,12 +43,12 @@ def clip(speech: np.ndarray) -> np.ndarray:
 
 
 AUGMENTERS = {
-    "speed": lambda x, rng: A.change_speed(x, 1.1),
-    "pitch": lambda x, rng: A.shift_pitch(x, -2.0),
-    "formants": lambda x, rng: A.warp_formants(x, 0.9),
-    "tilt": lambda x, rng: A.tilt_spectrum(x, 6.0),
-    "reverb": lambda x, rng: A.reverberate(x, 0.4, 3.0, rng),
-    "shift": lambda x, rng: A.shift_time(x, -800),
+    "speed": lambda x, rng: P.change_speed(x, 1.1),
+    "pitch": lambda x, rng: P.shift_pitch(x, -2.0),
+    "formants": lambda x, rng: P.warp_formants(x, 0.9),
+    "tilt": lambda x, rng: P.tilt_spectrum(x, 6.0),
+    "reverb": lambda x, rng: P.reverberate(x, 0.4, 3.0, rng),
+    "shift": lambda x, rng: P.shift_time(x, -800),
     "noise": lambda x, rng: A.add_noise(x, coloured_noise(len(x), 1.0, rng), 0.05),
     "phase": lambda x, rng: A.rotate_phase(x, 1.0),
     "normalize": lambda x, rng: A.normalize(x),
@@ -66,16 +67,16 @@ def test_augmenters_keep_shape_and_dtype_and_are_deterministic(clip: np.ndarray,
 
 def test_speed_shortens_the_word_and_raises_its_frequency() -> None:
     x = burst(0.3, 0.7, 300.0)
-    faster = A.change_speed(x, 1.1)
+    faster = P.change_speed(x, 1.1)
     assert voiced_span(faster) == pytest.approx(voiced_span(x) / 1.1, abs=0.005)
     assert peak_frequency(faster) == pytest.approx(330.0, rel=0.005)
-    assert voiced_span(A.change_speed(x, 0.9)) == pytest.approx(voiced_span(x) / 0.9, abs=0.005)
+    assert voiced_span(P.change_speed(x, 0.9)) == pytest.approx(voiced_span(x) / 0.9, abs=0.005)
 
 
 @pytest.mark.parametrize("rate", [0.85, 1.2])
 def test_time_stretch_changes_duration_not_frequency(rate: float) -> None:
     x = burst(0.2, 0.6, 440.0)
-    stretched = A.time_stretch(x, rate)
+    stretched = P.time_stretch(x, rate)
     assert stretched.shape == (round(SR / rate),)
     assert voiced_span(stretched) == pytest.approx(voiced_span(x) / rate, abs=0.02)
     assert peak_frequency(stretched) == pytest.approx(440.0, rel=0.003)
@@ -83,11 +84,11 @@ def test_time_stretch_changes_duration_not_frequency(rate: float) -> None:
 
 @pytest.mark.parametrize("semitones", [-3.0, -1.0, 2.0, 3.0])
 def test_pitch_shift_moves_a_sine_by_the_semitone_ratio_and_keeps_the_duration(semitones: float) -> None:
-    shifted = A.shift_pitch(sine(440.0), semitones)
+    shifted = P.shift_pitch(sine(440.0), semitones)
     assert shifted.shape == (SR,)
     assert peak_frequency(shifted) == pytest.approx(440.0 * 2 ** (semitones / 12), rel=0.003)
     x = burst(0.3, 0.7, 440.0)
-    assert voiced_span(A.shift_pitch(x, semitones)) == pytest.approx(voiced_span(x), abs=0.02)
+    assert voiced_span(P.shift_pitch(x, semitones)) == pytest.approx(voiced_span(x), abs=0.02)
 
 
 def band_db(audio: np.ndarray, low: float, high: float) -> float:
@@ -100,7 +101,7 @@ def band_db(audio: np.ndarray, low: float, high: float) -> float:
 def test_tilt_sets_the_sign_and_size_of_the_spectral_slope(gain_db: float) -> None:
     noise = np.random.default_rng(0).standard_normal(SR).astype(np.float32)
     slope = band_db(noise, 4000, 7000) - band_db(noise, 100, 400)
-    tilted = A.tilt_spectrum(noise, gain_db)
+    tilted = P.tilt_spectrum(noise, gain_db)
     change = band_db(tilted, 4000, 7000) - band_db(tilted, 100, 400) - slope
     assert np.sign(change) == np.sign(gain_db)
     assert 0.6 * abs(gain_db) < abs(change) < abs(gain_db)
@@ -131,7 +132,7 @@ def formant_centroid(audio: np.ndarray) -> float:
 def test_formant_warp_moves_the_resonance_and_keeps_the_harmonics(factor: float) -> None:
     x = vowel()
     assert peak_frequency(x) == pytest.approx(1000.0, abs=2)
-    warped = A.warp_formants(x, factor)
+    warped = P.warp_formants(x, factor)
     assert peak_frequency(warped) == pytest.approx(1000.0 * factor, abs=2)  # 875 and 1250 Hz are harmonics
     assert formant_centroid(warped) == pytest.approx(factor * formant_centroid(x), rel=0.03)
     harmonic_bins = np.fft.rfftfreq(SR, 1 / SR) % 125 == 0
@@ -140,14 +141,14 @@ def test_formant_warp_moves_the_resonance_and_keeps_the_harmonics(factor: float)
 
 
 def test_formant_warp_by_one_is_the_identity(clip: np.ndarray) -> None:
-    np.testing.assert_allclose(A.warp_formants(clip, 1.0), clip, atol=1e-5)
-    np.testing.assert_array_equal(A.warp_formants(clip, 0.9, 0.9), A.warp_formants(clip, 0.9))
+    np.testing.assert_allclose(P.warp_formants(clip, 1.0), clip, atol=1e-5)
+    np.testing.assert_array_equal(P.warp_formants(clip, 0.9, 0.9), P.warp_formants(clip, 0.9))
 
 
 def test_gliding_formant_warp_moves_the_resonance_during_the_clip() -> None:
     """From 0.85 to 1.15 over the clip: the first fifth's formant goes down, the last fifth's up."""
     x, fifth = vowel(), SR // 5
-    warped = A.warp_formants(x, 0.85, 1.15)
+    warped = P.warp_formants(x, 0.85, 1.15)
     for part, factor in ((slice(0, fifth), 0.88), (slice(-fifth, None), 1.12)):  # the stretch mid-segment
         assert formant_centroid(warped[part]) == pytest.approx(factor * formant_centroid(x[part]), rel=0.03)
     harmonic_bins = np.fft.rfftfreq(SR, 1 / SR) % 125 == 0
@@ -161,9 +162,9 @@ def test_formant_glide_only_when_asked(clip: np.ndarray) -> None:
     plain = SoundPreprocessor(off)(clip, np.random.default_rng(3))
     rng = np.random.default_rng(3)
     rng.random(3)  # the speed, pitch and formant coin tosses
-    warped = A.warp_formants(clip, rng.uniform(*off.formant_range))
+    warped = P.warp_formants(clip, rng.uniform(*off.formant_range))
     rng.random()  # the tilt coin toss; an extra draw before it would change the tilt below
-    expected = A.tilt_spectrum(warped, rng.uniform(*off.tilt_range))
+    expected = P.tilt_spectrum(warped, rng.uniform(*off.tilt_range))
     np.testing.assert_allclose(plain, SoundPreprocessor(off).finish(expected), atol=1e-6)
     gliding = SoundPreprocessor(replace(off, formant_glide=1.0))(clip, np.random.default_rng(3))
     assert not np.allclose(gliding, plain, atol=1e-3)
@@ -172,7 +173,7 @@ def test_formant_glide_only_when_asked(clip: np.ndarray) -> None:
 def test_reverb_impulse_response_has_the_direct_path_and_the_drr() -> None:
     impulse = np.zeros(SR, dtype=np.float32)
     impulse[0] = 1.0
-    response = A.reverberate(impulse, 0.5, 6.0, np.random.default_rng(0))
+    response = P.reverberate(impulse, 0.5, 6.0, np.random.default_rng(0))
     assert response[0] == pytest.approx(1.0)
     assert 10 * np.log10(1.0 / np.sum(response[1:].astype(np.float64) ** 2)) == pytest.approx(6.0, abs=0.01)
     # 60 dB per RT60: the tail 0.45-0.5 s is ~27 dB below the tail 0.2-0.3 s
@@ -183,11 +184,11 @@ def test_reverb_impulse_response_has_the_direct_path_and_the_drr() -> None:
 @pytest.mark.parametrize("rt60", [0.2, 0.6])
 def test_reverb_lengthens_the_energy_decay(rt60: float) -> None:
     x = burst(0.2, 0.4, 500.0)
-    wet = A.reverberate(x, rt60, 0.0, np.random.default_rng(1))
+    wet = P.reverberate(x, rt60, 0.0, np.random.default_rng(1))
     after = slice(int(0.45 * SR), int(0.55 * SR))  # 50-150 ms after the burst ends
     assert np.sum(x[after] ** 2) == 0.0
     assert np.sum(wet[after] ** 2) > 1e-3 * np.sum(x**2)
-    longer = A.reverberate(x, 2 * rt60, 0.0, np.random.default_rng(1))
+    longer = P.reverberate(x, 2 * rt60, 0.0, np.random.default_rng(1))
     assert np.sum(longer[after] ** 2) > np.sum(wet[after] ** 2)
 
 
@@ -222,8 +223,8 @@ def test_normalize_gives_zero_mean_and_unit_rms(clip: np.ndarray) -> None:
 
 def test_shift_time_moves_and_zero_fills() -> None:
     x = np.arange(1, 11, dtype=np.float32)
-    np.testing.assert_array_equal(A.shift_time(x, 3), [0, 0, 0, 1, 2, 3, 4, 5, 6, 7])
-    np.testing.assert_array_equal(A.shift_time(x, -3), [4, 5, 6, 7, 8, 9, 10, 0, 0, 0])
+    np.testing.assert_array_equal(P.shift_time(x, 3), [0, 0, 0, 1, 2, 3, 4, 5, 6, 7])
+    np.testing.assert_array_equal(P.shift_time(x, -3), [4, 5, 6, 7, 8, 9, 10, 0, 0, 0])
 
 
 def test_noise_segment_cuts_from_a_recording_and_tiles_short_ones() -> None:
@@ -246,11 +247,11 @@ def test_add_noise_scales_the_noise_and_checks_its_shape(clip: np.ndarray) -> No
 
 def test_bad_input_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="mono clip"):
-        A.change_speed(np.zeros((2, 100)), 1.1)
+        P.change_speed(np.zeros((2, 100)), 1.1)
     with pytest.raises(ValueError, match="positive"):
-        A.warp_formants(np.zeros(1000), 0.0)
+        P.warp_formants(np.zeros(1000), 0.0)
     with pytest.raises(ValueError, match="positive"):
-        A.warp_formants(np.zeros(1000), 1.0, -0.5)
+        P.warp_formants(np.zeros(1000), 1.0, -0.5)
     with pytest.raises(ValueError, match="noise_fraction"):
         AugmentConfig(noise_fraction=1.5)
     with pytest.raises(ValueError, match="formant_glide"):

@@ -4,16 +4,17 @@ import pytest
 from phaselab.constants import MODEL_SAMPLES
 from phaselab.studies.detector import (
     WEIGHTS,
-    format_seed_summary,
     is_speech,
-    kind_accuracy,
     load_detector,
     speech_scores,
-    summarise_seeds,
     train_detector,
-    training_clips,
 )
-from phaselab.studies.speech_noise import KINDS, random_phase_twin
+from phaselab.studies.speech_noise import KINDS, random_phase_twin, training_clips
+from phaselab.studies.speech_noise_models import (
+    format_seed_summary,
+    kind_accuracy,
+    summarise_seeds,
+)
 
 HELD_OUT = 40
 """Held-out clips (test-split speakers) the shipped detector is checked on."""
@@ -129,7 +130,11 @@ def test_summarise_seeds_refuses_runs_that_do_not_match() -> None:
 
 
 def test_the_real_noise_recordings_are_split_by_file() -> None:
-    from phaselab.studies.detector import NOISE_SPLITS, noise_recordings, noise_split
+    from phaselab.studies.speech_noise import (
+        NOISE_SPLITS,
+        noise_recordings,
+        noise_split,
+    )
 
     recordings = noise_recordings()
     assert len(recordings) == 13 and all(audio.ndim == 1 and len(audio) > 16000 for audio in recordings.values())

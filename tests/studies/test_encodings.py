@@ -4,18 +4,20 @@ import pytest
 from keyword_tree import write_tree
 
 from phaselab.studies.encodings import (
-    CONDITIONS,
     ROW_KEYS,
     StudyBudget,
     chance_macro_f1,
-    condition_audio,
-    format_real_summary,
     format_summary,
-    paired_difference,
-    plot_robustness,
     plot_study,
     run_encoding_study,
     summarise,
+)
+from phaselab.studies.encodings_real import (
+    CONDITIONS,
+    condition_audio,
+    format_real_summary,
+    paired_difference,
+    plot_robustness,
     summarise_real,
 )
 

@@ -1,0 +1,300 @@
+"""Phase encodings compared on real speech: the shipped model's body and recipe, each encoding, several seeds.
+
+Each encoding trains :func:`phaselab.nn.encoding_nets.encoding_cnn` with ``phaselab train``'s
+recipe on the bundled real set's training speakers (:func:`run_real_encoding`), keeps the epoch
+with the best validation macro F1, and is scored on the test speakers clean, with real background
+noise at several SNRs, and with a global phase rotation (:data:`CONDITIONS`). The tables and the
+paired verdicts against magnitude come from the results file that
+``benchmarks/encodings_real.py`` writes (:func:`load_real_study`, :func:`summarise_real`,
+:func:`paired_difference`).
+
+Notebook: ``05_phase_encodings_compared.ipynb``
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.signal.audio import read_wav
+from phaselab.training.scores import classification_scores, mean_sd, seed_interval
+
+__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness"]
+
+
+REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay")
+"""The encodings of the real-speech study, in table order (``magnitude`` is the baseline)."""
+
+
+SNRS_DB: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0)
+"""Signal-to-noise ratios (dB) at which real background noise is mixed into the test clips."""
+
+
+CONDITIONS: tuple[str, ...] = ("clean", *(f"noise {snr:g} dB" for snr in SNRS_DB), "phase rotation")
+"""What each model is scored on: the test clips as they are, with noise at each SNR, and rotated in phase."""
+
+
+REAL_EPOCHS = 15
+"""Epochs of every run of the real-speech study (the default recipe's other settings unchanged)."""
+
+
+def condition_audio(clips: Sequence[Any], condition: str, noises: Sequence[np.ndarray], seed: int = 0) -> np.ndarray:
+    """The clips of one test condition, ready for a model: ``(n, 16384)`` float32.
+
+    ``"noise X dB"`` mixes a segment of one of the background recordings into each clip at X dB
+    SNR (:func:`~phaselab.data.augment.mix_at_snr`); ``"phase rotation"`` rotates each clip's
+    phase by an angle drawn uniformly from [0, 2 pi) (:func:`~phaselab.data.augment.rotate_phase`).
+    Clip ``i``'s noise and angle come from ``(seed, i)``, so every model meets the very same
+    sounds. Then every clip is normalised and padded as in evaluation.
+
+    Examples
+    --------
+    >>> from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    >>> clips = SpeechCommands(resolve_data_root("real")).clips("test")[:2]
+    >>> condition_audio(clips, "noise 10 dB", [np.ones(32000, np.float32)]).shape
+    (2, 16384)
+    """
+    from phaselab.constants import CLIP_SAMPLES
+    from phaselab.data.augment import (
+        AugmentConfig,
+        SoundPreprocessor,
+        mix_at_snr,
+        noise_segment,
+        rotate_phase,
+    )
+
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}")
+    finish = SoundPreprocessor(AugmentConfig.none()).finish
+    out = []
+    for i, clip in enumerate(clips):
+        audio = read_wav(clip.path, length=CLIP_SAMPLES)
+        rng = np.random.default_rng([seed, i])
+        if condition.startswith("noise"):
+            snr = float(condition.split()[1])
+            audio = mix_at_snr(audio, noise_segment(noises, CLIP_SAMPLES, rng), snr)
+        elif condition == "phase rotation":
+            audio = rotate_phase(audio, rng.uniform(0.0, 2.0 * np.pi))
+        out.append(finish(audio))
+    return np.stack(out).astype(np.float32)
+
+
+def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: str = "real",
+                      **overrides: Any) -> dict[str, Any]:
+    """Train (or resume, or reuse) one encoding and seed with the default recipe, and score it on every condition.
+
+    The model is :func:`phaselab.nn.encoding_nets.encoding_cnn` (``"enc-cnn"``), trained by
+    :func:`phaselab.training.loop.train` into ``<runs>/<encoding>_s<seed>`` (so a killed run resumes);
+    its ``best.keras`` (chosen on the validation speakers) is scored on the test speakers in
+    each of :data:`CONDITIONS`.
+
+    Returns
+    -------
+    dict
+        ``encoding``, ``seed``, ``params``, ``mflops``, ``epochs``, ``minutes`` (training, this
+        machine), ``best_val_macro_f1``, and per condition the macro F1, accuracy, per-class
+        F1 and the predicted class of every test clip (``predictions``: for paired comparisons).
+    """
+    from phaselab.data.labels import CLASSES as classes
+    from phaselab.nn.cost import flops as count_flops
+    from phaselab.training.config import TrainConfig
+    from phaselab.training.loop import train
+    from phaselab.training.rundir import BEST_FILE, load_model, read_history
+
+    config = TrainConfig("enc-cnn", model_kwargs={"encoding": encoding}, data=data, seed=seed,
+                         epochs=overrides.pop("epochs", REAL_EPOCHS), **overrides)
+    run_dir = Path(runs) / f"{encoding}_s{seed}"
+    if len(read_history(run_dir).get("epoch", [])) < config.epochs:
+        train(config, run_dir, resume=run_dir.exists(), verbose=2)
+    history = read_history(run_dir)
+    model = load_model(run_dir / BEST_FILE)
+    tree = SpeechCommands(resolve_data_root(data))
+    clips = tree.clips("test")
+    noises = [read_wav(path) for path in tree.background_noise_files()]
+    truth = [classes.index(clip.label) for clip in clips]
+    row: dict[str, Any] = {
+        "encoding": encoding, "seed": int(seed), "params": int(model.count_params()),
+        "mflops": count_flops(model) / 1e6, "epochs": len(history["epoch"]),
+        "minutes": round(sum(history.get("seconds", [])) / 60, 2),
+        "best_val_macro_f1": max(history["val_macro_f1"]), "speakers": [clip.speaker for clip in clips],
+        "truth": truth, "conditions": {},
+    }
+    for condition in CONDITIONS:
+        predicted = model.predict(condition_audio(clips, condition, noises), batch_size=64, verbose=0).argmax(axis=1)
+        scores = classification_scores(truth, predicted, classes)
+        row["conditions"][condition] = {"macro_f1": scores["macro_f1"], "accuracy": scores["accuracy"],
+                                        "f1": scores["f1"], "predictions": predicted.tolist()}
+    return row
+
+
+def load_real_study(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The results of ``benchmarks/encodings_real.py`` (``settings``, ``machine``, ``rows``), or None if there are none.
+
+    Notebook: ``05_phase_encodings_compared`` (section 5).
+    """
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    results = json.loads(path.read_text(encoding="utf-8"))
+    return results if results.get("rows") else None
+
+
+def summarise_real(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean and sample standard deviation over seeds, per encoding and condition (table order).
+
+    Returns
+    -------
+    list of dict
+        ``encoding``, ``seeds``, ``params``, ``mflops``, ``minutes`` (mean), and for each
+        condition ``(mean, sd)`` of macro F1.
+    """
+    summary = []
+    order = [e for e in REAL_ENCODINGS if any(r["encoding"] == e for r in rows)]
+    for encoding in order:
+        chosen = [row for row in rows if row["encoding"] == encoding]
+        entry: dict[str, Any] = {"encoding": encoding, "seeds": sorted(row["seed"] for row in chosen),
+                                 "params": chosen[0]["params"], "mflops": chosen[0]["mflops"],
+                                 "minutes": float(np.mean([row["minutes"] for row in chosen]))}
+        for condition in CONDITIONS:
+            entry[condition] = mean_sd(row["conditions"][condition]["macro_f1"] for row in chosen)
+        summary.append(entry)
+    return summary
+
+
+def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: str = "magnitude",
+                      condition: str = "clean", draws: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """Macro F1 of ``encoding`` minus ``baseline`` on the seeds both have: is it larger than the noise?
+
+    Two intervals, both 95 %:
+
+    - **seeds**: the mean of the per-seed differences +- Student's t times its standard error
+      (``n - 1`` degrees of freedom): how much the difference moves from one training run to
+      the next;
+    - **speakers**: a paired bootstrap over test *speakers* (all clips of a drawn speaker, both
+      models' predictions kept together) of the difference of the seed-averaged macro F1: how
+      much it would move with other test people.
+
+    Returns
+    -------
+    dict
+        ``seeds`` (list), ``differences`` (per seed), ``mean``, ``seed_ci`` (low, high),
+        ``speaker_ci`` (low, high), and ``verdict``: ``"better"`` / ``"worse"`` when both
+        intervals exclude 0 on the same side, else ``"no clear difference"``.
+
+    Examples
+    --------
+    >>> row = lambda e, s, p: {"encoding": e, "seed": s, "truth": [0, 1, 0, 1], "speakers": list("abcd"),
+    ...                        "conditions": {"clean": {"macro_f1": float(np.mean(np.equal(p, [0, 1, 0, 1]))),
+    ...                                                 "predictions": p}}}
+    >>> rows = [row("magnitude", 0, [0, 1, 0, 1]), row("if", 0, [0, 0, 0, 0]),
+    ...         row("magnitude", 1, [0, 1, 0, 1]), row("if", 1, [1, 1, 0, 0])]
+    >>> paired_difference(rows, "if")["differences"]
+    [-0.5, -0.5]
+    """
+    from phaselab.data.labels import CLASSES as classes
+
+    by_seed = {(row["encoding"], row["seed"]): row for row in rows}
+    seeds = sorted(s for (e, s) in by_seed if e == encoding and (baseline, s) in by_seed)
+    if not seeds:
+        raise ValueError(f"no seed has both {encoding!r} and {baseline!r}")
+    diffs = [by_seed[(encoding, s)]["conditions"][condition]["macro_f1"]
+             - by_seed[(baseline, s)]["conditions"][condition]["macro_f1"] for s in seeds]
+    mean, low, high = seed_interval(diffs)
+    seed_ci = (low, high)
+    first = by_seed[(baseline, seeds[0])]
+    truth, speakers = np.asarray(first["truth"]), np.asarray(first["speakers"])
+    labels = np.arange(len(classes))
+    preds = {name: np.array([by_seed[(name, s)]["conditions"][condition]["predictions"] for s in seeds])
+             for name in (encoding, baseline)}
+    people = np.unique(speakers)
+    members = [np.flatnonzero(speakers == person) for person in people]
+    rng = np.random.default_rng(seed)
+
+    def macro(pred: np.ndarray, index: np.ndarray) -> float:
+        t, p = truth[index], pred[index]
+        f1 = []
+        for c in labels:
+            tp, fp, fn = np.sum((p == c) & (t == c)), np.sum((p == c) & (t != c)), np.sum((p != c) & (t == c))
+            if tp + fn:
+                f1.append(2 * tp / (2 * tp + fp + fn))
+        return float(np.mean(f1))
+
+    boot = []
+    for _ in range(draws):
+        index = np.concatenate([members[i] for i in rng.integers(0, len(people), len(people))])
+        boot.append(np.mean([macro(preds[encoding][k], index) - macro(preds[baseline][k], index)
+                             for k in range(len(seeds))]))
+    speaker_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
+    lows, highs = (seed_ci[0], speaker_ci[0]), (seed_ci[1], speaker_ci[1])
+    if len(seeds) < 2:  # one seed: no interval over seeds, so no verdict
+        verdict = "no clear difference"
+    else:
+        verdict = "better" if min(lows) > 0 else "worse" if max(highs) < 0 else "no clear difference"
+    return {"encoding": encoding, "baseline": baseline, "condition": condition, "seeds": seeds,
+            "differences": [float(d) for d in diffs], "mean": mean, "seed_ci": tuple(float(v) for v in seed_ci),
+            "speaker_ci": speaker_ci, "verdict": verdict}
+
+
+def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, float] | None = None) -> str:
+    """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs.
+
+    ``speed`` (encoding -> training time per clip relative to magnitude, from
+    ``benchmarks/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
+    clock is not shown, since the study's runs share the CPU with other jobs and may be paused.
+    """
+    def cell(pair: tuple[float, float]) -> str:
+        mean, sd = pair
+        return f"{mean:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
+
+    extra = " training time vs magnitude |" if speed else ""
+    head = "| encoding | seeds | " + " | ".join(CONDITIONS) + " | params | MFLOPs / clip |" + extra
+    lines = [head, "|---|---:|" + "---:|" * (len(CONDITIONS) + 2 + bool(speed))]
+    for e in summary:
+        time = f" {speed[e['encoding']]:.2f}x |" if speed and e["encoding"] in speed else (" n/a |" if speed else "")
+        lines.append(f"| {e['encoding']} | {len(e['seeds'])} | " + " | ".join(cell(e[c]) for c in CONDITIONS)
+                     + f" | {e['params']:,} | {e['mflops']:.0f} |" + time)
+    return "\n".join(lines)
+
+
+def load_speed(path: str | os.PathLike) -> dict[str, float] | None:
+    """Training time per clip relative to magnitude, per encoding, from ``benchmarks/bench_encodings.py``'s JSON."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return {row["encoding"]: row["time_vs_magnitude"] for row in json.loads(path.read_text(encoding="utf-8"))["encodings"]}
+
+
+def plot_robustness(summary: Sequence[dict[str, Any]], ax: Any = None) -> Any:
+    """Test macro F1 against SNR (clean at the right), one curve per encoding, error bars = seed sd;
+    the phase-rotated score as a marker beside each curve's clean end.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    x = [*SNRS_DB[::-1], 30.0]
+    conditions = [*(f"noise {snr:g} dB" for snr in SNRS_DB[::-1]), "clean"]
+    for i, entry in enumerate(summary):
+        means = [entry[c][0] for c in conditions]
+        sds = [0.0 if math.isnan(entry[c][1]) else entry[c][1] for c in conditions]
+        ax.errorbar(x, means, yerr=sds, marker="o", capsize=3, color=f"C{i}", label=entry["encoding"])
+        ax.plot(33.0 + 0.4 * i, entry["phase rotation"][0], marker="*", markersize=10, color=f"C{i}", linestyle="")
+    ax.set_xticks([*SNRS_DB[::-1], 30.0, 33.0], [f"{snr:g} dB" for snr in SNRS_DB[::-1]] + ["clean", "rotated"])
+    ax.set(xlabel="signal-to-noise ratio of real background noise", ylabel="test macro F1 (real speakers)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", ncol=2)
+    return ax
