@@ -1,5 +1,7 @@
-"""The ``phaselab`` command line; every ``argparse`` parser of the package lives in this subpackage."""
+"""The ``phaselab`` command line (:mod:`phaselab.cli.main`); every ``argparse`` parser of the package lives here.
 
-from phaselab.cli.main import build_parser, main
-
-__all__ = ["build_parser", "main"]
+One module per group of commands: :mod:`~phaselab.cli.data` (``phaselab data``),
+:mod:`~phaselab.cli.movie`, :mod:`~phaselab.cli.demos` (``choir``, ``griffin-lim``),
+:mod:`~phaselab.cli.site`, :mod:`~phaselab.cli.train` (``train``, ``evaluate``, ``predict``),
+and :mod:`~phaselab.cli.ship` (``make model``'s last step).
+"""
