@@ -15,7 +15,7 @@ and the ``phaselab`` template (``phaselab/book/site_template/phaselab``, built o
 
 Nothing is fetched from the network: the template drops require.js and the widget
 manager (both from a CDN), and :class:`StaticWidgetsPreprocessor` replaces each widget
-output with the static picture the notebook stored beside it (``phaselab.display.browser``
+output with the static picture the notebook stored beside it (``phaselab.display.widgets``
 stores a PNG of the current slice with every slice browser).
 
 The site is built in a hidden folder next to ``out`` and moved into place when

@@ -223,7 +223,7 @@ def test_small_site_in_chromium(tmp_path):
                          "with VideoWriter('movie.mp4', fps=5) as writer:\n    for i in range(5):\n"
                          "        writer.write(np.full((32, 48, 3), 40 * i, np.uint8))\n"
                          "display(HTML(video_html('movie.mp4')))"),
-        v4.new_code_cell("from phaselab.display.browser import SliceBrowser\n"
+        v4.new_code_cell("from phaselab.display.widgets import SliceBrowser\n"
                          "SliceBrowser(np.random.default_rng(0).random((4, 8, 6)))"),
     ])
     run_notebook(first, tmp_path)
