@@ -33,16 +33,16 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from phaselab.atomic import write_json
 from phaselab.data.labels import CLASSES  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.data.synth import synthesize_dataset  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import (  # noqa: E402
+from phaselab.training.inference import (
     format_jury_summary,
     split_probabilities,
     summarise_juries,
-    write_json,
 )
 from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, read_history
 from phaselab.training.scores import classification_scores  # noqa: E402

@@ -31,17 +31,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from phaselab.atomic import write_json
 from phaselab.nn.cost import (
     describe_machine,  # noqa: E402
     flops,
 )
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import (  # noqa: E402
-    format_run_summary,
-    score_voices,
-    summarise_runs,
-    write_json,
-)
+from phaselab.training.inference import format_run_summary, score_voices, summarise_runs
 from phaselab.training.loop import train
 from phaselab.training.rundir import BEST_FILE, read_history
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from phaselab.atomic import write_json
 from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.studies.real_speech import (  # noqa: E402
     ARMS,
@@ -30,7 +31,6 @@ from phaselab.studies.real_speech import (  # noqa: E402
     run_arm,
     summarise,
 )
-from phaselab.training.inference import write_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "real_speech.json"

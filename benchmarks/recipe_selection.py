@@ -27,10 +27,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from phaselab.atomic import write_json
 from phaselab.data.speech_commands import bundled_data_root  # noqa: E402
 from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import evaluate, write_json  # noqa: E402
+from phaselab.training.inference import evaluate
 from phaselab.training.loop import train
 from phaselab.training.rundir import BEST_FILE, read_history
 from phaselab.training.scores import mean_sd  # noqa: E402

@@ -30,7 +30,7 @@ import argparse
 import json
 from pathlib import Path
 
-from phaselab.training.inference import write_json
+from phaselab.atomic import write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "recipes_real.json"

@@ -168,7 +168,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json, "the scores")  # before the scoring (and TensorFlow), not after it
-    from phaselab.training.inference import evaluate, format_scores, write_json
+    from phaselab.atomic import write_json
+    from phaselab.training.inference import evaluate, format_scores
 
     scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
     print(format_scores(scores))

@@ -26,7 +26,6 @@ weights file, then names it in ``state.json`` with one atomic rename.)
 from __future__ import annotations
 
 import json
-import math
 import os
 import zipfile
 from pathlib import Path
@@ -142,11 +141,6 @@ def check_keras_file(path: str | os.PathLike) -> Path:
     if broken is not None:
         raise ValueError(f"{path}: damaged .keras model file ({broken} fails its checksum)")
     return path
-
-
-def _json_number(value: Any) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def load_model(path: str | os.PathLike, compile: bool = False) -> keras.Model:

@@ -119,9 +119,8 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     ValueError
         If the run has no ``best.keras`` or no ``history.json``.
     """
-    from phaselab.atomic import atomic_path
+    from phaselab.atomic import atomic_path, write_json
     from phaselab.training.config import TrainConfig
-    from phaselab.training.inference import write_json
     from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, load_model
 
     run_dir, weights = Path(run_dir), Path(weights)

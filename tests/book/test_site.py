@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from chromium import Chromium, find_chromium
 
+from phaselab.atomic import part_path
 from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
 from phaselab.cli.main import main
 from phaselab.cli.site import chapters_in
@@ -94,7 +95,7 @@ def test_rebuild_replaces_the_site_and_failure_leaves_the_old_one(tmp_path):
     with pytest.raises(Exception):
         build_site([paths[0], tmp_path / "broken.ipynb"], out)
     assert sorted(p.name for p in out.iterdir()) == ["01_first.html", "_static", "index.html"]
-    assert not (tmp_path / ".site.part").exists()
+    assert not part_path(tmp_path / "site").exists()
 
 
 @pytest.mark.parametrize("sources, message", [([], "no notebooks"), (["missing.ipynb"], "no such notebook")])
