@@ -31,7 +31,7 @@ from phaselab.nn.circular import CircularConv3D, CircularPad
 from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
 from phaselab.signal.encodings import get_encoding
 
-__all__ = ["encoding_model", "encoding_cnn", "MODEL_SAMPLES", "BN_MOMENTUM"]
+__all__ = ["encoding_model", "encoding_cnn"]
 
 
 def encoding_model(

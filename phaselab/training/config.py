@@ -119,13 +119,10 @@ class TrainConfig:
         (1.0) each of its words is seen 20 times less often than a command and other words
         are taken for commands. The default, 4.0, was chosen on the bundled set's
         validation split (``phaselab train --unknown-weight W --out RUN`` then
-        ``phaselab evaluate RUN/best.keras --split validation``): macro F1 0.77 with 1.0,
-        0.92 with 4.0 (``cnn3d-small`` at half its present width, seed 0, 40 epochs; on the
-        held-out voices 0.75 and 0.76). Most of today's ``cnn3d-small``'s held-out errors are
-        commands taken for ``unknown``, but 2.0 did not mend that: held-out macro F1 0.857
-        and 0.885 against 0.886 and 0.877 (seeds 0 and 1, ``benchmarks/keyword_models.py
-        --unknown-weight 2``): over both seeds, commands taken for ``unknown`` went from 9 to
-        8 and other words taken for commands from 5 to 8.
+        ``phaselab evaluate RUN/best.keras --split validation``); 2.0 was tried against it
+        (``benchmarks/keyword_models.py --unknown-weight 2``, results in
+        ``benchmarks/results/keyword_models_unknown_weight2.json``) and did not do better.
+        The scores: ``benchmarks/FINDINGS.md``.
     train_speakers : float, optional
         Train on the clips of this share of the training speakers only
         (:func:`speaker_subset`; learning curves). None: every speaker.
@@ -137,10 +134,10 @@ class TrainConfig:
         ``model.keras`` (:class:`AveragedWeights`); training goes on with the raw weights.
         None (the default): no averaging. Averaging is meant to land in a flatter region of
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
-        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices: macro F1
-        0.970 against 0.979 on a voice left out of training
-        (``python benchmarks/recipe_selection.py --recipes weight-average``), 0.879 against
-        0.881 on the held-out voices (2 seeds each).
+        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices
+        (``python benchmarks/recipe_selection.py --recipes weight-average`` and
+        ``benchmarks/results/keyword_models_weight_average.json``; scores in
+        ``benchmarks/FINDINGS.md``).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
