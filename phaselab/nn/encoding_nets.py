@@ -163,7 +163,7 @@ def encoding_cnn(
 
     Examples
     --------
-    >>> from phaselab.nn.models import cnn2d_mel
+    >>> from phaselab.nn.baselines import cnn2d_mel
     >>> encoding_cnn("magnitude").count_params() == cnn2d_mel().count_params()
     True
     >>> encoding_cnn("phased").output.shape

@@ -142,6 +142,16 @@ def phased_spectrogram(
     np.ndarray, float32
         shape (frames, bins, P) for ``"stacked"``, (frames, bins, 1 + P) for ``"channels"``;
         bins = frame_length // 2 + 1.
+
+    Examples
+    --------
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> volume = phased_spectrogram(read_wav(data_dir() / "samples" / "marvin.wav"))
+    >>> volume.shape, volume.dtype  # time x frequency x phase
+    ((250, 129, 10), dtype('float32'))
+
+    Notebook: ``02_phase_kernel_design.ipynb``, ``03_phased_spectrogram_movies.ipynb``
     """
     if mode not in ("stacked", "channels"):
         raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
@@ -338,6 +348,15 @@ def phase_features(
     np.ndarray, shape (ceil(n / frame_step), frame_length // 2 + 1, channels), float32
         ``channels = encoding_channels(encoding, n_phases)``; when the log-magnitude is
         one of them it comes first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> audio = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+    >>> [phase_features(audio, e).shape[-1] for e in ("magnitude", "mag_if", "mag_cos_sin")]
+    [1, 2, 3]
+
+    Notebook: ``05_phase_encodings_compared.ipynb``
     """
     row = get_encoding(encoding)
     if row.phase == "phased":
