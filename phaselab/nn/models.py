@@ -78,7 +78,7 @@ training accuracy rose to 0.68).
 DFT_MIN_CHANNELS = 32
 """Input channels from which ``phase_cnn3d(phase_conv="auto")`` computes a circular conv per phase frequency.
 
-Measured with ``benchmarks/bench_circular_conv.py`` (2-core CPU, batch 8, forward + gradients):
+Measured with ``benchmarks/speed/bench_circular_conv.py`` (2-core CPU, batch 8, forward + gradients):
 the Fourier form was 1.22x, 1.50x and 1.68x as fast as ``CircularPad`` + ``Conv3D`` on the
 reference's convs with 32, 64 and 128 input channels, and 0.85x and 0.55x on those with 1 and
 16, where its extra reads and writes along the phase axis cost more than the multiplications
@@ -167,7 +167,7 @@ def phase_cnn3d(
         ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
         input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
         give the same function with the same weights; ``"auto"`` trained 1.59x as fast as the
-        straightforward build on a 2-core CPU, ``"pad"`` 1.0x (``benchmarks/bench_train.py``).
+        straightforward build on a 2-core CPU, ``"pad"`` 1.0x (``benchmarks/speed/bench_train.py``).
         On a GPU ``"pad"`` may be the faster one (not measured).
     name : str
         Model name.
@@ -271,7 +271,7 @@ def cnn3d_small(
       Flatten->Dense head.
     * Batch normalisation after every conv (the reference has none) for fast, stable
       training.
-    * **Widths chosen on a voice left out of training** (``python benchmarks/recipe_selection.py``,
+    * **Widths chosen on a voice left out of training** (``python benchmarks/experiments/recipe_selection.py``,
       seed 0, macro F1 on the left-out voice): the default filters (16, 64 | 128, 256, 512)
       reached 0.979; half of them (``width=0.5``, 57,188 parameters) 0.865, with SpecAugment
       masks (``time_masks=2, freq_masks=2``, :class:`SpectralMasks`) 0.738 and with half the
@@ -490,7 +490,7 @@ def dscnn(
     dropout, dense softmax. After Zhang et al., "Hello Edge: Keyword Spotting on
     Microcontrollers" (2017), whose DS-CNN reaches 95 % on Speech Commands (they put a batch
     norm and ReLU between the depthwise and the pointwise step too; Keras's fused
-    ``SeparableConv2D`` trains faster on a CPU, see ``benchmarks/bench_train.py``).
+    ``SeparableConv2D`` trains faster on a CPU, see ``benchmarks/speed/bench_train.py``).
 
     Parameters
     ----------

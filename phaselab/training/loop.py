@@ -177,7 +177,7 @@ SYNTHETIC_RECIPE: dict[str, Any] = {
 }
 """The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
 ``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
-they ran (``benchmarks/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
+they ran (``benchmarks/experiments/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
 
 
 @dataclass
@@ -235,7 +235,7 @@ class TrainConfig:
         0.92 with 4.0 (``cnn3d-small`` at half its present width, seed 0, 40 epochs; on the
         held-out voices 0.75 and 0.76). Most of today's ``cnn3d-small``'s held-out errors are
         commands taken for ``unknown``, but 2.0 did not mend that: held-out macro F1 0.857
-        and 0.885 against 0.886 and 0.877 (seeds 0 and 1, ``benchmarks/keyword_models.py
+        and 0.885 against 0.886 and 0.877 (seeds 0 and 1, ``benchmarks/experiments/keyword_models.py
         --unknown-weight 2``): over both seeds, commands taken for ``unknown`` went from 9 to
         8 and other words taken for commands from 5 to 8.
     train_speakers : float, optional
@@ -251,7 +251,7 @@ class TrainConfig:
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
         Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices: macro F1
         0.970 against 0.979 on a voice left out of training
-        (``python benchmarks/recipe_selection.py --recipes weight-average``), 0.879 against
+        (``python benchmarks/experiments/recipe_selection.py --recipes weight-average``), 0.879 against
         0.881 on the held-out voices (2 seeds each).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
