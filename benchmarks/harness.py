@@ -6,7 +6,7 @@ NumPy, TensorFlow or phaselab, so that the environment is set before TensorFlow 
     import sys
     from pathlib import Path
 
-    if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: find benchmarks/harness.py
+    if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
     import harness  # first: sets the environment before TensorFlow loads
@@ -24,12 +24,11 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPO", "RESULTS", "BUILD", "QUICK", "quick", "Timer", "timer", "rate", "median_seconds",
+__all__ = ["REPO", "RESULTS", "BUILD", "quick", "Timer", "timer", "rate", "median_seconds",
            "machine", "machine_line", "write_json"]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter off (before it loads)
@@ -48,10 +47,6 @@ def quick() -> bool:
     return os.environ.get("PHASELAB_QUICK") == "1"
 
 
-QUICK = quick()
-""":func:`quick` when the script started."""
-
-
 class Timer:
     """Seconds of a ``with`` block (``time.perf_counter``); ``seconds`` is set when the block ends."""
 
@@ -66,17 +61,10 @@ class Timer:
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
 
-    @property
-    def elapsed(self) -> float:
-        """Seconds since the block started (while it runs)."""
-        return time.perf_counter() - self.start
 
-
-@contextmanager
-def timer() -> Iterator[Timer]:
+def timer() -> Timer:
     """``with timer() as t: ...``, then ``t.seconds``."""
-    with Timer() as t:
-        yield t
+    return Timer()
 
 
 def rate(fn: Callable[[], object], repeats: int, per_call: float = 1, warmup: int = 1) -> float:
