@@ -177,7 +177,7 @@ class AugmentConfig:
         Probability that a formant warp glides from its factor to a second one drawn from
         ``formant_range`` over the clip (the ``end_factor`` of :func:`warp_formants`). 0.5 did
         not help ``cnn3d-small`` on the bundled set's held-out voices
-        (``benchmarks/keyword_models.py --augment '{"formant_glide": 0.5}'``, results in
+        (``benchmarks/experiments/keyword_models.py --augment '{"formant_glide": 0.5}'``, results in
         ``benchmarks/results/keyword_models_formant_glide.json``), so the default is 0.
     tilt_fraction, tilt_range : float, (float, float)
         Shelf gain in dB at Nyquist relative to DC (:func:`tilt_spectrum`).

@@ -28,7 +28,7 @@ DFT_MIN_CHANNELS = 32
 """Input channels from which ``phase_cnn3d(phase_conv="auto")`` computes a circular conv per phase frequency.
 
 Below it the Fourier form's extra reads and writes along the phase axis cost more than the
-multiplications it saves; from it on the Fourier form is faster (``benchmarks/bench_circular_conv.py``
+multiplications it saves; from it on the Fourier form is faster (``benchmarks/speed/bench_circular_conv.py``
 prints the ratio per layer of the reference; ``benchmarks/FINDINGS.md`` quotes them).
 """
 

@@ -93,7 +93,7 @@ def phase_cnn3d(
         ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
         input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
         give the same function with the same weights; ``"auto"`` is the default because it
-        trained fastest on a CPU (``benchmarks/bench_train.py`` prints the ratios). On a GPU
+        trained fastest on a CPU (``benchmarks/speed/bench_train.py`` prints the ratios). On a GPU
         ``"pad"`` may be the faster one (not measured).
     name : str
         Model name.
@@ -179,7 +179,7 @@ def cnn3d_small(
       Flatten->Dense head.
     * Batch normalisation after every conv (the reference has none) for fast, stable
       training.
-    * **Widths chosen on a voice left out of training** (``python benchmarks/recipe_selection.py``;
+    * **Widths chosen on a voice left out of training** (``python benchmarks/experiments/recipe_selection.py``;
       the scores are in ``benchmarks/results/recipe_selection.json`` and ``benchmarks/FINDINGS.md``):
       the default filters (16, 64 | 128, 256, 512) beat half the width, SpecAugment masks
       (:class:`~phaselab.nn.masking.SpectralMasks`) and half the augmentation: the model was

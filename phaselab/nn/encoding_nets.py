@@ -70,7 +70,7 @@ def encoding_model(
         How the ``"phased"`` stem computes its circular 3x3x3 convolution: ``"fold"``, one 2D
         convolution over every phase slice (:func:`~phaselab.nn.circular.folded_conv3d`), or
         ``"pad"``, :class:`~phaselab.nn.circular.CircularPad` + ``Conv3D``. The same function and the
-        same weights (``benchmarks/bench_encodings.py`` times both).
+        same weights (``benchmarks/speed/bench_encodings.py`` times both).
 
     Returns
     -------

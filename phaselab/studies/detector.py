@@ -2,7 +2,7 @@
 
 :func:`is_speech` scores a clip with the model shipped in
 ``phaselab/weights/speech_detector.keras``, trained by :func:`train_detector` (run
-``python benchmarks/train_speech_detector.py``) on the speech-or-noise task of
+``python benchmarks/experiments/train_speech_detector.py``) on the speech-or-noise task of
 :mod:`phaselab.studies.speech_noise`, made from the *training* speakers of the bundled real set and
 its real background-noise recordings (:func:`noise_recordings`).
 Its noise class includes each clip's random-phase twin, which has nearly the same
@@ -138,7 +138,7 @@ def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
     """The detector saved at ``path`` (default the shipped one), loaded once."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/train_speech_detector.py`")
+        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")
     return keras.saving.load_model(path, compile=False)
 
 

@@ -1,6 +1,6 @@
 """What real speech changes: keyword models trained on synthetic voices, on real people, on both.
 
-One study, run by ``benchmarks/real_speech.py`` and read by chapter 04: the default recipe
+One study, run by ``benchmarks/experiments/real_speech.py`` and read by chapter 04: the default recipe
 (:class:`phaselab.training.config.TrainConfig` with only ``data``, ``seed`` and ``train_speakers``
 changed) trained on
 
@@ -110,7 +110,7 @@ def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> d
 
 
 def load_results(path: str | os.PathLike) -> dict[str, Any]:
-    """A results file written by ``benchmarks/real_speech.py`` (``{"config": ..., "rows": [...]}``)."""
+    """A results file written by ``benchmarks/experiments/real_speech.py`` (``{"config": ..., "rows": [...]}``)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 

@@ -65,7 +65,7 @@ SYNTHETIC_RECIPE: dict[str, Any] = {
 }
 """The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
 ``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
-they ran (``benchmarks/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
+they ran (``benchmarks/experiments/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
 
 
 @dataclass
@@ -120,7 +120,7 @@ class TrainConfig:
         are taken for commands. The default, 4.0, was chosen on the bundled set's
         validation split (``phaselab train --unknown-weight W --out RUN`` then
         ``phaselab evaluate RUN/best.keras --split validation``); 2.0 was tried against it
-        (``benchmarks/keyword_models.py --unknown-weight 2``, results in
+        (``benchmarks/experiments/keyword_models.py --unknown-weight 2``, results in
         ``benchmarks/results/keyword_models_unknown_weight2.json``) and did not do better.
         The scores: ``benchmarks/FINDINGS.md``.
     train_speakers : float, optional
@@ -135,7 +135,7 @@ class TrainConfig:
         None (the default): no averaging. Averaging is meant to land in a flatter region of
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
         Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices
-        (``python benchmarks/recipe_selection.py --recipes weight-average`` and
+        (``python benchmarks/experiments/recipe_selection.py --recipes weight-average`` and
         ``benchmarks/results/keyword_models_weight_average.json``; scores in
         ``benchmarks/FINDINGS.md``).
     mixed_precision : bool

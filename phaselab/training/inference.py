@@ -217,7 +217,7 @@ def summarise_runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     Parameters
     ----------
     rows : sequence of dict
-        One per run, as ``benchmarks/keyword_models.py`` writes them: ``model``, ``seed``,
+        One per run, as ``benchmarks/experiments/keyword_models.py`` writes them: ``model``, ``seed``,
         ``params``, ``mflops``, ``train_seconds`` and ``train_voices`` / ``heldout_voices``
         dicts holding ``macro_f1`` and ``command_recall``.
 
@@ -269,7 +269,7 @@ def summarise_juries(
     Parameters
     ----------
     items : sequence of dict
-        One per run or ensemble, as ``benchmarks/heldout_voices.py`` writes them: ``model``,
+        One per run or ensemble, as ``benchmarks/experiments/heldout_voices.py`` writes them: ``model``,
         ``recipe`` and, for each name in ``juries``, a dict holding ``macro_f1``.
     juries : sequence of str
         Keys of the test sets (e.g. ``("bundled_test", "heldout_40")``).
