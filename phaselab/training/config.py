@@ -22,14 +22,13 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import keras
+from typing import TYPE_CHECKING, Any
 
 from phaselab.atomic import write_text
 from phaselab.data.augment import AugmentConfig
-from phaselab.nn.registry import MODEL_NAMES, check_model_kwargs
-from phaselab.training.losses import get_loss
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES"]
 
@@ -45,6 +44,8 @@ def _optimizer_names() -> set[str]:
     runtime, and a multi-worker strategy must be created before that (so a
     :class:`TrainConfig` is checked without it).
     """
+    import keras
+
     wrappers = {"optimizer", "lossscaleoptimizer", "multioptimizer"}  # the base class, and optimizers of optimizers
     return {name.lower() for name, value in vars(keras.optimizers).items()
             if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)} - wrappers
@@ -71,6 +72,9 @@ they ran (``benchmarks/experiments/keyword_models.py``, ``recipe_selection.py``,
 @dataclass
 class TrainConfig:
     """Everything that defines a training run; saved as ``config.json`` in the run directory.
+
+    ``phaselab train`` has an option for every field (:mod:`phaselab.cli.train` makes them from the
+    fields and the descriptions below, so the command line cannot drift from the recipe).
 
     Attributes
     ----------
@@ -99,7 +103,7 @@ class TrainConfig:
         Hutter's SGDR without restarts); ``"constant"``: it stays at ``learning_rate``. The
         decay follows the optimizer's step counter, which a resumed run restores.
     loss : str
-        ``"categorical_crossentropy"`` (the default) or ``"damped_log_loss"`` (the original study's).
+        ``"categorical_crossentropy"`` or ``"damped_log_loss"`` (the original study's).
     seed : int
         Seeds weights, augmentation and batch order.
     augment : dict
@@ -165,6 +169,10 @@ class TrainConfig:
     jit_compile: bool = False
 
     def __post_init__(self) -> None:
+        # imported here: the class itself (and so the command line's --help) needs no TensorFlow
+        from phaselab.nn.registry import MODEL_NAMES, check_model_kwargs
+        from phaselab.training.losses import get_loss
+
         if self.model not in MODEL_NAMES:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
         if not isinstance(self.model_kwargs, dict):
