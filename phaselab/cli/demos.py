@@ -69,9 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _source_and_output(args: argparse.Namespace) -> tuple[Path, str, Path]:
     """Check the arguments common to both commands; returns (input WAV, its name, output WAV)."""
+    from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
     from phaselab.display.movie import bundled_clip
-    from phaselab.display.video import check_output_path
 
     expected = 1 if args.word else 2
     if len(args.paths) != expected:
@@ -80,7 +80,7 @@ def _source_and_output(args: argparse.Namespace) -> tuple[Path, str, Path]:
     if args.frame_length < 2 or not 0 < args.frame_step <= args.frame_length:
         raise CliError(f"need --frame-length >= 2 and 0 < --frame-step <= --frame-length, "
                        f"got {args.frame_length} and {args.frame_step}")
-    out = check_output_path(args.paths[-1], what="the WAV file")
+    out = check_output_file(args.paths[-1], "the WAV file")
     if out.suffix.lower() != ".wav":
         raise CliError(f"{out}: the output must be a .wav file")
     source = bundled_clip(args.word) if args.word else Path(args.paths[0])

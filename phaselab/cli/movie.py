@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
+    from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
     from phaselab.display.movie import (
         REDUCED_AXIS,
@@ -86,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
         parse_crop,
         phased_movie,
     )
-    from phaselab.display.video import check_output_path
     from phaselab.signal.audio import read_wav
     from phaselab.signal.reconstruction import randomize_phase
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     fps = DEFAULT_FPS[args.axis] if args.fps is None else args.fps
     if not math.isfinite(fps) or fps <= 0:
         raise CliError(f"--fps must be a positive number, got {fps}")
-    out = check_output_path(args.out)
+    out = check_output_file(args.out, "the movie")
     path = bundled_clip(args.word) if args.word else Path(args.input)
     if out.suffix.lower() not in SUFFIXES:
         raise CliError(f"{out}: --out must end in .mp4 (an H.264 movie) or .gif (an animated GIF), "

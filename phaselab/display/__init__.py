@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from phaselab.exports import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "AXES": "movie",
@@ -21,7 +20,6 @@ _EXPORTS: dict[str, str] = {
     "VideoInfo": "video",
     "VideoWriter": "video",
     "bundled_clip": "movie",
-    "check_output_path": "video",
     "crop_frames": "movie",
     "even_size": "animation",
     "ffmpeg_exe": "video",
@@ -51,15 +49,4 @@ _EXPORTS: dict[str, str] = {
 """Public name -> the module of ``phaselab.display`` that defines it (imported on first use)."""
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"phaselab.display.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

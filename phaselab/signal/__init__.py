@@ -30,8 +30,8 @@ from phaselab.signal.coherence import (
 )
 from phaselab.signal.encodings import (
     DAMPING,
-    ENCODING_TABLE,
     ENCODINGS,
+    ENCODING_TABLE,
     Encoding,
     Mode,
     cos_sin,
