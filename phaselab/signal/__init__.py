@@ -30,8 +30,8 @@ from phaselab.signal.coherence import (
 )
 from phaselab.signal.encodings import (
     DAMPING,
-    ENCODINGS,
     ENCODING_TABLE,
+    ENCODINGS,
     Encoding,
     Mode,
     cos_sin,

@@ -36,6 +36,7 @@ from phaselab.studies.speech_noise import (
     training_clips,
 )
 from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
+from phaselab.training.rundir import load_model
 from phaselab.training.scores import roc_auc
 
 __all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING"]
@@ -139,7 +140,7 @@ def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")
-    return keras.saving.load_model(path, compile=False)
+    return load_model(path)
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:

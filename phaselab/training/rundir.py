@@ -33,6 +33,12 @@ from typing import Any
 
 import keras
 
+# The modules whose layers and loss are registered Keras serializables: imported for that side effect,
+# so that load_model needs no custom_objects.
+import phaselab.nn.circular  # noqa: F401, E402
+import phaselab.nn.features  # noqa: F401, E402
+import phaselab.nn.masking  # noqa: F401, E402
+import phaselab.training.losses  # noqa: F401, E402
 from phaselab.atomic import PART_PREFIX, atomic_path
 from phaselab.training.distributed import _batch_norms, _set_synchronized
 
