@@ -38,7 +38,7 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
                         help=f"STFT window in samples (default: {FRAME_LENGTH})")
     parser.add_argument("--frame-step", type=int, default=FRAME_STEP,
                         help=f"STFT hop in samples (default: {FRAME_STEP})")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random phase (default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random phase (default %(default)s)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,9 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fast Griffin-Lim (Perraudin et al. 2013). Prints the spectral convergence reached.",
     )
     _add_source(gl)
-    gl.add_argument("--iterations", type=int, default=100, help="Griffin-Lim iterations (default: 100)")
+    gl.add_argument("--iterations", type=int, default=100, help="Griffin-Lim iterations (default %(default)s)")
     gl.add_argument("--momentum", type=float, default=0.99,
-                    help="momentum in [0, 1); 0 is the original Griffin-Lim (default: 0.99)")
+                    help="momentum in [0, 1); 0 is the original Griffin-Lim (default %(default)s)")
     gl.set_defaults(func=run_griffin_lim)
 
 

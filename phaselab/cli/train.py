@@ -268,7 +268,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a run directory or a .keras file (default: the keyword model phaselab ships)")
     parser.add_argument("--data", help="a Speech Commands tree or a bundled set: real, synthetic, both (default: $PHASELAB_DATA or real)")
     parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
-                        help="'all' for a tree without list files (default test)")
+                        help="'all' for a tree without list files (default %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=64, help="clips per forward pass")
     parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
     parser.set_defaults(func=_evaluate)
@@ -278,5 +278,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="WAV files, after an optional model (a .keras file or a run directory; "
                         "default: the keyword model phaselab ships)")
     parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
-    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default 3)")
+    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default %(default)s)")
     parser.set_defaults(func=_predict)
