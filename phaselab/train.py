@@ -101,7 +101,7 @@ from phaselab.atomic import PART_PREFIX, atomic_path
 from phaselab.audio import read_wav
 from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.data.pipeline import make_dataset, make_eval_dataset
+from phaselab.data.pipeline import AUGMENT_PATHS, make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
 from phaselab.metrics import ValidationScores, get_loss, plot_confusion_matrix
 from phaselab.models import MODEL_NAMES, build_model, check_model_kwargs
@@ -257,6 +257,12 @@ class TrainConfig:
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
         Compile with XLA.
+    augment_path : str
+        How the training batches are augmented (``make_dataset(augment_path=...)``):
+        ``"graph"`` (TensorFlow ops on whole batches), ``"numpy"`` (the NumPy reference, clip
+        by clip) or ``"auto"`` (the default: ``"graph"`` under TensorFlow). A saved config
+        without the key meant ``"numpy"`` (:meth:`load`), so an older run resumes on its
+        own batches.
     """
 
     model: str
@@ -278,6 +284,7 @@ class TrainConfig:
     train_speakers: float | None = None
     mixed_precision: bool = False
     jit_compile: bool = False
+    augment_path: str = "auto"
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -308,6 +315,8 @@ class TrainConfig:
             raise ValueError(f"unknown augment settings: {', '.join(sorted(unknown))}")
         self.augment = json.loads(json.dumps({**_augment_defaults(), **self.augment}))  # ranges as lists, as in JSON
         self.augment_config()  # validates the values
+        if self.augment_path not in AUGMENT_PATHS:
+            raise ValueError(f"augment_path must be one of {', '.join(AUGMENT_PATHS)}, got {self.augment_path!r}")
 
     def augment_config(self) -> AugmentConfig:
         """The :class:`AugmentConfig` of :attr:`augment` (JSON lists turned back into tuples)."""
@@ -344,7 +353,7 @@ class TrainConfig:
         if not isinstance(values, dict):
             raise ValueError(f"{path}: expected a JSON object, got {type(values).__name__}")
         try:
-            return cls.from_dict(values)
+            return cls.from_dict({"augment_path": "numpy", **values})  # saved before the key: the NumPy path
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{path}: {exc}") from exc
 
@@ -1093,7 +1102,7 @@ def _datasets(
     train_data = make_dataset(
         train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
         balanced=config.balanced, unknown_weight=config.unknown_weight, batches_per_epoch=steps,
-        first_epoch=first_epoch,
+        first_epoch=first_epoch, augment_path=config.augment_path,
     )
     validation_data = make_eval_dataset(
         validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping
