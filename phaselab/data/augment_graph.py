@@ -333,8 +333,9 @@ def shift_pitch(audio: Any, semitones: Any) -> tf.Tensor:
     audio = _check_batch(audio, "shift_pitch")
     length = int(audio.shape[1])
     ratio = 2.0 ** (_per_clip(semitones, audio) / 12.0)
-    spec = tf.signal.rfft(_frames(audio))  # (b, frames, bins)
     bins = _FRAME // 2 + 1
+    centre = tf.constant((-1.0) ** np.arange(bins), tf.complex64)  # phases about the frame's middle (zero-phase window)
+    spec = tf.signal.rfft(_frames(audio)) * centre  # (b, frames, bins)
     magnitude = tf.abs(spec)
     phase = tf.math.angle(spec)
     expected = tf.constant(2.0 * np.pi * _HOP * np.arange(bins) / _FRAME, tf.float32)
@@ -356,8 +357,8 @@ def shift_pitch(audio: Any, semitones: Any) -> tf.Tensor:
     advance = _wrap(along_bins(frequency, nearest) * ratio[:, None, None])
     new_phase = tf.concat([along_bins(phase[:, :1], nearest), advance], axis=1)
     new_phase = tf.math.cumsum(new_phase, axis=1)
-    frames = tf.signal.irfft(tf.complex(new_magnitude * tf.cos(new_phase), new_magnitude * tf.sin(new_phase)),
-                             fft_length=[_FRAME])
+    new_spec = tf.complex(new_magnitude * tf.cos(new_phase), new_magnitude * tf.sin(new_phase)) * centre
+    frames = tf.signal.irfft(new_spec, fft_length=[_FRAME])
     return _overlap_add(frames, length)
 
 
