@@ -12,9 +12,13 @@ need FFTs of odd sizes, ``tf.signal`` framing, stateless random ops keyed by see
 element, and per-clip selection of the clips a step applies to; ``keras.ops`` has no
 stateless random ops with an explicit key and no rfft of a given length on every
 backend, and on other backends the NumPy path serves anyway. The ops do not change
-shape with their parameters (a clip stays ``n`` samples), so they batch; a step with
-probability ``p`` is computed on all clips of the batch and kept where drawn
-(``tf.where``), which costs the full batch but keeps every shape static.
+shape with their parameters (a clip stays ``n`` samples), so they batch. A step with
+probability ``p`` runs on the chosen clips only (gathered and scattered back) where it is
+rare (tilt, reverberation, phase rotation); the 80 % steps (speed, pitch, formants) run on
+the whole batch and keep the chosen rows (``tf.where``), which keeps their shapes static
+for their XLA-compiled parts (gathers and fused element-wise work: XLA compiles once per
+shape; TensorFlow's own FFTs, trigonometry and matrix products are faster outside XLA on
+a CPU, so those stay outside).
 
 How each step matches its NumPy twin (``tests/data/test_augment_graph.py`` checks each,
 for fixed parameters; the tolerances are stated there):
@@ -36,7 +40,12 @@ for fixed parameters; the tolerances are stated there):
 - :func:`warp_formants` -- exact up to float32 rounding: the same frames, the same
   cepstral "true envelope" with the same iterations, written as matrix products with the
   40 kept cepstral cosines (cheaper than two FFTs per iteration), the same warp by linear
-  interpolation, the same weighted overlap-add.
+  interpolation, the same weighted overlap-add. :class:`GraphAugmenter` warps on the
+  pitch shift's STFT (``shift_pitch(x, semitones, formants=...)``, a shift of 0 for clips
+  without one): one STFT and one inversion instead of two of each; for a clip that gets
+  the warp alone that is the same warp (relative error < 1e-3, the vocoder's rounding);
+  for one that gets both, the envelope is that of the shifted STFT, not of the
+  re-analysed shifted clip.
 - :func:`tilt_spectrum` -- the first-order IIR filter's impulse response decays as 0.67**t
   (corner 1 kHz), so its first 64 taps are it to 1e-11; applied as one FFT product.
 - :func:`reverberate` -- the same response (direct path plus decaying noise, scaled to
@@ -193,13 +202,19 @@ def change_speed(audio: Any, factor: Any) -> tf.Tensor:
     produced = tf.cast(tf.round(tf.cast(n, tf.float64) * ratio), tf.int64)  # fit_length(round(n * ratio))
     filtered = (n * up + down - 1) // down  # resample_poly's output length; fit_length pads beyond it
     shift = tf.truncatediv(produced - n, tf.constant(2, tf.int64))  # fit_centered: crop excess // 2, or pad (-excess) // 2 first
-    j = tf.range(n)[None, :] + shift[:, None]
+    as_int = lambda v: tf.cast(v, tf.int32)  # noqa: E731  (j * down < 2**31 for clips up to 30 million samples)
+    return _speed_kernel(audio, as_int(up), as_int(down), as_int(shift), as_int(tf.minimum(produced, filtered)))
+
+
+@tf.function(jit_compile=True, reduce_retracing=True)
+def _speed_kernel(audio: tf.Tensor, up: tf.Tensor, down: tf.Tensor, shift: tf.Tensor, end: tf.Tensor) -> tf.Tensor:
+    """Output ``m`` of every clip: input position ``(m + shift) * down / up``, zero unless ``0 <= m + shift < end``."""
+    j = tf.range(tf.shape(audio)[1])[None, :] + shift[:, None]
     position = j * down[:, None]
     start = tf.math.floordiv(position, up[:, None])
     frac = tf.cast(position - start * up[:, None], tf.float32) / tf.cast(up[:, None], tf.float32)
-    valid = (j >= 0) & (j < tf.minimum(produced, filtered)[:, None])
-    out = cubic_interpolate(audio, tf.cast(start, tf.int32), frac)
-    return tf.where(valid, out, 0.0)
+    valid = (j >= 0) & (j < end[:, None])
+    return tf.where(valid, cubic_interpolate(audio, start, frac), 0.0)
 
 
 def _frames(audio: tf.Tensor) -> tf.Tensor:
@@ -234,6 +249,41 @@ def _cepstral_bases() -> tuple[np.ndarray, np.ndarray]:
 _ANALYSIS, _SYNTHESIS = _cepstral_bases()
 
 
+def _envelope_warp(spec: tf.Tensor, factor: tf.Tensor, end_factor: tf.Tensor | None, iterations: int = 5
+                   ) -> tf.Tensor:
+    """The STFT of :func:`warp_formants`'s output from that of its input, (b, frames, bins) complex64."""
+    log_magnitude = tf.math.log(tf.abs(spec) + 1e-9)
+    analysis = tf.constant(_ANALYSIS, tf.float32)
+    synthesis = tf.constant(_SYNTHESIS, tf.float32)
+    cepstrum = tf.matmul(log_magnitude, analysis)
+    envelope = tf.matmul(cepstrum, synthesis)
+    for _ in range(iterations):
+        cepstrum = tf.matmul(tf.maximum(log_magnitude, envelope), analysis)
+        envelope = tf.matmul(cepstrum, synthesis)
+    k = tf.range(_BINS, dtype=tf.float32)
+    if end_factor is None:
+        source = tf.minimum(k[None, :] / factor[:, None], _BINS - 1.0)  # (b, bins)
+        low = tf.floor(source)
+        frac = source - low
+        low = tf.cast(low, tf.int32)
+        high = tf.minimum(low + 1, _BINS - 1)
+        # linear interpolation of the envelope = the same interpolation of the synthesis cosines
+        warp = (tf.gather(synthesis, low, axis=1) * (1.0 - frac) + tf.gather(synthesis, high, axis=1) * frac)
+        warped = tf.matmul(cepstrum, tf.transpose(warp, [1, 0, 2]))  # (b, frames, 40) x (b, 40, bins)
+    else:
+        n_frames = int(spec.shape[1])
+        steps = tf.linspace(0.0, 1.0, n_frames)
+        factors = factor[:, None, None] + (end_factor - factor)[:, None, None] * steps[None, :, None]
+        source = tf.minimum(k / factors, _BINS - 1.0)  # (b, frames, bins)
+        low = tf.floor(source)
+        frac = source - low
+        low = tf.cast(low, tf.int32)
+        high = tf.minimum(low + 1, _BINS - 1)
+        warped = (tf.gather(envelope, low, batch_dims=2) * (1.0 - frac)
+                  + tf.gather(envelope, high, batch_dims=2) * frac)
+    return spec * tf.complex(tf.exp(warped - envelope), 0.0)
+
+
 def warp_formants(audio: Any, factor: Any, end_factor: Any = None, iterations: int = 5) -> tf.Tensor:
     """Move the formants by ``factor`` (gliding to ``end_factor``), keeping pitch and phase.
 
@@ -260,50 +310,67 @@ def warp_formants(audio: Any, factor: Any, end_factor: Any = None, iterations: i
     True
     """
     audio = _check_batch(audio, "warp_formants")
-    length = int(audio.shape[1])
     factor = _per_clip(factor, audio)
-    spec = tf.signal.rfft(_frames(audio))  # (b, frames, 257)
-    log_magnitude = tf.math.log(tf.abs(spec) + 1e-9)
-    analysis = tf.constant(_ANALYSIS, tf.float32)
-    synthesis = tf.constant(_SYNTHESIS, tf.float32)
-    cepstrum = tf.matmul(log_magnitude, analysis)
-    envelope = tf.matmul(cepstrum, synthesis)
-    for _ in range(iterations):
-        cepstrum = tf.matmul(tf.maximum(log_magnitude, envelope), analysis)
-        envelope = tf.matmul(cepstrum, synthesis)
-    bins = _FRAME // 2 + 1
-    k = tf.range(bins, dtype=tf.float32)
-    if end_factor is None:
-        source = tf.minimum(k[None, :] / factor[:, None], bins - 1.0)  # (b, bins)
-        low = tf.floor(source)
-        frac = source - low
-        low = tf.cast(low, tf.int32)
-        high = tf.minimum(low + 1, bins - 1)
-        # linear interpolation of the envelope = the same interpolation of the synthesis cosines
-        warp = (tf.gather(synthesis, low, axis=1) * (1.0 - frac) + tf.gather(synthesis, high, axis=1) * frac)
-        warped = tf.matmul(cepstrum, tf.transpose(warp, [1, 0, 2]))  # (b, frames, 40) x (b, 40, bins)
-    else:
-        end_factor = _per_clip(end_factor, audio)
-        n_frames = int(spec.shape[1])
-        steps = tf.linspace(0.0, 1.0, n_frames)
-        factors = factor[:, None, None] + (end_factor - factor)[:, None, None] * steps[None, :, None]
-        source = tf.minimum(k / factors, bins - 1.0)  # (b, frames, bins)
-        low = tf.floor(source)
-        frac = source - low
-        low = tf.cast(low, tf.int32)
-        high = tf.minimum(low + 1, bins - 1)
-        warped = (tf.gather(envelope, low, batch_dims=2) * (1.0 - frac)
-                  + tf.gather(envelope, high, batch_dims=2) * frac)
-    gain = tf.exp(warped - envelope)
-    frames = tf.signal.irfft(spec * tf.complex(gain, 0.0), fft_length=[_FRAME])
-    return _overlap_add(frames, length)
+    end_factor = None if end_factor is None else _per_clip(end_factor, audio)
+    spec = _envelope_warp(tf.signal.rfft(_frames(audio)), factor, end_factor, iterations)
+    return _overlap_add(tf.signal.irfft(spec, fft_length=[_FRAME]), int(audio.shape[1]))
 
 
 def _wrap(phase: tf.Tensor) -> tf.Tensor:
     return phase - 2.0 * np.pi * tf.round(phase / (2.0 * np.pi))
 
 
-def shift_pitch(audio: Any, semitones: Any) -> tf.Tensor:
+_BINS = _FRAME // 2 + 1
+_EXPECTED = 2.0 * np.pi * _HOP * np.arange(_BINS) / _FRAME
+"""Phase advance per hop of every bin's centre frequency, radians."""
+_SIGN = (-1.0) ** np.arange(_BINS)
+"""(-1)**k: the phases about the frame's middle (a zero-phase window), where a partial's bins agree."""
+
+
+@tf.function(jit_compile=True, reduce_retracing=True)
+def _vocoder(real: tf.Tensor, imag: tf.Tensor, phase: tf.Tensor, ratio: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Magnitude and phase (b, frames, bins) of the pitch-shifted STFT, from the zero-phase STFT's parts.
+
+    Bin ``k`` takes the magnitude at ``k / ratio`` and ``ratio`` times the unwrapped phase
+    advance of the nearest bin ``j``: ``t * 2 pi j / 4`` (the centre frequency over ``t``
+    hops, reduced modulo ``2 pi`` in float64) plus the cumulated deviations (bounded).
+    """
+    deviation = _wrap(phase[:, 1:] - phase[:, :-1] - _EXPECTED)
+    n = int(phase.shape[1]) - 1
+    lower = tf.constant(np.tril(np.ones((n, n))), tf.float32)
+    cumulated = tf.concat([tf.zeros_like(phase[:, :1]), tf.einsum("ts,bsk->btk", lower, deviation)], axis=1)
+    magnitude = tf.sqrt(real * real + imag * imag)
+    source = tf.range(_BINS, dtype=tf.float32)[None, :] / ratio[:, None]  # (b, bins)
+    inside = source <= _BINS - 1.0
+    low = tf.minimum(tf.floor(source), _BINS - 1.0)
+    frac = tf.minimum(source - low, 1.0)[:, None]
+    low = tf.cast(low, tf.int32)
+    high = tf.minimum(low + 1, _BINS - 1)
+    nearest = tf.minimum(tf.round(source), _BINS - 1.0)
+
+    def along_bins(values: tf.Tensor, index: tf.Tensor) -> tf.Tensor:
+        return tf.gather(values, index, axis=2, batch_dims=1)
+
+    new_magnitude = along_bins(magnitude, low) * (1.0 - frac) + along_bins(magnitude, high) * frac
+    new_magnitude = tf.where(inside[:, None], new_magnitude, 0.0)
+    index = tf.cast(nearest, tf.int32)
+    t = tf.range(n + 1, dtype=tf.float64)[None, :, None]
+    turns = tf.cast(ratio, tf.float64)[:, None, None] * tf.cast(nearest, tf.float64)[:, None, :] * t * (_HOP / _FRAME)
+    centre = tf.cast(2.0 * np.pi * (turns - tf.floor(turns)), tf.float32)
+    new_phase = along_bins(phase[:, :1], index) + centre + ratio[:, None, None] * along_bins(cumulated, index)
+    return new_magnitude, new_phase
+
+
+def _pitch_shift(spec: tf.Tensor, ratio: tf.Tensor) -> tf.Tensor:
+    """The STFT of :func:`shift_pitch`'s output from that of its input, (b, frames, bins) complex64."""
+    sign = tf.constant(_SIGN, tf.float32)
+    real, imag = tf.math.real(spec) * sign, tf.math.imag(spec) * sign
+    phase = tf.atan2(imag, real)  # tf.math.angle is ten times slower
+    magnitude, new_phase = _vocoder(real, imag, phase, ratio)
+    return tf.complex(magnitude * tf.cos(new_phase) * sign, magnitude * tf.sin(new_phase) * sign)
+
+
+def shift_pitch(audio: Any, semitones: Any, formants: Any = None, formants_end: Any = None) -> tf.Tensor:
     """Raise (or lower) the pitch by ``semitones`` keeping the duration: a phase-vocoder bin shift.
 
     Every STFT bin ``k`` (frames of 512, hop 128, Hann) takes the magnitude at bin
@@ -318,6 +385,13 @@ def shift_pitch(audio: Any, semitones: Any) -> tf.Tensor:
     ----------
     audio : tf.Tensor, shape (b, n), float32
     semitones : float or tf.Tensor, shape (b,)
+        0 leaves a clip as it is (to float32 rounding: relative error about 1e-5).
+    formants : float or tf.Tensor, shape (b,), optional
+        Then also :func:`warp_formants` by these factors, on the shifted STFT (one STFT and
+        one inversion for both steps instead of two of each; the envelope is that of the
+        shifted STFT rather than of the re-analysed shifted clip).
+    formants_end : float or tf.Tensor, shape (b,), optional
+        The ``end_factor`` of that warp.
 
     Returns
     -------
@@ -331,35 +405,12 @@ def shift_pitch(audio: Any, semitones: Any) -> tf.Tensor:
     600
     """
     audio = _check_batch(audio, "shift_pitch")
-    length = int(audio.shape[1])
     ratio = 2.0 ** (_per_clip(semitones, audio) / 12.0)
-    bins = _FRAME // 2 + 1
-    centre = tf.constant((-1.0) ** np.arange(bins), tf.complex64)  # phases about the frame's middle (zero-phase window)
-    spec = tf.signal.rfft(_frames(audio)) * centre  # (b, frames, bins)
-    magnitude = tf.abs(spec)
-    phase = tf.math.angle(spec)
-    expected = tf.constant(2.0 * np.pi * _HOP * np.arange(bins) / _FRAME, tf.float32)
-    deviation = _wrap(phase[:, 1:] - phase[:, :-1] - expected)
-    frequency = expected + deviation  # phase advance per hop, (b, frames - 1, bins)
-    source = tf.range(bins, dtype=tf.float32)[None, :] / ratio[:, None]  # (b, bins)
-    inside = source <= bins - 1.0
-    low = tf.minimum(tf.floor(source), bins - 1.0)
-    frac = tf.minimum(source - low, 1.0)
-    low = tf.cast(low, tf.int32)
-    high = tf.minimum(low + 1, bins - 1)
-    nearest = tf.cast(tf.minimum(tf.round(source), bins - 1.0), tf.int32)
-
-    def along_bins(values: tf.Tensor, index: tf.Tensor) -> tf.Tensor:
-        return tf.gather(values, index, axis=2, batch_dims=1)
-
-    new_magnitude = along_bins(magnitude, low) * (1.0 - frac[:, None]) + along_bins(magnitude, high) * frac[:, None]
-    new_magnitude = tf.where(inside[:, None], new_magnitude, 0.0)
-    advance = _wrap(along_bins(frequency, nearest) * ratio[:, None, None])
-    new_phase = tf.concat([along_bins(phase[:, :1], nearest), advance], axis=1)
-    new_phase = tf.math.cumsum(new_phase, axis=1)
-    new_spec = tf.complex(new_magnitude * tf.cos(new_phase), new_magnitude * tf.sin(new_phase)) * centre
-    frames = tf.signal.irfft(new_spec, fft_length=[_FRAME])
-    return _overlap_add(frames, length)
+    spec = _pitch_shift(tf.signal.rfft(_frames(audio)), ratio)
+    if formants is not None:
+        end = None if formants_end is None else _per_clip(formants_end, audio)
+        spec = _envelope_warp(spec, _per_clip(formants, audio), end)
+    return _overlap_add(tf.signal.irfft(spec, fft_length=[_FRAME]), int(audio.shape[1]))
 
 
 def _tilt_responses() -> tuple[np.ndarray, np.ndarray]:
@@ -378,6 +429,11 @@ _TILT_GAIN, _TILT_FLAT = _tilt_responses()
 
 def _fft_size(n: int) -> int:
     return 1 << max(0, math.ceil(math.log2(n)))
+
+
+def _rfft(x: tf.Tensor, size: int) -> tf.Tensor:
+    """``tf.signal.rfft(x, [size])`` with the zero-padding made explicit (TF skips it for an empty batch)."""
+    return tf.signal.rfft(tf.pad(x, [[0, 0], [0, size - int(x.shape[1])]]))
 
 
 def tilt_spectrum(audio: Any, gain_db: Any) -> tf.Tensor:
@@ -405,7 +461,7 @@ def tilt_spectrum(audio: Any, gain_db: Any) -> tf.Tensor:
     gain_part = tf.constant(np.fft.rfft(_TILT_GAIN, size), tf.complex64)
     flat_part = tf.constant(np.fft.rfft(_TILT_FLAT, size), tf.complex64)
     response = tf.complex(gain, 0.0)[:, None] * gain_part[None] + flat_part[None]
-    return tf.signal.irfft(tf.signal.rfft(audio, [size]) * response, [size])[:, :n]
+    return tf.signal.irfft(_rfft(audio, size) * response, [size])[:, :n]
 
 
 def reverberate(audio: Any, rt60: Any, drr_db: Any, tail_noise: Any) -> tf.Tensor:
@@ -447,7 +503,7 @@ def reverberate(audio: Any, rt60: Any, drr_db: Any, tail_noise: Any) -> tf.Tenso
     tail *= tf.sqrt(10.0 ** (-drr_db[:, None] / 10.0) / energy)
     response = tf.concat([tf.ones_like(tail[:, :1]), tail], axis=1)
     size = _fft_size(n + taps)
-    wet = tf.signal.irfft(tf.signal.rfft(audio, [size]) * tf.signal.rfft(response, [size]), [size])
+    wet = tf.signal.irfft(_rfft(audio, size) * _rfft(response, size), [size])
     return wet[:, :n]
 
 
@@ -550,7 +606,7 @@ def mix_at_snr(audio: Any, noise: Any, snr_db: Any) -> tf.Tensor:
     Examples
     --------
     >>> y = mix_at_snr(tf.ones((1, 4)), tf.constant([[1.0, -1.0, 1.0, -1.0]]), 20.0)
-    >>> np.round(y.numpy(), 3).tolist()
+    >>> np.round(y.numpy().astype(float), 3).tolist()
     [[1.1, 0.9, 1.1, 0.9]]
     """
     audio = _check_batch(audio, "mix_at_snr")
@@ -614,6 +670,13 @@ def pad(audio: Any, length: int) -> tf.Tensor:
     if n >= length:
         return audio[:, :length]
     return tf.pad(audio, [[0, 0], [0, length - n]])
+
+
+def _on_chosen(audio: tf.Tensor, chosen: tf.Tensor, step: Any, *parameters: tf.Tensor) -> tf.Tensor:
+    """``step`` applied to the chosen rows only (gathered, then scattered back): for the rarer steps."""
+    rows = tf.where(chosen)
+    take = lambda values: tf.gather(values, rows[:, 0])  # noqa: E731
+    return tf.tensor_scatter_nd_update(audio, rows, step(take(audio), *map(take, parameters)))
 
 
 class GraphAugmenter:
@@ -705,22 +768,26 @@ class GraphAugmenter:
             low, high = c.speed_range
             factor = low + (high - low) * u64[:, 0]
             x = tf.where(chosen(0, c.speed_fraction)[:, None], change_speed(x, factor), x)
-        if c.pitch_fraction > 0:
-            x = tf.where(chosen(1, c.pitch_fraction)[:, None], shift_pitch(x, draw(2, *c.pitch_range)), x)
-        if c.formant_fraction > 0:
-            factor = draw(4, *c.formant_range)
-            if c.formant_glide > 0:
-                glide = chosen(5, c.formant_glide)
-                warped = warp_formants(x, factor, tf.where(glide, draw(6, *c.formant_range), factor))
-            else:
-                warped = warp_formants(x, factor)
-            x = tf.where(chosen(3, c.formant_fraction)[:, None], warped, x)
+        pitch, formants = chosen(1, c.pitch_fraction), chosen(3, c.formant_fraction)
+        factor = draw(4, *c.formant_range)
+        end = None
+        if c.formant_glide > 0:
+            end = tf.where(chosen(5, c.formant_glide), draw(6, *c.formant_range), factor)
+        if c.pitch_fraction > 0 and c.formant_fraction > 0:  # one STFT for both
+            semitones = tf.where(pitch, draw(2, *c.pitch_range), 0.0)
+            shifted = shift_pitch(x, semitones, tf.where(formants, factor, 1.0),
+                                  None if end is None else tf.where(formants, end, 1.0))
+            x = tf.where((pitch | formants)[:, None], shifted, x)
+        elif c.pitch_fraction > 0:
+            x = tf.where(pitch[:, None], shift_pitch(x, draw(2, *c.pitch_range)), x)
+        elif c.formant_fraction > 0:
+            x = tf.where(formants[:, None], warp_formants(x, factor, end), x)
         if c.tilt_fraction > 0:
-            x = tf.where(chosen(7, c.tilt_fraction)[:, None], tilt_spectrum(x, draw(8, *c.tilt_range)), x)
+            x = _on_chosen(x, chosen(7, c.tilt_fraction), tilt_spectrum, draw(8, *c.tilt_range))
         if c.reverb_fraction > 0:
             noise = tf.random.stateless_normal([b, self._tail], seed=keys[2])
-            wet = reverberate(x, draw(10, *c.rt60_range), draw(11, *c.drr_range), noise)
-            x = tf.where(chosen(9, c.reverb_fraction)[:, None], wet, x)
+            x = _on_chosen(x, chosen(9, c.reverb_fraction), reverberate, draw(10, *c.rt60_range),
+                           draw(11, *c.drr_range), noise)
         if c.shift_ms > 0:
             limit = int(c.shift_ms * SAMPLE_RATE / 1000)
             shift = tf.minimum(tf.cast(tf.floor(u[:, 12] * (2 * limit + 1)), tf.int32), 2 * limit) - limit
@@ -733,7 +800,7 @@ class GraphAugmenter:
             noisy = mix_at_snr(x, noise, level) if c.noise_snr else add_noise(x, noise, level)
             x = tf.where(chosen(15, c.noise_fraction)[:, None], noisy, x)
         if c.phase_fraction > 0:
-            x = tf.where(chosen(17, c.phase_fraction)[:, None], rotate_phase(x, draw(18, 0.0, 2.0 * np.pi)), x)
+            x = _on_chosen(x, chosen(17, c.phase_fraction), rotate_phase, draw(18, 0.0, 2.0 * np.pi))
         if silence is not None:
             silence = tf.convert_to_tensor(silence, tf.bool)
             x = tf.where(silence[:, None], noise * u[:, 19:20], x)

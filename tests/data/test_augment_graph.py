@@ -2,7 +2,7 @@
 
 Tolerances (relative to the NumPy output's peak unless said otherwise):
 
-- exact steps (formant warp, tilt, reverberation, phase rotation, time shift, noise cuts,
+- exact steps (formant warp -- also on the pitch shift's STFT with a shift of 0, 1e-3 --, tilt, reverberation, phase rotation, time shift, noise cuts,
   coloured noise, noise mixing, normalisation): 1e-4 for the formant warp (float32 log/exp
   of 40-coefficient cepstra), 1e-5 for the others;
 - change_speed: the same zero-padded ends, and SNR against ``resample_poly`` >= 50 dB on
@@ -77,6 +77,14 @@ def test_warp_formants_matches_numpy(clip: np.ndarray) -> None:
     assert relative_error(A.warp_formants(clip[::-1].copy(), 1.15), out[1:]) < 1e-4
     assert relative_error(A.warp_formants(clip, 0.9, 1.12), G.warp_formants(clip[None], 0.9, 1.12)) < 1e-4
     assert relative_error(clip, G.warp_formants(clip[None], 1.0)) < 1e-5  # the STFT inverts exactly
+
+
+def test_a_zero_pitch_shift_with_a_formant_warp_is_the_warp(clip: np.ndarray) -> None:
+    """GraphAugmenter warps formants on the pitch shift's STFT; for clips without a shift that is warp_formants."""
+    assert relative_error(clip, G.shift_pitch(clip[None], 0.0)) < 1e-3
+    for factor in (0.87, 1.15):
+        assert relative_error(A.warp_formants(clip, factor), G.shift_pitch(clip[None], 0.0, factor)) < 1e-3
+    assert relative_error(A.warp_formants(clip, 0.9, 1.1), G.shift_pitch(clip[None], 0.0, 0.9, 1.1)) < 1e-3
 
 
 @pytest.mark.parametrize("gain_db", [-10.0, 4.0, 10.0])
