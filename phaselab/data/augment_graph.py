@@ -249,10 +249,10 @@ def _cepstral_bases() -> tuple[np.ndarray, np.ndarray]:
 _ANALYSIS, _SYNTHESIS = _cepstral_bases()
 
 
-def _envelope_warp(spec: tf.Tensor, factor: tf.Tensor, end_factor: tf.Tensor | None, iterations: int = 5
+def _envelope_warp(magnitude: tf.Tensor, factor: tf.Tensor, end_factor: tf.Tensor | None, iterations: int = 5
                    ) -> tf.Tensor:
-    """The STFT of :func:`warp_formants`'s output from that of its input, (b, frames, bins) complex64."""
-    log_magnitude = tf.math.log(tf.abs(spec) + 1e-9)
+    """The gain (b, frames, bins) by which :func:`warp_formants` multiplies an STFT of this magnitude."""
+    log_magnitude = tf.math.log(magnitude + 1e-9)
     analysis = tf.constant(_ANALYSIS, tf.float32)
     synthesis = tf.constant(_SYNTHESIS, tf.float32)
     cepstrum = tf.matmul(log_magnitude, analysis)
@@ -271,7 +271,7 @@ def _envelope_warp(spec: tf.Tensor, factor: tf.Tensor, end_factor: tf.Tensor | N
         warp = (tf.gather(synthesis, low, axis=1) * (1.0 - frac) + tf.gather(synthesis, high, axis=1) * frac)
         warped = tf.matmul(cepstrum, tf.transpose(warp, [1, 0, 2]))  # (b, frames, 40) x (b, 40, bins)
     else:
-        n_frames = int(spec.shape[1])
+        n_frames = int(magnitude.shape[1])
         steps = tf.linspace(0.0, 1.0, n_frames)
         factors = factor[:, None, None] + (end_factor - factor)[:, None, None] * steps[None, :, None]
         source = tf.minimum(k / factors, _BINS - 1.0)  # (b, frames, bins)
@@ -281,7 +281,7 @@ def _envelope_warp(spec: tf.Tensor, factor: tf.Tensor, end_factor: tf.Tensor | N
         high = tf.minimum(low + 1, _BINS - 1)
         warped = (tf.gather(envelope, low, batch_dims=2) * (1.0 - frac)
                   + tf.gather(envelope, high, batch_dims=2) * frac)
-    return spec * tf.complex(tf.exp(warped - envelope), 0.0)
+    return tf.exp(warped - envelope)
 
 
 def warp_formants(audio: Any, factor: Any, end_factor: Any = None, iterations: int = 5) -> tf.Tensor:
@@ -312,7 +312,8 @@ def warp_formants(audio: Any, factor: Any, end_factor: Any = None, iterations: i
     audio = _check_batch(audio, "warp_formants")
     factor = _per_clip(factor, audio)
     end_factor = None if end_factor is None else _per_clip(end_factor, audio)
-    spec = _envelope_warp(tf.signal.rfft(_frames(audio)), factor, end_factor, iterations)
+    spec = tf.signal.rfft(_frames(audio))
+    spec *= tf.complex(_envelope_warp(tf.abs(spec), factor, end_factor, iterations), 0.0)
     return _overlap_add(tf.signal.irfft(spec, fft_length=[_FRAME]), int(audio.shape[1]))
 
 
@@ -361,13 +362,17 @@ def _vocoder(real: tf.Tensor, imag: tf.Tensor, phase: tf.Tensor, ratio: tf.Tenso
     return new_magnitude, new_phase
 
 
-def _pitch_shift(spec: tf.Tensor, ratio: tf.Tensor) -> tf.Tensor:
+def _pitch_shift(spec: tf.Tensor, ratio: tf.Tensor, factor: tf.Tensor | None, end_factor: tf.Tensor | None
+                 ) -> tf.Tensor:
     """The STFT of :func:`shift_pitch`'s output from that of its input, (b, frames, bins) complex64."""
     sign = tf.constant(_SIGN, tf.float32)
     real, imag = tf.math.real(spec) * sign, tf.math.imag(spec) * sign
     phase = tf.atan2(imag, real)  # tf.math.angle is ten times slower
     magnitude, new_phase = _vocoder(real, imag, phase, ratio)
-    return tf.complex(magnitude * tf.cos(new_phase) * sign, magnitude * tf.sin(new_phase) * sign)
+    if factor is not None:
+        magnitude *= _envelope_warp(magnitude, factor, end_factor)
+    magnitude *= sign
+    return tf.complex(magnitude * tf.cos(new_phase), magnitude * tf.sin(new_phase))
 
 
 def shift_pitch(audio: Any, semitones: Any, formants: Any = None, formants_end: Any = None) -> tf.Tensor:
@@ -406,10 +411,9 @@ def shift_pitch(audio: Any, semitones: Any, formants: Any = None, formants_end: 
     """
     audio = _check_batch(audio, "shift_pitch")
     ratio = 2.0 ** (_per_clip(semitones, audio) / 12.0)
-    spec = _pitch_shift(tf.signal.rfft(_frames(audio)), ratio)
-    if formants is not None:
-        end = None if formants_end is None else _per_clip(formants_end, audio)
-        spec = _envelope_warp(spec, _per_clip(formants, audio), end)
+    factor = None if formants is None else _per_clip(formants, audio)
+    end = None if formants_end is None else _per_clip(formants_end, audio)
+    spec = _pitch_shift(tf.signal.rfft(_frames(audio)), ratio, factor, end)
     return _overlap_add(tf.signal.irfft(spec, fft_length=[_FRAME]), int(audio.shape[1]))
 
 
