@@ -6,9 +6,14 @@ Under the TensorFlow backend they are ``tf.data`` pipelines. Training (:func:`ma
       -> map(decode-or-cache + augment, parallel)   tf.numpy_function, AUTOTUNE
       -> batch -> one-hot labels -> prefetch
 
+By default (``augment_path="auto"``) the augmentation runs as TensorFlow ops on whole
+batches instead (:mod:`phaselab.data.augment_graph`)::
+
+    ... -> batch -> map(cache rows of the batch + GraphAugmenter, parallel) -> one-hot labels -> prefetch
+
 Under another Keras backend (JAX, PyTorch) the same NumPy functions fill a
-:class:`keras.utils.PyDataset` (batches made by a pool of threads, in order), so both give
-the same batches for the same seed.
+:class:`keras.utils.PyDataset` (batches made by a pool of threads, in order), so it and
+``augment_path="numpy"`` give the same batches for the same seed.
 
 The WAVs are decoded once, up front, into one float32 array (``cache=True``, a thread
 pool of :func:`phaselab.audio.read_wav`; 64 kB per clip), so an epoch never touches the
@@ -195,15 +200,23 @@ AUGMENT_PATHS = ("auto", "graph", "numpy")
 """Values of ``make_dataset(augment_path=...)``: ``"auto"`` is ``"graph"`` under TensorFlow, else ``"numpy"``."""
 
 
-def resolve_augment_path(augment_path: str) -> str:
+def _augments(config: AugmentConfig) -> bool:
+    """Whether ``config`` changes a clip beyond normalisation and padding (or makes silence clips)."""
+    return config.shift_ms > 0 or any(value > 0 for name, value in vars(config).items() if name.endswith("_fraction"))
+
+
+def resolve_augment_path(augment_path: str, config: AugmentConfig | None = None) -> str:
     """``"graph"`` or ``"numpy"``: what ``augment_path`` means under the present Keras backend.
 
-    ``"graph"`` (:mod:`phaselab.data.augment_graph`) needs the TensorFlow backend.
+    ``"auto"`` is ``"graph"`` under TensorFlow, unless ``config`` does nothing but normalise
+    and pad (``AugmentConfig.none()``): then the NumPy path, whose clips are bit for bit
+    those of :func:`make_eval_dataset`, costs next to nothing. ``"graph"``
+    (:mod:`phaselab.data.augment_graph`) needs the TensorFlow backend.
     """
     if augment_path not in AUGMENT_PATHS:
         raise ValueError(f"augment_path must be one of {', '.join(AUGMENT_PATHS)}, got {augment_path!r}")
     if augment_path == "auto":
-        return "graph" if _is_tensorflow() else "numpy"
+        return "graph" if _is_tensorflow() and (config is None or _augments(config)) else "numpy"
     if augment_path == "graph" and not _is_tensorflow():
         raise ValueError(f"augment_path='graph' needs the TensorFlow backend, not {keras.backend.backend()!r}")
     return augment_path
@@ -292,7 +305,8 @@ def make_dataset(
         TensorFlow ops on whole batches (:mod:`phaselab.data.augment_graph`; several times
         faster, ``benchmarks/bench_data.py``), with other random draws (stateless, keyed by
         seed and element), so other (but again reproducible) batches; its pitch shift is a
-        phase vocoder, not WSOLA. ``"auto"`` (default): ``"graph"`` under TensorFlow.
+        phase vocoder, not WSOLA. ``"auto"`` (default): ``"graph"`` under TensorFlow when
+        ``augment`` augments (:func:`resolve_augment_path`).
 
     Returns
     -------
@@ -334,7 +348,7 @@ def make_dataset(
 
     if first_epoch < 0:
         raise ValueError(f"first_epoch must be >= 0, got {first_epoch}")
-    path = resolve_augment_path(augment_path)
+    path = resolve_augment_path(augment_path, config)
     if not _is_tensorflow():
         steps = sampler.batches_per_epoch
         cached_stream = lru_cache(maxsize=2)(epoch_stream)  # the worker threads work on one or two epochs

@@ -212,8 +212,11 @@ def test_augment_path_is_checked(clips: list, monkeypatch: pytest.MonkeyPatch) -
 
     with pytest.raises(ValueError, match="augment_path must be one of"):
         make_dataset(clips, augment_path="jax", augment=AugmentConfig(silence_fraction=0.0))
+    assert pipeline.resolve_augment_path("auto", AugmentConfig.real_speech()) == "graph"
+    assert pipeline.resolve_augment_path("auto", AugmentConfig.none()) == "numpy"  # nothing to speed up
+    assert pipeline.resolve_augment_path("numpy", AugmentConfig()) == "numpy"
     monkeypatch.setattr(pipeline, "_is_tensorflow", lambda: False)
-    assert pipeline.resolve_augment_path("auto") == "numpy"
+    assert pipeline.resolve_augment_path("auto", AugmentConfig()) == "numpy"
     with pytest.raises(ValueError, match="needs the TensorFlow backend"):
         pipeline.resolve_augment_path("graph")
 
