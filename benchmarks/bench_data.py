@@ -19,7 +19,8 @@ augmentation paths on the same clips, ``make_dataset(augment_path="graph")`` (Te
 ops on whole batches, :mod:`phaselab.data.augment_graph`) against ``"numpy"`` (the NumPy
 reference clip by clip in ``tf.numpy_function``), in steady state: after one warm-up batch
 (tracing, cache filling), the clips/s of the next epoch's worth of batches, printed on one
-line ``pipeline speed-up: G / N clips/s = Rx``; then every step of the augmentation alone,
+line ``pipeline speed-up: G / N clips/s = Rx`` (and the same for the real-speech recipe's
+``AugmentConfig.real_speech()``); then every step of the augmentation alone,
 NumPy one clip at a time against the graph op on a batch (ms per clip and their ratio), and
 writes all of it to ``benchmarks/results/bench_data.json`` (``--results``). And -- the number the pipeline must
 beat -- the training speed of the 3D CNN (``train_on_batch`` of
@@ -40,6 +41,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -96,11 +98,12 @@ def pipeline(clips: list, noises: list, seed: int, batch_size: int, feature: boo
     return time.perf_counter() - start, produced
 
 
-def steady_rate(clips: list, noises: list, seed: int, batch_size: int, augment_path: str) -> float:
+def steady_rate(clips: list, noises: list, seed: int, batch_size: int, augment_path: str,
+                config: AugmentConfig = CONFIG) -> float:
     """Clips/s of ``make_dataset(augment_path=...)`` over ``len(clips) // batch_size`` batches after a warm-up batch."""
     from phaselab.data.pipeline import make_dataset
 
-    dataset = make_dataset(clips, CLASSES, batch_size, CONFIG, noises, seed=seed, augment_path=augment_path)
+    dataset = make_dataset(clips, CLASSES, batch_size, config, noises, seed=seed, augment_path=augment_path)
     iterator = iter(dataset)
     next(iterator)
     batches = max(1, len(clips) // batch_size)
@@ -112,8 +115,12 @@ def steady_rate(clips: list, noises: list, seed: int, batch_size: int, augment_p
     return batches * batch_size / seconds
 
 
-def step_timings(noises: list, batch_size: int, repeats: int = 5) -> dict[str, dict[str, float]]:
-    """ms per clip of every augmentation step: NumPy on one clip at a time, the graph op on a batch (warm)."""
+def step_timings(noises: list, batch_size: int, repeats: int = 3, rounds: int = 3) -> dict[str, dict[str, float]]:
+    """ms per clip of every augmentation step: NumPy on one clip at a time, the graph op on a batch (warm).
+
+    Each is the best of ``rounds`` rounds of ``repeats`` batches' worth of clips (other jobs on the cores
+    only ever slow a round down).
+    """
     import tensorflow as tf
 
     from phaselab.data import augment as A
@@ -142,19 +149,24 @@ def step_timings(noises: list, batch_size: int, repeats: int = 5) -> dict[str, d
         "phase": (lambda: A.rotate_phase(clip, 1.0), lambda x: G.rotate_phase(x, 1.0)),
         "normalize+pad": (lambda: A.pad(A.normalize(clip)), lambda x: G.pad(G.normalize(x), 16384)),
     }
+    steps["pitch+formants (as GraphAugmenter does both)"] = (
+        lambda: A.warp_formants(A.shift_pitch(clip, 1.7), 1.08), lambda x: G.shift_pitch(x, 1.7, 1.08))
+
+    def best(run, calls: int) -> float:
+        run()  # warm-up (tracing, XLA compilation)
+        seconds = []
+        for _ in range(rounds):
+            begin = time.perf_counter()
+            for _ in range(calls):
+                run()
+            seconds.append(time.perf_counter() - begin)
+        return min(seconds) / (repeats * batch_size) * 1e3
+
     out = {}
     for name, (numpy_step, graph_step) in steps.items():
-        numpy_step()
-        begin = time.perf_counter()
-        for _ in range(repeats * batch_size):
-            numpy_step()
-        numpy_ms = (time.perf_counter() - begin) / (repeats * batch_size) * 1e3
         graph = tf.function(graph_step)
-        graph(batch).numpy()
-        begin = time.perf_counter()
-        for _ in range(repeats):
-            graph(batch).numpy()
-        graph_ms = (time.perf_counter() - begin) / (repeats * batch_size) * 1e3
+        numpy_ms = best(numpy_step, repeats * batch_size)
+        graph_ms = best(lambda: graph(batch).numpy(), repeats)
         out[name] = {"numpy_ms_per_clip": numpy_ms, "graph_ms_per_clip": graph_ms, "ratio": numpy_ms / graph_ms}
     return out
 
@@ -204,16 +216,23 @@ def main(argv: list[str] | None = None) -> int:
         graph_rate = steady_rate(clips, noises, seed, args.batch_size, "graph")
         numpy_rate = steady_rate(clips, noises, seed, args.batch_size, "numpy")
         print(f"pipeline speed-up: {graph_rate:.1f} / {numpy_rate:.1f} clips/s = {graph_rate / numpy_rate:.2f}x")
+        real = replace(AugmentConfig.real_speech(), silence_fraction=0.0)
+        real_graph = steady_rate(clips, noises, seed, args.batch_size, "graph", real)
+        real_numpy = steady_rate(clips, noises, seed, args.batch_size, "numpy", real)
+        print(f"(the real-speech recipe's AugmentConfig.real_speech(), without silence: "
+              f"{real_graph:.1f} / {real_numpy:.1f} clips/s = {real_graph / real_numpy:.2f}x)")
         steps = step_timings(noises, args.batch_size)
-        print(f"{'step':14s} {'NumPy ms/clip':>14s} {'graph ms/clip':>14s} {'ratio':>7s}")
+        print(f"{'step (fixed parameters)':46s} {'NumPy ms/clip':>14s} {'graph ms/clip':>14s} {'ratio':>7s}")
         for name, row in steps.items():
-            print(f"{name:14s} {row['numpy_ms_per_clip']:14.3f} {row['graph_ms_per_clip']:14.3f} {row['ratio']:6.2f}x")
+            print(f"{name:46s} {row['numpy_ms_per_clip']:14.3f} {row['graph_ms_per_clip']:14.3f} {row['ratio']:6.2f}x")
         if args.results:
             from phaselab.atomic import write_text
 
             report = {"clips": len(clips), "batch_size": args.batch_size, "cpu_cores": os.cpu_count(),
                       "tensorflow": tf.__version__, "graph_clips_per_s": graph_rate, "numpy_clips_per_s": numpy_rate,
-                      "speed_up": graph_rate / numpy_rate, "steps": steps}
+                      "speed_up": graph_rate / numpy_rate, "real_speech_graph_clips_per_s": real_graph,
+                      "real_speech_numpy_clips_per_s": real_numpy, "real_speech_speed_up": real_graph / real_numpy,
+                      "steps": steps}
             write_text(Path(args.results), json.dumps(report, indent=2) + "\n")
         if args.speed_up_only:
             return 0

@@ -557,7 +557,7 @@ def noise_segment(bank: tf.Tensor, offsets: tf.Tensor, lengths: tf.Tensor, which
     """
     size = tf.gather(lengths, which)
     index = tf.gather(offsets, which)[:, None] + (start[:, None] + tf.range(length)[None, :]) % size[:, None]
-    return _take(bank, index)
+    return tf.gather(bank, index)  # not XLA's: the batch is the chosen clips, of changing size
 
 
 def coloured_noise(normal: Any, exponent: Any) -> tf.Tensor:
@@ -797,15 +797,23 @@ class GraphAugmenter:
             shift = tf.minimum(tf.cast(tf.floor(u[:, 12] * (2 * limit + 1)), tf.int32), 2 * limit) - limit
             x = shift_time(x, shift)
         noise_seed = tf.random.experimental.stateless_fold_in(keys[2], 1)
-        need_noise = c.noise_fraction > 0 or silence is not None
-        noise = self._noise(u[:, 13], u[:, 14], noise_seed, b) if need_noise else None
+        silence_seed = tf.random.experimental.stateless_fold_in(keys[2], 2)
+
+        def noise(rows: tf.Tensor, which: tf.Tensor, start: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
+            return self._noise(which, start, key, tf.shape(rows)[0])
+
         if c.noise_fraction > 0:
-            level = draw(16, *c.noise_range)
-            noisy = mix_at_snr(x, noise, level) if c.noise_snr else add_noise(x, noise, level)
-            x = tf.where(chosen(15, c.noise_fraction)[:, None], noisy, x)
+            mix = mix_at_snr if c.noise_snr else add_noise
+
+            def noisy(rows: tf.Tensor, which: tf.Tensor, start: tf.Tensor, level: tf.Tensor) -> tf.Tensor:
+                return mix(rows, noise(rows, which, start, noise_seed), level)
+
+            x = _on_chosen(x, chosen(15, c.noise_fraction), noisy, u[:, 13], u[:, 14], draw(16, *c.noise_range))
         if c.phase_fraction > 0:
             x = _on_chosen(x, chosen(17, c.phase_fraction), rotate_phase, draw(18, 0.0, 2.0 * np.pi))
         if silence is not None:
-            silence = tf.convert_to_tensor(silence, tf.bool)
-            x = tf.where(silence[:, None], noise * u[:, 19:20], x)
+            def quiet(rows: tf.Tensor, which: tf.Tensor, start: tf.Tensor, gain: tf.Tensor) -> tf.Tensor:
+                return noise(rows, which, start, silence_seed) * gain[:, None]
+
+            x = _on_chosen(x, tf.convert_to_tensor(silence, tf.bool), quiet, u[:, 13], u[:, 14], u[:, 19])
         return pad(normalize(x, c.damping), c.length)
