@@ -334,12 +334,12 @@ def _vocoder(real: tf.Tensor, imag: tf.Tensor, phase: tf.Tensor, ratio: tf.Tenso
 
     Bin ``k`` takes the magnitude at ``k / ratio`` and ``ratio`` times the unwrapped phase
     advance of the nearest bin ``j``: ``t * 2 pi j / 4`` (the centre frequency over ``t``
-    hops, reduced modulo ``2 pi`` in float64) plus the cumulated deviations (bounded).
+    hops, reduced modulo ``2 pi`` before float32 rounding matters) plus the cumulated
+    deviations (bounded).
     """
     deviation = _wrap(phase[:, 1:] - phase[:, :-1] - _EXPECTED)
     n = int(phase.shape[1]) - 1
-    lower = tf.constant(np.tril(np.ones((n, n))), tf.float32)
-    cumulated = tf.concat([tf.zeros_like(phase[:, :1]), tf.einsum("ts,bsk->btk", lower, deviation)], axis=1)
+    cumulated = tf.concat([tf.zeros_like(phase[:, :1]), tf.math.cumsum(deviation, axis=1)], axis=1)
     magnitude = tf.sqrt(real * real + imag * imag)
     source = tf.range(_BINS, dtype=tf.float32)[None, :] / ratio[:, None]  # (b, bins)
     inside = source <= _BINS - 1.0
@@ -347,17 +347,20 @@ def _vocoder(real: tf.Tensor, imag: tf.Tensor, phase: tf.Tensor, ratio: tf.Tenso
     frac = tf.minimum(source - low, 1.0)[:, None]
     low = tf.cast(low, tf.int32)
     high = tf.minimum(low + 1, _BINS - 1)
-    nearest = tf.minimum(tf.round(source), _BINS - 1.0)
+    index = tf.cast(tf.minimum(tf.round(source), _BINS - 1.0), tf.int32)  # the nearest bin
 
     def along_bins(values: tf.Tensor, index: tf.Tensor) -> tf.Tensor:
         return tf.gather(values, index, axis=2, batch_dims=1)
 
     new_magnitude = along_bins(magnitude, low) * (1.0 - frac) + along_bins(magnitude, high) * frac
     new_magnitude = tf.where(inside[:, None], new_magnitude, 0.0)
-    index = tf.cast(nearest, tf.int32)
-    t = tf.range(n + 1, dtype=tf.float64)[None, :, None]
-    turns = tf.cast(ratio, tf.float64)[:, None, None] * tf.cast(nearest, tf.float64)[:, None, :] * t * (_HOP / _FRAME)
-    centre = tf.cast(2.0 * np.pi * (turns - tf.floor(turns)), tf.float32)
+    # turns of the centre frequency over t hops, ratio * j * t / 4, modulo 1: the part j * t / 4 in
+    # integers, the rest, (ratio - 1) * j * t / 4 (below 2000 turns), in float32
+    steps = tf.range(n + 1)[None, :, None] * index[:, None, :]  # j * t, (b, frames, bins)
+    whole = tf.cast(steps % 4, tf.float32) / 4.0
+    rest = (ratio - 1.0)[:, None, None] * tf.cast(steps, tf.float32) / 4.0
+    turns = whole + rest - tf.floor(rest)
+    centre = 2.0 * np.pi * (turns - tf.floor(turns))
     new_phase = along_bins(phase[:, :1], index) + centre + ratio[:, None, None] * along_bins(cumulated, index)
     return new_magnitude, new_phase
 
