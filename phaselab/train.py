@@ -174,6 +174,7 @@ def _recipe_augment() -> dict[str, Any]:
 
 SYNTHETIC_RECIPE: dict[str, Any] = {
     "epochs": 40, "learning_rate": 1e-3, "loss": "damped_log_loss", "augment": asdict(AugmentConfig()),
+    "augment_path": "numpy",
 }
 """The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
 ``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
@@ -260,7 +261,10 @@ class TrainConfig:
     augment_path : str
         How the training batches are augmented (``make_dataset(augment_path=...)``):
         ``"graph"`` (TensorFlow ops on whole batches), ``"numpy"`` (the NumPy reference, clip
-        by clip) or ``"auto"`` (the default: ``"graph"`` under TensorFlow). A saved config
+        by clip) or ``"auto"`` (the default: ``"graph"`` under TensorFlow for an augmentation
+        that pitch-shifts, warps formants or reverberates, so not for the default recipe's
+        :meth:`~phaselab.data.augment.AugmentConfig.real_speech`;
+        :func:`phaselab.data.pipeline.resolve_augment_path`). A saved config
         without the key meant ``"numpy"`` (:meth:`load`), so an older run resumes on its
         own batches.
     """

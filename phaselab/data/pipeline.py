@@ -6,8 +6,8 @@ Under the TensorFlow backend they are ``tf.data`` pipelines. Training (:func:`ma
       -> map(decode-or-cache + augment, parallel)   tf.numpy_function, AUTOTUNE
       -> batch -> one-hot labels -> prefetch
 
-By default (``augment_path="auto"``) the augmentation runs as TensorFlow ops on whole
-batches instead (:mod:`phaselab.data.augment_graph`)::
+With ``augment_path="graph"`` (the default for an augmentation that pitch-shifts, warps
+formants or reverberates) the augmentation runs as TensorFlow ops on whole batches instead (:mod:`phaselab.data.augment_graph`)::
 
     ... -> batch -> map(cache rows of the batch + GraphAugmenter, parallel) -> one-hot labels -> prefetch
 
@@ -200,23 +200,26 @@ AUGMENT_PATHS = ("auto", "graph", "numpy")
 """Values of ``make_dataset(augment_path=...)``: ``"auto"`` is ``"graph"`` under TensorFlow, else ``"numpy"``."""
 
 
-def _augments(config: AugmentConfig) -> bool:
-    """Whether ``config`` changes a clip beyond normalisation and padding (or makes silence clips)."""
-    return config.shift_ms > 0 or any(value > 0 for name, value in vars(config).items() if name.endswith("_fraction"))
+def _costly(config: AugmentConfig) -> bool:
+    """Whether ``config`` uses a step that is slow in NumPy (pitch shift, formant warp, reverberation)."""
+    return config.pitch_fraction > 0 or config.formant_fraction > 0 or config.reverb_fraction > 0
 
 
 def resolve_augment_path(augment_path: str, config: AugmentConfig | None = None) -> str:
     """``"graph"`` or ``"numpy"``: what ``augment_path`` means under the present Keras backend.
 
-    ``"auto"`` is ``"graph"`` under TensorFlow, unless ``config`` does nothing but normalise
-    and pad (``AugmentConfig.none()``): then the NumPy path, whose clips are bit for bit
-    those of :func:`make_eval_dataset`, costs next to nothing. ``"graph"``
+    ``"auto"`` is ``"graph"`` under TensorFlow when ``config`` uses a step that is slow in
+    NumPy (pitch shift, formant warp or reverberation: the default :class:`AugmentConfig`,
+    2-3 times faster in the graph on a 2-core CPU, ``benchmarks/bench_data.py``), else
+    ``"numpy"``: the real-speech recipe (speed, shift, noise) costs under a millisecond per
+    clip in NumPy and was slower in the graph (0.77x), and ``AugmentConfig.none()``'s clips
+    stay bit for bit those of :func:`make_eval_dataset`. ``"graph"``
     (:mod:`phaselab.data.augment_graph`) needs the TensorFlow backend.
     """
     if augment_path not in AUGMENT_PATHS:
         raise ValueError(f"augment_path must be one of {', '.join(AUGMENT_PATHS)}, got {augment_path!r}")
     if augment_path == "auto":
-        return "graph" if _is_tensorflow() and (config is None or _augments(config)) else "numpy"
+        return "graph" if _is_tensorflow() and (config is None or _costly(config)) else "numpy"
     if augment_path == "graph" and not _is_tensorflow():
         raise ValueError(f"augment_path='graph' needs the TensorFlow backend, not {keras.backend.backend()!r}")
     return augment_path
@@ -248,7 +251,10 @@ def _graph_batches(dataset: Any, config: AugmentConfig, noises: Sequence[np.ndar
         return augmenter(audio, key, silence=tf.equal(index, SILENCE_ITEM) if silence else None), label
 
     batched = dataset.batch(batch_size, drop_remainder=True)
-    return batched.map(apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    options = tf.data.Options()
+    # tf.data's default graph rewrites made the augmenting map 1.7 times slower (3.3 against 1.9 ms a clip)
+    options.experimental_optimization.apply_default_optimizations = False
+    return batched.map(apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).with_options(options)
 
 
 def make_dataset(
@@ -306,7 +312,7 @@ def make_dataset(
         faster, ``benchmarks/bench_data.py``), with other random draws (stateless, keyed by
         seed and element), so other (but again reproducible) batches; its pitch shift is a
         phase vocoder, not WSOLA. ``"auto"`` (default): ``"graph"`` under TensorFlow when
-        ``augment`` augments (:func:`resolve_augment_path`).
+        ``augment`` pitch-shifts, warps formants or reverberates (:func:`resolve_augment_path`).
 
     Returns
     -------
