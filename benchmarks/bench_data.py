@@ -89,7 +89,7 @@ def pipeline(clips: list, noises: list, seed: int, batch_size: int, feature: boo
 
     layer = PhasedSpectrogram()
     start = time.perf_counter()
-    dataset = make_dataset(clips, CLASSES, batch_size, CONFIG, noises, seed=seed, repeat=False)
+    dataset = make_dataset(clips, CLASSES, batch_size, CONFIG, noises, seed=seed, repeat=False, augment_path="numpy")
     if feature:
         dataset = dataset.map(lambda x, y: (layer(x), y))
     produced = 0

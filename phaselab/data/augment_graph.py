@@ -444,7 +444,7 @@ def _rfft(x: tf.Tensor, size: int) -> tf.Tensor:
 
 
 def tilt_spectrum(audio: Any, gain_db: Any) -> tf.Tensor:
-    """First-order high shelf, gain 1 at DC and ``gain_db`` at Nyquist, corner 1 kHz (:func:`~phaselab.data.augment.tilt_spectrum`).
+    """First-order high shelf: gain 1 at DC, ``gain_db`` at Nyquist, corner 1 kHz (:func:`~phaselab.data.augment.tilt_spectrum`).
 
     Parameters
     ----------

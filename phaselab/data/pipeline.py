@@ -210,10 +210,12 @@ def resolve_augment_path(augment_path: str, config: AugmentConfig | None = None)
 
     ``"auto"`` is ``"graph"`` under TensorFlow when ``config`` uses a step that is slow in
     NumPy (pitch shift, formant warp or reverberation: the default :class:`AugmentConfig`,
-    2-3 times faster in the graph on a 2-core CPU, ``benchmarks/bench_data.py``), else
+    about 2.5 times faster in the graph on a 2-core CPU, ``benchmarks/bench_data.py``), else
     ``"numpy"``: the real-speech recipe (speed, shift, noise) costs under a millisecond per
-    clip in NumPy and was slower in the graph (0.77x), and ``AugmentConfig.none()``'s clips
-    stay bit for bit those of :func:`make_eval_dataset`. ``"graph"``
+    clip in NumPy, so the model sets the pace (in the graph it is about 1.7 times faster;
+    ask for ``"graph"``), and on NumPy the default recipe keeps the batches, and so the
+    weights, it trained the shipped model on; ``AugmentConfig.none()``'s clips stay bit for
+    bit those of :func:`make_eval_dataset`. ``"graph"``
     (:mod:`phaselab.data.augment_graph`) needs the TensorFlow backend.
     """
     if augment_path not in AUGMENT_PATHS:

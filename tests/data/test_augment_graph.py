@@ -2,7 +2,8 @@
 
 Tolerances (relative to the NumPy output's peak unless said otherwise):
 
-- exact steps (formant warp -- also on the pitch shift's STFT with a shift of 0, 1e-3 --, tilt, reverberation, phase rotation, time shift, noise cuts,
+- exact steps (formant warp -- also on the pitch shift's STFT with a shift of 0, 1e-3 --,
+  tilt, reverberation, phase rotation, time shift, noise cuts,
   coloured noise, noise mixing, normalisation): 1e-4 for the formant warp (float32 log/exp
   of 40-coefficient cepstra), 1e-5 for the others;
 - change_speed: the same zero-padded ends, and SNR against ``resample_poly`` >= 50 dB on
