@@ -14,8 +14,8 @@ stateless random ops with an explicit key and no rfft of a given length on every
 backend, and on other backends the NumPy path serves anyway. The ops do not change
 shape with their parameters (a clip stays ``n`` samples), so they batch. A step with
 probability ``p`` runs on the chosen clips only (gathered and scattered back) where it is
-rare (tilt, reverberation, background noise, silence, phase rotation); the 80 % steps (speed, pitch, formants) run on
-the whole batch and keep the chosen rows (``tf.where``), which keeps their shapes static
+rare (tilt, reverberation, background noise, silence, phase rotation); the 80 % steps
+(speed, pitch, formants) run on the whole batch and keep the chosen rows (``tf.where``), which keeps their shapes static
 for their XLA-compiled parts (gathers and fused element-wise work: XLA compiles once per
 shape; TensorFlow's own FFTs, trigonometry and matrix products are faster outside XLA on
 a CPU, so those stay outside).
