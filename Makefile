@@ -64,19 +64,19 @@ lab: setup
 	$(BIN)/jupyter lab notebooks
 
 bench: setup
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/speed/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 ## The full-budget runs behind the README's "What we found" table (hours on a 2-core CPU; each resumes or
 ## skips what is done where the script allows). Results go to benchmarks/results/.
 experiments: setup
-	$(BIN)/python benchmarks/real_speech.py --seeds 0 1
-	$(BIN)/python benchmarks/recipes_real.py
-	$(BIN)/python benchmarks/keyword_models.py --seeds 0 1
-	$(BIN)/python benchmarks/encodings_real.py --seeds 0 1 2
-	$(BIN)/python benchmarks/compare_encodings.py --seeds 0 1 2
-	$(BIN)/python benchmarks/speech_noise_models.py
-	$(BIN)/python benchmarks/train_speech_detector.py
-	$(BIN)/python benchmarks/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
+	$(BIN)/python benchmarks/experiments/real_speech.py --seeds 0 1
+	$(BIN)/python benchmarks/experiments/recipes_real.py
+	$(BIN)/python benchmarks/experiments/keyword_models.py --seeds 0 1
+	$(BIN)/python benchmarks/experiments/encodings_real.py --seeds 0 1 2
+	$(BIN)/python benchmarks/experiments/compare_encodings.py --seeds 0 1 2
+	$(BIN)/python benchmarks/experiments/speech_noise_models.py
+	$(BIN)/python benchmarks/experiments/train_speech_detector.py
+	$(BIN)/python benchmarks/experiments/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:
 	rm -rf $(BUILD)

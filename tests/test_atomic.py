@@ -47,3 +47,33 @@ def test_check_output_file_says_what_is_wrong(tmp_path: Path) -> None:
     ]:
         with pytest.raises(ValueError, match=message):
             check_output_file(path, "the scores")
+
+
+def test_atomic_dir_replaces_a_folder_only_when_the_new_one_is_complete(tmp_path):
+    from phaselab.atomic import atomic_dir, part_path
+
+    out = tmp_path / "tree"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_dir(out) as tmp:
+            (tmp / "new.txt").write_text("new")
+            raise RuntimeError("killed half-way")
+    assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
+    part_path(out).mkdir()  # a stale temporary of a killed build
+    with atomic_dir(out) as tmp:
+        (tmp / "new.txt").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tree"]
+
+
+def test_write_json_writes_nan_and_infinity_as_null(tmp_path):
+    import json
+
+    import numpy as np
+
+    from phaselab.atomic import write_json
+
+    path = write_json({"f1": [np.float32("nan"), 0.5], "loss": float("inf"), "n": np.int64(3)}, tmp_path / "s.json")
+    assert json.loads(path.read_text()) == {"f1": [None, 0.5], "loss": None, "n": 3}

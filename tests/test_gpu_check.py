@@ -1,4 +1,4 @@
-"""``benchmarks/gpu_check.py --quick`` runs on a CPU and writes its JSON."""
+"""``benchmarks/speed/gpu_check.py --quick`` runs on a CPU and writes its JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_gpu_check_quick_writes_its_json(tmp_path: Path) -> None:
     out = tmp_path / "gpu_check.json"
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "gpu_check.py"), "--quick", "--models", "cnn3d-small",
+        [sys.executable, str(REPO / "benchmarks" / "speed" / "gpu_check.py"), "--quick", "--models", "cnn3d-small",
          "--backends", "tensorflow,nosuchbackend", "--max-steps", "2", "--tiled-clips", "100", "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=600,
     )
@@ -31,7 +31,7 @@ def test_gpu_check_quick_writes_its_json(tmp_path: Path) -> None:
 
 
 def test_gpu_check_refuses_an_unknown_model(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "gpu_check.py"), "--models", "cnn4d",
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "speed" / "gpu_check.py"), "--models", "cnn4d",
                            "--out", str(tmp_path / "x.json")], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
     assert done.returncode == 2 and "unknown models: cnn4d" in done.stderr and "Traceback" not in done.stderr

@@ -15,7 +15,7 @@ and the ``phaselab`` template (``phaselab/book/site_template/phaselab``, built o
 
 Nothing is fetched from the network: the template drops require.js and the widget
 manager (both from a CDN), and :class:`StaticWidgetsPreprocessor` replaces each widget
-output with the static picture the notebook stored beside it (``phaselab.display.browser``
+output with the static picture the notebook stored beside it (``phaselab.display.widgets``
 stores a PNG of the current slice with every slice browser).
 
 The site is built in a hidden folder next to ``out`` and moved into place when
@@ -39,6 +39,8 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+
+from phaselab.atomic import atomic_dir
 
 __all__ = ["WIDGET_VIEW", "CONTROLS_NOTE", "TEMPLATE_DIR", "SiteReport", "StaticWidgetsPreprocessor", "ChapterLinksPreprocessor",
            "chapter_title", "chapter_summary", "mathjax_source", "build_site"]
@@ -219,10 +221,7 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
         raise ValueError(f"{out}: cannot write the site, this is a file")
     if not out.parent.is_dir():
         raise ValueError(f"{out}: cannot write the site, directory {out.parent} does not exist")
-    staging = out.with_name(f".{out.name}.part")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    with atomic_dir(out) as staging:
         shutil.copytree(mathjax_source(), staging / _MATHJAX)
         mathjax_url = f"{_MATHJAX}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
         books = [nbformat.read(p, as_version=4) for p in paths]
@@ -246,10 +245,4 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
         body, _ = exporter.from_notebook_node(contents, resources={"metadata": {"name": html.escape(title)},
                                                                    "phaselab_site": site})
         (staging / "index.html").write_text(body, encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return report

@@ -237,7 +237,7 @@ def expected_lit_slices(sigma: float, n_phases: int = 10) -> float:
     Examples
     --------
     >>> round(expected_lit_slices(default_sigma(10)), 2)
-    5.47
+    5.52
     """
     return float(n_phases * np.arccos(np.clip(1 + np.log(0.01) * sigma**2, -1, 1)) / np.pi)
 

@@ -94,8 +94,8 @@ def register_synth(subparsers: argparse._SubParsersAction) -> None:
         "Speech Commands-style tree (needs espeak-ng). The testing speakers use held-out voices.",
     )
     parser.add_argument("--out", required=True, type=Path, help="destination directory")
-    parser.add_argument("--speakers", type=int, default=32, help="number of speakers, at least 3 (default 32)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--speakers", type=int, default=32, help="number of speakers, at least 3 (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out / sample files")
     parser.add_argument(
         "--only", choices=("train", "test"),

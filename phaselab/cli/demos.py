@@ -38,7 +38,7 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
                         help=f"STFT window in samples (default: {FRAME_LENGTH})")
     parser.add_argument("--frame-step", type=int, default=FRAME_STEP,
                         help=f"STFT hop in samples (default: {FRAME_STEP})")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random phase (default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random phase (default %(default)s)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,17 +61,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fast Griffin-Lim (Perraudin et al. 2013). Prints the spectral convergence reached.",
     )
     _add_source(gl)
-    gl.add_argument("--iterations", type=int, default=100, help="Griffin-Lim iterations (default: 100)")
+    gl.add_argument("--iterations", type=int, default=100, help="Griffin-Lim iterations (default %(default)s)")
     gl.add_argument("--momentum", type=float, default=0.99,
-                    help="momentum in [0, 1); 0 is the original Griffin-Lim (default: 0.99)")
+                    help="momentum in [0, 1); 0 is the original Griffin-Lim (default %(default)s)")
     gl.set_defaults(func=run_griffin_lim)
 
 
 def _source_and_output(args: argparse.Namespace) -> tuple[Path, str, Path]:
     """Check the arguments common to both commands; returns (input WAV, its name, output WAV)."""
+    from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
     from phaselab.display.movie import bundled_clip
-    from phaselab.display.video import check_output_path
 
     expected = 1 if args.word else 2
     if len(args.paths) != expected:
@@ -80,7 +80,7 @@ def _source_and_output(args: argparse.Namespace) -> tuple[Path, str, Path]:
     if args.frame_length < 2 or not 0 < args.frame_step <= args.frame_length:
         raise CliError(f"need --frame-length >= 2 and 0 < --frame-step <= --frame-length, "
                        f"got {args.frame_length} and {args.frame_step}")
-    out = check_output_path(args.paths[-1], what="the WAV file")
+    out = check_output_file(args.paths[-1], "the WAV file")
     if out.suffix.lower() != ".wav":
         raise CliError(f"{out}: the output must be a .wav file")
     source = bundled_clip(args.word) if args.word else Path(args.paths[0])

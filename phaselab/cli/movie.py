@@ -52,19 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "else the first clip of data/mini_speech_commands/WORD/)")
     parser.add_argument("--out", required=True, metavar="OUT.mp4", help="the movie to write")
     parser.add_argument("--axis", choices=("time", "frequency", "phase"), default="time",
-                        help="the axis the movie runs along (default: time)")
+                        help="the axis the movie runs along (default %(default)s)")
     parser.add_argument("--reducer", choices=("max", "mean"), default="max",
-                        help="how the overview panel reduces its axis (default: max)")
+                        help="how the overview panel reduces its axis (default %(default)s)")
     parser.add_argument("--crop", default="0:1", metavar="START:END",
-                        help="part of the clip to film, in fractions of its duration, e.g. 0:0.7 (default: 0:1)")
+                        help="part of the clip to film, in fractions of its duration, e.g. 0:0.7 (default %(default)s)")
     parser.add_argument("--fps", type=float, default=None,
                         help="frames per second (default: 25 along time and frequency, 5 along phase)")
-    parser.add_argument("--n-phases", type=int, default=10, help="number of phase slices (default: 10)")
+    parser.add_argument("--n-phases", type=int, default=10, help="number of phase slices (default %(default)s)")
     parser.add_argument("--sigma", type=float, default=None,
                         help="width of the phase kernel in radians (default: 0.8 * 2 pi / n_phases)")
     parser.add_argument("--random-phase", action="store_true",
                         help="film the clip's random-phase twin: same magnitude, phase of white noise")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the white noise for --random-phase (default: 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the white noise for --random-phase (default %(default)s)")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--max-frames", type=int, default=MAX_FRAMES,
                         help=f"refuse a movie of more frames than this (default: {MAX_FRAMES})")
@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
+    from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
     from phaselab.display.movie import (
         REDUCED_AXIS,
@@ -86,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
         parse_crop,
         phased_movie,
     )
-    from phaselab.display.video import check_output_path
     from phaselab.signal.audio import read_wav
     from phaselab.signal.reconstruction import randomize_phase
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     fps = DEFAULT_FPS[args.axis] if args.fps is None else args.fps
     if not math.isfinite(fps) or fps <= 0:
         raise CliError(f"--fps must be a positive number, got {fps}")
-    out = check_output_path(args.out)
+    out = check_output_file(args.out, "the movie")
     path = bundled_clip(args.word) if args.word else Path(args.input)
     if out.suffix.lower() not in SUFFIXES:
         raise CliError(f"{out}: --out must end in .mp4 (an H.264 movie) or .gif (an animated GIF), "

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("sources", nargs="+", metavar="NOTEBOOK_OR_DIR",
                         help="executed .ipynb files, or a folder whose [0-9]*.ipynb are taken in name order")
     parser.add_argument("--out", required=True, metavar="DIR", help="the site's folder (replaced if it exists)")
-    parser.add_argument("--title", default="phaselab", help="title of the contents page (default: phaselab)")
+    parser.add_argument("--title", default="phaselab", help="title of the contents page (default %(default)s)")
     parser.set_defaults(func=run)
 
 

@@ -6,8 +6,10 @@ TensorFlow is imported inside the command functions only, so ``phaselab --help``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -47,25 +49,68 @@ def _default_data() -> str:
     return _data_path(os.environ.get("PHASELAB_DATA") or DEFAULT_DATA)
 
 
+RECIPE_OPTIONS: tuple[str, ...] = (
+    "epochs", "batch_size", "steps_per_epoch", "optimizer", "learning_rate", "schedule", "loss", "seed",
+    "unknown_share", "unknown_weight", "weight_average", "train_speakers", "mixed_precision", "jit_compile",
+)
+"""The :class:`~phaselab.training.config.TrainConfig` fields that ``phaselab train`` takes as ``--field-name``
+options, made from the dataclass (type, default) and its docstring (help)."""
+
+_METAVARS = {"weight_average": "MOMENTUM", "train_speakers": "SHARE", "unknown_share": "SHARE"}
+_ALIASES = {"jit_compile": ("--jit",)}
+
+
+def _field_help() -> dict[str, str]:
+    """The first sentence of each field's entry in :class:`TrainConfig`'s ``Attributes`` section."""
+    from phaselab.training.config import TrainConfig
+
+    lines = (TrainConfig.__doc__ or "").split("Attributes\n    ----------\n", 1)[-1].splitlines()
+    helps: dict[str, list[str]] = {}
+    name = None
+    for line in lines:
+        entry = re.match(r"^    (\w+) : ", line)
+        if entry:
+            name = entry.group(1)
+            helps[name] = []
+        elif name and line.startswith("        "):
+            helps[name].append(line.strip())
+        elif line.strip() and not line.startswith(" "):
+            break
+    first = {key: re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=\.)\s", " ".join(words), maxsplit=1)[0].rstrip(".")
+             for key, words in helps.items()}
+    plain = {key: re.sub(r":\w+:`~?([^`]+)`", r"\1", text).replace("``", "") for key, text in first.items()}
+    return {key: text.replace("%", "%%") for key, text in plain.items()}
+
+
+def _recipe_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--epochs``, ``--batch-size``, ...: one option per field of :data:`RECIPE_OPTIONS`, default shown from the dataclass."""
+    from phaselab.training.config import SCHEDULES, TrainConfig
+
+    helps = _field_help()
+    for spec in dataclasses.fields(TrainConfig):
+        if spec.name not in RECIPE_OPTIONS:
+            continue
+        default = spec.default
+        shown = "none" if default is None else default
+        options = ("--" + spec.name.replace("_", "-"), *_ALIASES.get(spec.name, ()))
+        help_text = f"{helps.get(spec.name, spec.name)} (default {shown})"
+        if spec.type == "bool":
+            parser.add_argument(*options, dest=spec.name, action="store_true", default=None, help=help_text)
+            continue
+        kind = {"int": positive_int, "int | None": positive_int, "float": float, "float | None": float}.get(spec.type, str)
+        if spec.name == "seed":
+            kind = int
+        parser.add_argument(*options, dest=spec.name, type=kind, metavar=_METAVARS.get(spec.name),
+                            choices=SCHEDULES if spec.name == "schedule" else None, help=help_text)
+
+
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The TrainConfig fields given on the command line (options left out are absent)."""
     values = {
         "model": args.model,
         "model_kwargs": args.model_kwargs,
         "data": None if args.data is None else _data_path(args.data),
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "steps_per_epoch": args.steps_per_epoch,
-        "optimizer": args.optimizer,
-        "learning_rate": args.learning_rate,
-        "schedule": args.schedule,
-        "loss": args.loss,
-        "seed": args.seed,
-        "unknown_share": args.unknown_share,
-        "unknown_weight": args.unknown_weight,
-        "train_speakers": args.train_speakers,
-        "mixed_precision": args.mixed_precision,
-        "jit_compile": args.jit,
+        **{name: getattr(args, name) for name in RECIPE_OPTIONS},
     }
     values = {key: value for key, value in values.items() if value is not None}
     if args.weight_average is not None:
@@ -168,7 +213,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     if args.json:
         check_output_file(args.json, "the scores")  # before the scoring (and TensorFlow), not after it
-    from phaselab.training.inference import evaluate, format_scores, write_json
+    from phaselab.atomic import write_json
+    from phaselab.training.inference import evaluate, format_scores
 
     scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
     print(format_scores(scores))
@@ -202,29 +248,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
     parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
-    parser.add_argument("--epochs", type=positive_int, help="epochs to train (default 30, for the bundled real set's 2,047 clips; "
-                        "the original study ran 10 on the real dataset)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
-    parser.add_argument("--batch-size", type=positive_int, help="global batch size (default 32)")
-    parser.add_argument("--steps-per-epoch", type=positive_int, help="batches per epoch (default: training clips / batch size)")
-    parser.add_argument("--optimizer", help="Keras optimizer name (default adam)")
-    parser.add_argument("--learning-rate", type=float, help="learning rate (default 2e-3)")
-    parser.add_argument("--schedule", choices=("cosine", "constant"), help="learning-rate schedule (default cosine)")
-    parser.add_argument("--loss", choices=("damped_log_loss", "categorical_crossentropy"), help="default categorical_crossentropy")
-    parser.add_argument("--seed", type=int, help="random seed (default 0)")
-    parser.add_argument("--unknown-share", type=float, help="cap on the share of 'unknown' training clips")
-    parser.add_argument("--unknown-weight", type=float,
-                        help="share of 'unknown' in each batch, in commands' shares (default: TrainConfig's)")
-    parser.add_argument("--weight-average", type=float, metavar="MOMENTUM",
-                        help="momentum of the moving average of the weights that is validated and saved "
-                        "(e.g. 0.99; default and 0: no averaging)")
-    parser.add_argument("--train-speakers", type=float, metavar="SHARE",
-                        help="train on this share of the training speakers only (learning curves; default all)")
+    _recipe_arguments(parser)
     parser.add_argument("--augment", type=_json_object, help="JSON object of AugmentConfig fields to change")
     parser.add_argument("--no-augment", action="store_true", help="no augmentation and no silence clips")
-    parser.add_argument("--mixed-precision", action="store_true", default=None, help="mixed_float16 policy (GPUs)")
-    parser.add_argument("--jit", action="store_true", default=None, help="compile with XLA")
     parser.add_argument("--devices", choices=DEVICES, default="auto",
                         help="one: one device; mirrored: every GPU of this machine (or its logical CPUs); multiworker: "
                         "the workers of $TF_CONFIG or --worker-hosts; auto (default): multiworker if TF_CONFIG is set, "
@@ -240,7 +268,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a run directory or a .keras file (default: the keyword model phaselab ships)")
     parser.add_argument("--data", help="a Speech Commands tree or a bundled set: real, synthetic, both (default: $PHASELAB_DATA or real)")
     parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
-                        help="'all' for a tree without list files (default test)")
+                        help="'all' for a tree without list files (default %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=64, help="clips per forward pass")
     parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
     parser.set_defaults(func=_evaluate)
@@ -250,5 +278,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="WAV files, after an optional model (a .keras file or a run directory; "
                         "default: the keyword model phaselab ships)")
     parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
-    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default 3)")
+    parser.add_argument("--top", type=positive_int, default=3, help="classes to show per clip (default %(default)s)")
     parser.set_defaults(func=_predict)

@@ -1,6 +1,6 @@
 """``phaselab data download``: fetch, check and unpack an official Speech Commands archive.
 
-The archive is streamed to ``DEST/.speech_commands_vX.tar.gz.part`` (an interrupted
+The archive is streamed to ``DEST/.part-speech_commands_vX.tar.gz`` (:func:`phaselab.atomic.part_path`; an interrupted
 download resumes from there with an HTTP Range request when the server allows it),
 checked against its SHA-256, unpacked into a temporary folder next to the destination,
 checked with :class:`~phaselab.data.speech_commands.SpeechCommands`, and only then
@@ -16,7 +16,6 @@ import re
 import shutil
 import sys
 import tarfile
-import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
 from urllib.error import HTTPError, URLError
@@ -25,6 +24,7 @@ from urllib.request import Request, urlopen
 from tqdm import tqdm
 
 from phaselab import __version__
+from phaselab.atomic import PART_PREFIX, part_path
 from phaselab.data.speech_commands import VERSIONS, SpeechCommands
 
 __all__ = ["OFFICIAL_BASE_URL", "KNOWN_SHA256", "DownloadError", "archive_name", "default_dest", "download_speech_commands", "extract_tree"]
@@ -105,8 +105,8 @@ def download_speech_commands(
     Raises
     ------
     DownloadError
-        On a server error, an interrupted download (the ``.part`` file is kept so that
-        the next run resumes), a checksum mismatch (the ``.part`` file is deleted), or an
+        On a server error, an interrupted download (the ``.part-`` file is kept so that
+        the next run resumes), a checksum mismatch (the ``.part-`` file is deleted), or an
         archive that is unsafe or does not hold a Speech Commands tree.
     """
     name = archive_name(version)
@@ -129,7 +129,7 @@ def download_speech_commands(
         return final
     dest.mkdir(parents=True, exist_ok=True)
     source = (url or OFFICIAL_BASE_URL).rstrip("/") + "/" + name
-    part = dest / f".{name}.part"
+    part = part_path(dest / name)
     _fetch(source, part, progress, timeout)
     digest = _sha256(part)
     if digest != expected:
@@ -150,7 +150,7 @@ def download_speech_commands(
 
 def _fetch(url: str, part: Path, progress: bool, timeout: float) -> None:
     """Stream ``url`` into ``part``, resuming from its current size when the server allows it."""
-    for _ in range(2):  # a second pass only after throwing away a .part the server cannot continue
+    for _ in range(2):  # a second pass only after throwing away a .part- file the server cannot continue
         offset = part.stat().st_size if part.exists() else 0
         headers = {"User-Agent": f"phaselab/{__version__}"}
         if offset:
@@ -158,7 +158,7 @@ def _fetch(url: str, part: Path, progress: bool, timeout: float) -> None:
         try:
             response = urlopen(Request(url, headers=headers), timeout=timeout)
         except HTTPError as exc:
-            if exc.code == 416 and offset:  # the .part is as long as (or longer than) the file: start over
+            if exc.code == 416 and offset:  # the .part- file is as long as (or longer than) the file: start over
                 part.unlink()
                 continue
             raise DownloadError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from exc
@@ -191,7 +191,7 @@ def _stream(response: http.client.HTTPResponse, url: str, part: Path, mode: str,
         _say(f"resuming {part.name} at byte {offset}")
     with open(part, mode) as out, tqdm(
         total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
-        desc=part.name.lstrip(".").removesuffix(".part"), file=sys.stderr, disable=not progress,
+        desc=part.name.removeprefix(PART_PREFIX), file=sys.stderr, disable=not progress,
     ) as bar:
         try:
             while chunk := response.read(CHUNK):
@@ -258,7 +258,9 @@ def extract_tree(archive: str | os.PathLike, final: str | os.PathLike, version: 
         If the unpacked tree is not a valid Speech Commands tree.
     """
     archive, final = Path(archive), Path(final)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".extracting", dir=final.parent))
+    tmp = part_path(final)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     try:
         try:
             with tarfile.open(archive, "r:*") as tar:

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from phaselab.atomic import atomic_dir
 from phaselab.data.labels import COMMANDS, SILENCE_FOLDERS, kaggle_label
 from phaselab.data.speech_commands import BACKGROUND_NOISE, LIST_FILES
 
@@ -259,13 +260,13 @@ def bundle_real_speech(pool: str | os.PathLike, out: str | os.PathLike, force: b
     ValueError
         If the pool is incomplete or ``out`` is a file or a non-empty directory.
     """
-    from phaselab.data.synth import _check_out, _replace_dir, _staging_dir
+    from phaselab.data.synth import _check_out
 
     pool, out = Path(pool), Path(out)
     _check_out(out, force)
     chosen = select_clips(read_manifest(pool))
-    tmp = _staging_dir(out)
-    try:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_dir(out) as tmp:
         for clip, _ in chosen:
             target = tmp / clip.key
             target.parent.mkdir(exist_ok=True)
@@ -285,10 +286,6 @@ def bundle_real_speech(pool: str | os.PathLike, out: str | os.PathLike, force: b
         for name in LICENCE_FILES:
             shutil.copyfile(pool / name, tmp / name)
         (tmp / MIT_LICENCE_FILE).write_text(MIT_LICENCE, encoding="utf-8")
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,36 +33,32 @@ from phaselab.data.labels import (
 )
 from phaselab.paths import data_dir
 
-__all__ = [
-    "Clip",
-    "SpeechCommands",
-    "LimitedVocabularyEncoder",
-    "resolve_data_root",
-    "bundled_data_root",
-    "DATA_NAMES",
-    "DEFAULT_DATA",
-    "VERSIONS",
-    "SPLITS",
-    "BACKGROUND_NOISE",
-]
+__all__ = ["Clip", "SpeechCommands", "resolve_data_root", "bundled_data_root", "DATA_NAMES", "DEFAULT_DATA", "VERSIONS", "SPLITS", "BACKGROUND_NOISE"]
+
 
 VERSIONS: tuple[str, ...] = ("v0.01", "v0.02")
 """The official releases of Speech Commands."""
 
+
 SPLITS: tuple[str, ...] = ("train", "validation", "test", "all")
 """Splits :meth:`SpeechCommands.clips` accepts."""
+
 
 BACKGROUND_NOISE = "_background_noise_"
 """The folder of long background-noise recordings."""
 
+
 LIST_FILES: dict[str, str] = {"validation": "validation_list.txt", "test": "testing_list.txt"}
 """The file that lists each held-out split."""
+
 
 V2_ONLY_WORDS = frozenset(WORDS_V2) - frozenset(WORDS_V1)
 """Words only v0.02 has (backward, follow, forward, learn, visual)."""
 
+
 CLIP_NAME = re.compile(r"^(?P<speaker>.+?)_nohash_(?P<n>\d+)\.wav$")
 """The official clip file name: ``<speaker>_nohash_<n>.wav``."""
+
 
 HOW_TO_GET = (
     "name a bundled set (real, synthetic, both), get the full set with `phaselab data download`, "
@@ -102,6 +98,7 @@ DATA_NAMES: dict[str, tuple[str, ...]] = {
 }
 """The names of the bundled sets (folders of ``data/``): ``real`` (people, the default),
 ``synthetic`` (espeak-ng voices; ``mini`` is its old name), and ``both`` (the two read as one)."""
+
 
 DEFAULT_DATA = "real"
 """The set read when neither a path nor ``PHASELAB_DATA`` names one."""
@@ -410,67 +407,3 @@ def _limit_unknown(
     kept = set(generator.choice(unknown, size=allowed, replace=False).tolist())
     dropped = set(unknown) - kept
     return [clip for i, clip in enumerate(clips) if i not in dropped]
-
-
-class LimitedVocabularyEncoder:
-    """Labels <-> one-hot rows or class indices, for a fixed vocabulary.
-
-    Labels outside the vocabulary become ``unknown`` when the vocabulary has an
-    ``unknown`` class (so word labels can be encoded straight into the 12 Kaggle
-    classes); otherwise they raise a ValueError.
-
-    Parameters
-    ----------
-    vocabulary : sequence of str
-        The classes, in output order (e.g. :data:`phaselab.data.labels.CLASSES`).
-    encoding : {"onehot", "index"}
-        ``onehot``: float32 rows of shape (n, len(vocabulary)); ``index``: int64 (n,).
-    """
-
-    def __init__(self, vocabulary: Sequence[str], encoding: str = "onehot") -> None:
-        self.vocabulary: tuple[str, ...] = tuple(vocabulary)
-        if not self.vocabulary:
-            raise ValueError("the vocabulary is empty")
-        if len(set(self.vocabulary)) != len(self.vocabulary):
-            raise ValueError(f"the vocabulary has repeated labels: {self.vocabulary}")
-        if encoding not in ("onehot", "index"):
-            raise ValueError(f"unknown encoding {encoding!r}; expected 'onehot' or 'index'")
-        self.encoding = encoding
-        self._index = {label: i for i, label in enumerate(self.vocabulary)}
-
-    def encode(self, labels: Iterable[str]) -> np.ndarray:
-        """Encode labels.
-
-        Returns
-        -------
-        np.ndarray
-            float32, shape (n, len(vocabulary)) for ``onehot``; int64, shape (n,) for ``index``.
-        """
-        fallback = self._index.get(UNKNOWN)
-        indices = []
-        for label in labels:
-            index = self._index.get(label, fallback)
-            if index is None:
-                raise ValueError(
-                    f"label {label!r} is not in the vocabulary {self.vocabulary} (which has no {UNKNOWN!r})"
-                )
-            indices.append(index)
-        index_array = np.asarray(indices, dtype=np.int64)
-        if self.encoding == "index":
-            return index_array
-        return np.eye(len(self.vocabulary), dtype=np.float32)[index_array]
-
-    def decode(self, array: np.ndarray) -> list[str]:
-        """Labels from class indices (shape (n,)) or scores/one-hot rows (shape (n, V), argmax taken)."""
-        array = np.asarray(array)
-        if array.ndim == 2:
-            if array.shape[1] != len(self.vocabulary):
-                raise ValueError(f"expected rows of {len(self.vocabulary)} scores, got shape {array.shape}")
-            array = array.argmax(axis=1)
-        elif array.ndim != 1 or (array.size and not np.issubdtype(array.dtype, np.integer)):
-            raise ValueError(
-                f"expected integer indices of shape (n,) or scores of shape (n, V), got {array.dtype} {array.shape}"
-            )
-        if array.size and (array.min() < 0 or array.max() >= len(self.vocabulary)):
-            raise ValueError(f"class indices must be in [0, {len(self.vocabulary)}), got {array.min()}..{array.max()}")
-        return [self.vocabulary[i] for i in array.tolist()]

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from phaselab import SAMPLE_RATE
+from phaselab.atomic import atomic_dir
 from phaselab.data.background import (
     NOISE_FILES,
     NOISE_RMS,
@@ -196,30 +197,12 @@ def _write_tree(root: Path, speakers: Sequence[Speaker], words: Sequence[str], s
     (noise_dir / "README.md").write_text("\n".join(readme) + "\n")
 
 
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Move the finished ``tmp`` to ``out``, removing an old ``out`` only once ``tmp`` is in place."""
-    os.chmod(tmp, 0o755)
-    old = None
-    if out.exists():
-        old = out.parent / f"{tmp.name}.old"
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old)
-
-
 def _check_out(out: Path, force: bool) -> None:
     """Refuse a file, or a non-empty directory without ``force``."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ValueError(f"{out}: directory exists and is not empty (use --force to replace it)")
-
-
-def _staging_dir(out: Path) -> Path:
-    """A new hidden directory beside ``out`` to build it in (renamed to ``out`` by :func:`_replace_dir`)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
 
 
 def synthesize_dataset(
@@ -271,13 +254,9 @@ def synthesize_dataset(
     espeak_path()
     speaker_seq, _ = np.random.SeedSequence(seed).spawn(2)
     cast = make_speakers(speakers, np.random.default_rng(speaker_seq), only=only)
-    tmp = _staging_dir(out)
-    try:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_dir(out) as tmp:
         _write_tree(tmp, cast, words, seed)
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
@@ -322,10 +301,10 @@ def extend_dataset(
     """
     base, out = Path(base), Path(out)
     _check_out(out, force)
-    tmp = _staging_dir(out)
-    try:
-        added = synthesize_dataset(tmp / "added", speakers=speakers, seed=seed, words=words, only=only)
-        tree = Path(shutil.copytree(base, tmp / out.name))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work, atomic_dir(out) as tree:
+        added = synthesize_dataset(Path(work) / "added", speakers=speakers, seed=seed, words=words, only=only)
+        shutil.copytree(base, tree, dirs_exist_ok=True)
         with open(tree / "speakers.csv", newline="") as handle:
             rows = list(csv.reader(handle))
         with open(added / "speakers.csv", newline="") as handle:
@@ -342,9 +321,6 @@ def extend_dataset(
             (tree / name).write_text("".join(f"{entry}\n" for entry in sorted(entries)))
         with open(tree / "speakers.csv", "w", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows([rows[0], *sorted(rows[1:] + new_rows)])
-        _replace_dir(tree, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

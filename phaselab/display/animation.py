@@ -35,8 +35,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from phaselab.atomic import atomic_path
-from phaselab.display.video import VideoWriter, check_output_path, video_html
+from phaselab.atomic import atomic_path, check_output_file
+from phaselab.display.video import VideoWriter, video_html
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -276,7 +276,7 @@ class SlicingAnimation:
         """
         from PIL import Image
 
-        path = check_output_path(path)
+        path = check_output_file(path, "the movie")
         frames = []
         for index in range(self.n_frames):
             frames.append(Image.fromarray(self.render(index)[..., :3]).quantize(colors=256))

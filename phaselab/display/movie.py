@@ -219,6 +219,8 @@ def phased_movie(
     SlicingAnimation
         ``n_frames`` is the number of kept STFT frames (``time``), of bins
         (``frequency``) or ``n_phases`` (``phase``).
+
+    Notebook: ``03_phased_spectrogram_movies.ipynb``
     """
     if axis not in AXES:
         raise ValueError(f"axis must be one of {', '.join(AXES)}, got {axis!r}")

@@ -25,7 +25,6 @@ from phaselab.atomic import check_output_file, part_path
 __all__ = [
     "ffmpeg_exe",
     "use_bundled_ffmpeg",
-    "check_output_path",
     "VideoWriter",
     "VideoInfo",
     "probe",
@@ -48,31 +47,6 @@ def use_bundled_ffmpeg() -> str:
     exe = ffmpeg_exe()
     matplotlib.rcParams["animation.ffmpeg_path"] = exe
     return exe
-
-
-def check_output_path(path: str | os.PathLike, what: str = "the movie") -> Path:
-    """Check that a file can be written at ``path`` (its directory exists and is writable).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to write.
-    what : str
-        What the file is, for the error message ("cannot write the movie, ...").
-
-    Examples
-    --------
-    >>> check_output_path("/no/such/dir/x.wav", what="the WAV file")
-    Traceback (most recent call last):
-    ...
-    ValueError: /no/such/dir/x.wav: cannot write the WAV file, directory /no/such/dir does not exist
-
-    Raises
-    ------
-    ValueError
-        Naming the path and what is wrong.
-    """
-    return check_output_file(path, what)
 
 
 class VideoWriter:
@@ -111,7 +85,7 @@ class VideoWriter:
     def __init__(self, path: str | os.PathLike, fps: float = 25, crf: int = 23, preset: str = "medium") -> None:
         if not 0 < fps < float("inf"):
             raise ValueError(f"fps must be a positive number, got {fps}")
-        self.path = check_output_path(path)
+        self.path = check_output_file(path, "the movie")
         self.fps = fps
         self.crf = crf
         self.preset = preset

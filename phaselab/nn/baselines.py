@@ -170,7 +170,7 @@ def dscnn(
     dropout, dense softmax. After Zhang et al., "Hello Edge: Keyword Spotting on
     Microcontrollers" (2017), whose DS-CNN reaches 95 % on Speech Commands (they put a batch
     norm and ReLU between the depthwise and the pointwise step too; Keras's fused
-    ``SeparableConv2D`` trains faster on a CPU, see ``benchmarks/bench_train.py``).
+    ``SeparableConv2D`` trains faster on a CPU, see ``benchmarks/speed/bench_train.py``).
 
     Parameters
     ----------

@@ -19,20 +19,17 @@ BN_MOMENTUM = 0.9
 Keras's default, 0.99, needs several hundred steps to forget the initial variance of 1;
 the log-magnitude of a quiet clip has a variance near 0.001, so after the few hundred
 steps of a run on the bundled set the moving statistics would still be far off and the
-model, right in training mode, would be wrong at inference (measured: with 0.99,
-``cnn3d-small``'s validation accuracy stayed at 0.03 for 11 epochs of 23 steps while its
-training accuracy rose to 0.68).
+model, right in training mode, would be wrong at inference (validation accuracy near chance
+while training accuracy rises: ``benchmarks/FINDINGS.md``).
 """
 
 
 DFT_MIN_CHANNELS = 32
 """Input channels from which ``phase_cnn3d(phase_conv="auto")`` computes a circular conv per phase frequency.
 
-Measured with ``benchmarks/bench_circular_conv.py`` (2-core CPU, batch 8, forward + gradients):
-the Fourier form was 1.22x, 1.50x and 1.68x as fast as ``CircularPad`` + ``Conv3D`` on the
-reference's convs with 32, 64 and 128 input channels, and 0.85x and 0.55x on those with 1 and
-16, where its extra reads and writes along the phase axis cost more than the multiplications
-it saves.
+Below it the Fourier form's extra reads and writes along the phase axis cost more than the
+multiplications it saves; from it on the Fourier form is faster (``benchmarks/speed/bench_circular_conv.py``
+prints the ratio per layer of the reference; ``benchmarks/FINDINGS.md`` quotes them).
 """
 
 

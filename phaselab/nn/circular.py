@@ -23,7 +23,7 @@ other's weights layer by layer (``set_weights``; a ``.weights.h5`` file names it
 it loads only into a model built the same way).
 
 :func:`phaselab.nn.cnn3d.phase_cnn3d` computes its wide circular convolutions this way
-(``phase_conv="auto"``); ``benchmarks/bench_circular_conv.py`` times both forms layer by layer.
+(``phase_conv="auto"``); ``benchmarks/speed/bench_circular_conv.py`` times both forms layer by layer.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def folded_conv3d(inputs: Tensor, kernel: Tensor, strides: tuple[int, int] = (1,
     gathering those slices as channels turns the 3D convolution into a 2D one over a batch of
     ``batch * P`` images with ``k_phase * channels`` channels. It does the direct form's
     arithmetic in one large 2D convolution instead of a 3D one, for few input channels, as in a
-    stem on the phased spectrogram (``benchmarks/bench_encodings.py`` times it against the
+    stem on the phased spectrogram (``benchmarks/speed/bench_encodings.py`` times it against the
     direct form).
 
     Parameters
@@ -214,7 +214,7 @@ class CircularConv3D(keras.layers.Layer):
     -----
     Worth it where the convolution has many channels: each 2D convolution then does far more
     arithmetic than the DFTs (reads and writes along phase). With few channels the direct form
-    is faster (``benchmarks/bench_circular_conv.py``).
+    is faster (``benchmarks/speed/bench_circular_conv.py``).
     """
 
     def __init__(

@@ -92,9 +92,9 @@ def phase_cnn3d(
         function and weights, computed per phase frequency with fewer multiplications;
         ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
         input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
-        give the same function with the same weights; ``"auto"`` trained 1.59x as fast as the
-        straightforward build on a 2-core CPU, ``"pad"`` 1.0x (``benchmarks/bench_train.py``).
-        On a GPU ``"pad"`` may be the faster one (not measured).
+        give the same function with the same weights; ``"auto"`` is the default because it
+        trained fastest on a CPU (``benchmarks/speed/bench_train.py`` prints the ratios). On a GPU
+        ``"pad"`` may be the faster one (not measured).
     name : str
         Model name.
 
@@ -179,12 +179,12 @@ def cnn3d_small(
       Flatten->Dense head.
     * Batch normalisation after every conv (the reference has none) for fast, stable
       training.
-    * **Widths chosen on a voice left out of training** (``python benchmarks/recipe_selection.py``,
-      seed 0, macro F1 on the left-out voice): the default filters (16, 64 | 128, 256, 512)
-      reached 0.979; half of them (``width=0.5``, 57,188 parameters) 0.865, with SpecAugment
-      masks (``time_masks=2, freq_masks=2``, :class:`SpectralMasks`) 0.738 and with half the
-      augmentation 0.888. The model was short of capacity, not of regularisation. At 1.25
-      GFLOPs per clip it costs 1/36 of the reference.
+    * **Widths chosen on a voice left out of training** (``python benchmarks/experiments/recipe_selection.py``;
+      the scores are in ``benchmarks/results/recipe_selection.json`` and ``benchmarks/FINDINGS.md``):
+      the default filters (16, 64 | 128, 256, 512) beat half the width, SpecAugment masks
+      (:class:`~phaselab.nn.masking.SpectralMasks`) and half the augmentation: the model was
+      short of capacity, not of regularisation. Its cost against the reference's:
+      :func:`phaselab.nn.cost.flops`.
 
     Parameters
     ----------

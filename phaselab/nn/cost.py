@@ -235,6 +235,14 @@ def flops(model: keras.Model) -> int:
     -------
     int
         FLOPs per clip.
+
+    Examples
+    --------
+    >>> from phaselab.nn.registry import build_model
+    >>> flops(build_model("cnn3d-small")) > flops(build_model("cnn2d-mel"))
+    True
+
+    Notebook: ``04_3d_cnn_training.ipynb``
     """
     return sum(_layer_flops(layer) for layer in model.layers)
 

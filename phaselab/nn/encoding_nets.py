@@ -29,9 +29,9 @@ from phaselab.constants import MODEL_SAMPLES
 from phaselab.nn.blocks import BN_MOMENTUM, _classifier, conv_bn_relu
 from phaselab.nn.circular import CircularConv3D, CircularPad
 from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
-from phaselab.signal.encodings import encoding_channels
+from phaselab.signal.encodings import get_encoding
 
-__all__ = ["encoding_model", "encoding_cnn", "MODEL_SAMPLES", "BN_MOMENTUM"]
+__all__ = ["encoding_model", "encoding_cnn"]
 
 
 def encoding_model(
@@ -70,26 +70,26 @@ def encoding_model(
         How the ``"phased"`` stem computes its circular 3x3x3 convolution: ``"fold"``, one 2D
         convolution over every phase slice (:func:`~phaselab.nn.circular.folded_conv3d`), or
         ``"pad"``, :class:`~phaselab.nn.circular.CircularPad` + ``Conv3D``. The same function and the
-        same weights (``benchmarks/bench_encodings.py`` times both).
+        same weights (``benchmarks/speed/bench_encodings.py`` times both).
 
     Returns
     -------
     keras.Model
         ``(batch, samples)`` float32 audio -> ``(batch, n_classes)`` probabilities, uncompiled.
     """
-    encoding_channels(encoding, n_phases)  # validates the name
+    phase = get_encoding(encoding).phase
     if not filters:
         raise ValueError("encoding_model needs at least one filter count (the stem)")
     audio = keras.Input(shape=(samples,), name="audio")
-    if encoding == "magnitude":
+    if phase is None:
         spec = Spectrogram(frame_length, frame_step, name="features")(audio)
         features = keras.layers.Reshape((*spec.shape[1:], 1), name="to_image")(spec)
-    elif encoding == "phased":
+    elif phase == "phased":
         features = PhasedSpectrogram(frame_length, frame_step, n_phases=n_phases, name="features")(audio)
     else:
         features = PhaseFeatures(encoding, frame_length, frame_step, n_phases=n_phases, name="features")(audio)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name="feature_norm")(features)
-    if encoding == "phased":
+    if phase == "phased":
         x = keras.layers.Reshape((*x.shape[1:], 1), name="to_volume")(x)
         if phase_stem == "fold":
             stem = CircularConv3D(filters[0], 3, strides=2, use_bias=False, method="fold", name="stem")
@@ -163,13 +163,13 @@ def encoding_cnn(
 
     Examples
     --------
-    >>> from phaselab.nn.models import cnn2d_mel
+    >>> from phaselab.nn.baselines import cnn2d_mel
     >>> encoding_cnn("magnitude").count_params() == cnn2d_mel().count_params()
     True
     >>> encoding_cnn("phased").output.shape
     (None, 12)
     """
-    encoding_channels(encoding, n_phases)  # validates the name
+    phase = get_encoding(encoding).phase
     if not filters:
         raise ValueError("encoding_cnn needs at least one filter count")
     sizes = [max(1, round(f * width)) for f in filters]
@@ -178,7 +178,7 @@ def encoding_cnn(
                       name="features")(audio)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name="input_bn")(x)
     first = 1
-    if encoding == "phased":
+    if phase == "phased":
         x = keras.layers.Reshape((*x.shape[1:], 1), name="to_volume")(x)
         x = keras.layers.ZeroPadding3D(((1, 1), (1, 1), (0, 0)), name="same_padding")(x)
         x = CircularConv3D(sizes[0], 3, use_bias=False, method="fold", name="conv_1")(x)

@@ -18,7 +18,12 @@ import keras
 import numpy as np
 
 from phaselab import SAMPLE_RATE
-from phaselab.signal.encodings import DAMPING, encoding_channels, make_kernel
+from phaselab.signal.encodings import (
+    DAMPING,
+    encoding_channels,
+    get_encoding,
+    make_kernel,
+)
 from phaselab.signal.kernels import PhaseKernel, check_n_phases, phase_knots
 from phaselab.signal.stft import check_sizes
 
@@ -209,7 +214,7 @@ class PhasedSpectrogram(Spectrogram):
         self._knots = phase_knots(self.n_phases).astype(np.float32)
         self._cos, self._sin = np.cos(self._knots), np.sin(self._knots)
 
-    def _activations(self, re: Tensor, im: Tensor, magnitude: Tensor) -> Tensor:
+    def activations(self, re: Tensor, im: Tensor, magnitude: Tensor) -> Tensor:
         """Kernel value of every bin at every knot, ``(..., P)``, from the STFT's parts and magnitude."""
         ops, width = keras.ops, self.kernel.width
         if self.kernel.name == "chord":
@@ -229,7 +234,7 @@ class PhasedSpectrogram(Spectrogram):
         re, im = _stft(audio, self.frame_length, self.frame_step, self.fft_length)
         magnitude = _magnitude(re, im)
         log_mag = keras.ops.log1p(magnitude)[..., None]
-        activations = self._activations(re, im, magnitude)
+        activations = self.activations(re, im, magnitude)
         if self.mode == "stacked":
             return log_mag * activations
         return keras.ops.concatenate([log_mag, activations], axis=-1)
@@ -350,24 +355,25 @@ class PhaseFeatures(Spectrogram):
         ops = keras.ops
         re, im = ops.convert_to_tensor(re, "float32"), ops.convert_to_tensor(im, "float32")
         magnitude = _magnitude(re, im)
-        if self.encoding == "phased":
-            volume = ops.log1p(magnitude)[..., None] * self._phased._activations(re, im, magnitude)
+        row = get_encoding(self.encoding)
+        if row.phase == "phased":
+            volume = ops.log1p(magnitude)[..., None] * self._phased.activations(re, im, magnitude)
             return volume if self._bands is None else ops.einsum("btkp,km->btmp", volume, self._bands)
-        phases = []
-        if self.encoding in ("cos_sin", "mag_cos_sin"):
-            phases += [re / (magnitude + self.damping), im / (magnitude + self.damping)]
-        elif self.encoding in ("if", "mag_if"):
-            phases.append(self._instantaneous_frequency(re, im))
-        elif self.encoding == "group_delay":
-            phases.append(self._group_delay(re, im))
+        phase = {
+            None: lambda: [],
+            "cos_sin": lambda: [re / (magnitude + self.damping), im / (magnitude + self.damping)],
+            "if": lambda: [self._instantaneous_frequency(re, im)],
+            "group_delay": lambda: [self._group_delay(re, im)],
+        }
+        phases = phase[row.phase]()
         parts = []
         if self._bands is None:
-            if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
+            if row.magnitude:
                 parts.append(ops.log1p(magnitude))
             parts += phases
         else:
             energy = ops.matmul(magnitude, self._bands)  # (batch, frames, bands)
-            if self.encoding in ("magnitude", "mag_cos_sin", "mag_if"):
+            if row.magnitude:
                 parts.append(ops.log1p(energy))
             parts += [ops.matmul(phase * magnitude, self._bands) / (energy + self.damping) for phase in phases]
         return ops.stack(parts, axis=-1)

@@ -66,6 +66,14 @@ def build_model(name: str, **kwargs: Any) -> keras.Model:
 
     Keyword arguments go to its builder; every builder accepts ``samples``, ``n_classes``
     and ``width``. The model is returned uncompiled.
+
+    Examples
+    --------
+    >>> model = build_model("cnn2d-mel", width=0.25)
+    >>> model.input_shape, model.output_shape
+    ((None, 16384), (None, 12))
+
+    Notebook: ``04_3d_cnn_training.ipynb``
     """
     check_model_kwargs(name, kwargs)
     return _BUILDERS[name](**kwargs)

@@ -6,7 +6,7 @@ bin's log-magnitude ``log(1 + |z|)`` is spread over the slices by a phase kernel
 (:mod:`phaselab.signal.kernels`) of the angle between the bin and each knot.
 
 Other ways to hand the phase to a network, all ``(frames, bins, channels)`` float32 in
-``"tf"`` framing (:func:`phase_features` dispatches by name, see :data:`ENCODINGS`):
+``"tf"`` framing (:func:`phase_features` dispatches by name, see the one table :data:`ENCODING_TABLE`):
 
 ``cos_sin``
     The bin's point on the unit circle, ``(cos phi, sin phi)``, as two channels: no
@@ -26,6 +26,7 @@ the phased spectrogram rolls along its phase axis and ``cos_sin`` rotates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -51,6 +52,9 @@ __all__ = [
     "group_delay",
     "phase_features",
     "encoding_channels",
+    "get_encoding",
+    "Encoding",
+    "ENCODING_TABLE",
     "ENCODINGS",
     "DAMPING",
     "Mode",
@@ -138,6 +142,16 @@ def phased_spectrogram(
     np.ndarray, float32
         shape (frames, bins, P) for ``"stacked"``, (frames, bins, 1 + P) for ``"channels"``;
         bins = frame_length // 2 + 1.
+
+    Examples
+    --------
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> volume = phased_spectrogram(read_wav(data_dir() / "samples" / "marvin.wav"))
+    >>> volume.shape, volume.dtype  # time x frequency x phase
+    ((250, 129, 10), dtype('float32'))
+
+    Notebook: ``02_phase_kernel_design.ipynb``, ``03_phased_spectrogram_movies.ipynb``
     """
     if mode not in ("stacked", "channels"):
         raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
@@ -149,23 +163,70 @@ def phased_spectrogram(
     return np.concatenate([log_mag, activations], axis=-1).astype(np.float32)
 
 
-ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "mag_cos_sin", "if", "mag_if", "group_delay")
-"""Names :func:`phase_features` (and :class:`phaselab.nn.features.PhaseFeatures`) accept.
+@dataclass(frozen=True)
+class Encoding:
+    """One way to hand a network the STFT: which phase representation, with or without the log-magnitude.
 
-``magnitude``: ``log(1 + |z|)``, 1 channel, no phase. ``phased``: the stacked phased
-spectrogram, ``P`` channels. ``cos_sin``: 2 channels; ``mag_cos_sin``: log-magnitude,
-cos, sin. ``if``: 1 channel; ``mag_if``: log-magnitude, IF. ``group_delay``: 1 channel.
-"""
+    The single table :data:`ENCODING_TABLE` of these is what :func:`phase_features` (NumPy),
+    :class:`phaselab.nn.features.PhaseFeatures` (Keras) and the model builders of
+    :mod:`phaselab.nn.encoding_nets` read, so a new encoding is one row here plus its phase function.
+
+    Examples
+    --------
+    >>> ENCODING_TABLE["mag_if"].channels(), ENCODING_TABLE["phased"].channels(n_phases=8)
+    (2, 8)
+    """
+
+    name: str
+    phase: PhaseKind | None
+    """The phase representation (None: magnitude only)."""
+    magnitude: bool
+    """Whether ``log(1 + |z|)`` is a channel (the first one); the phased volume carries it inside."""
+    description: str
+
+    def channels(self, n_phases: int = 10) -> int:
+        """Channels of the features (the phased spectrogram has ``n_phases``)."""
+        if self.phase == "phased":
+            return n_phases
+        return int(self.magnitude) + PHASE_CHANNELS.get(self.phase, 0)
+
+
+PhaseKind = Literal["phased", "cos_sin", "if", "group_delay"]
+
+PHASE_CHANNELS: dict[str, int] = {"cos_sin": 2, "if": 1, "group_delay": 1}
+"""Channels of each phase representation other than the phased volume."""
+
+ENCODING_TABLE: dict[str, Encoding] = {e.name: e for e in (
+    Encoding("magnitude", None, True, "log(1 + |z|), 1 channel, no phase"),
+    Encoding("phased", "phased", False, "the stacked phased spectrogram, n_phases channels"),
+    Encoding("cos_sin", "cos_sin", False, "cos and sin of the phase, 2 channels"),
+    Encoding("mag_cos_sin", "cos_sin", True, "log-magnitude, cos, sin"),
+    Encoding("if", "if", False, "instantaneous frequency, 1 channel"),
+    Encoding("mag_if", "if", True, "log-magnitude, instantaneous frequency"),
+    Encoding("group_delay", "group_delay", False, "group delay, 1 channel"),
+)}
+"""Every phase encoding phaselab knows, by name."""
+
+ENCODINGS: tuple[str, ...] = tuple(ENCODING_TABLE)
+"""Names :func:`phase_features` (and :class:`phaselab.nn.features.PhaseFeatures`) accept."""
+
+
+def get_encoding(encoding: str) -> Encoding:
+    """The row of :data:`ENCODING_TABLE` called ``encoding``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the known ones.
+    """
+    if encoding not in ENCODING_TABLE:
+        raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
+    return ENCODING_TABLE[encoding]
 
 
 def encoding_channels(encoding: str, n_phases: int = 10) -> int:
     """Number of channels :func:`phase_features` gives for ``encoding``."""
-    counts = {
-        "magnitude": 1, "phased": n_phases, "cos_sin": 2, "mag_cos_sin": 3, "if": 1, "mag_if": 2, "group_delay": 1,
-    }
-    if encoding not in counts:
-        raise ValueError(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
-    return counts[encoding]
+    return get_encoding(encoding).channels(n_phases)
 
 
 def cos_sin(spec: np.ndarray, damping: float = DAMPING) -> np.ndarray:
@@ -287,20 +348,27 @@ def phase_features(
     np.ndarray, shape (ceil(n / frame_step), frame_length // 2 + 1, channels), float32
         ``channels = encoding_channels(encoding, n_phases)``; when the log-magnitude is
         one of them it comes first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> audio = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+    >>> [phase_features(audio, e).shape[-1] for e in ("magnitude", "mag_if", "mag_cos_sin")]
+    [1, 2, 3]
+
+    Notebook: ``05_phase_encodings_compared.ipynb``
     """
-    encoding_channels(encoding, n_phases)  # validates the name
-    if encoding == "phased":
+    row = get_encoding(encoding)
+    if row.phase == "phased":
         return phased_spectrogram(audio, frame_length, frame_step, n_phases, kernel, "stacked", damping)
     spec = stft(audio, frame_length, frame_step)
-    log_mag = np.log1p(np.abs(spec))[..., None]
-    if encoding in ("cos_sin", "mag_cos_sin"):
-        parts = [cos_sin(spec, damping)]
-    elif encoding in ("if", "mag_if"):
-        parts = [instantaneous_frequency(spec, frame_step, sr)[..., None]]
-    elif encoding == "group_delay":
-        parts = [group_delay(spec, frame_length)[..., None]]
-    else:
-        parts = []
-    if encoding in ("magnitude", "mag_cos_sin", "mag_if"):
-        parts.insert(0, log_mag)
+    phase = {
+        None: lambda: [],
+        "cos_sin": lambda: [cos_sin(spec, damping)],
+        "if": lambda: [instantaneous_frequency(spec, frame_step, sr)[..., None]],
+        "group_delay": lambda: [group_delay(spec, frame_length)[..., None]],
+    }
+    parts = phase[row.phase]()
+    if row.magnitude:
+        parts.insert(0, np.log1p(np.abs(spec))[..., None])
     return np.concatenate(parts, axis=-1).astype(np.float32)

@@ -57,7 +57,15 @@ def check_n_phases(n_phases: int) -> int:
 
 
 def phase_knots(n_phases: int) -> np.ndarray:
-    """Centres of the phase slices, ``2 pi k / n_phases`` in radians, shape (n_phases,)."""
+    """Centres of the phase slices, ``2 pi k / n_phases`` in radians, shape (n_phases,).
+
+    Examples
+    --------
+    >>> phase_knots(4).round(3).tolist()
+    [0.0, 1.571, 3.142, 4.712]
+
+    Notebook: ``02_phase_kernel_design.ipynb``
+    """
     n_phases = check_n_phases(n_phases)
     return 2 * np.pi * np.arange(n_phases) / n_phases
 

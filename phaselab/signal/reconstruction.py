@@ -60,6 +60,18 @@ def randomize_phase(
     np.ndarray, shape (n,), float32
         The "choir": the same magnitude spectrogram (up to the STFT's consistency),
         a different waveform.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> marvin = read_wav(data_dir() / "samples" / "marvin.wav")
+    >>> choir = randomize_phase(marvin, rng=np.random.default_rng(0))
+    >>> choir.shape == marvin.shape
+    True
+
+    Notebook: ``01_phase_randomization.ipynb``
     """
     noise = rng.standard_normal(len(audio))
     noise_spec = stft(noise, frame_length, frame_step, framing="full")

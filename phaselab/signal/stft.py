@@ -88,6 +88,16 @@ def stft(
     -------
     np.ndarray, shape (frames, fft_length // 2 + 1), complex128
         Time-major STFT; bin ``k`` is at ``k * sr / fft_length`` Hz.
+
+    Examples
+    --------
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> spec = stft(read_wav(data_dir() / "samples" / "marvin.wav"))  # 1 s: 250 frames of hop 64
+    >>> spec.shape, spec.dtype
+    ((250, 129), dtype('complex128'))
+
+    Notebook: ``01_phase_randomization.ipynb``
     """
     fft_length = fft_length or frame_length
     check_sizes(frame_length, frame_step, fft_length)

@@ -2,7 +2,7 @@
 
 :func:`is_speech` scores a clip with the model shipped in
 ``phaselab/weights/speech_detector.keras``, trained by :func:`train_detector` (run
-``python benchmarks/train_speech_detector.py``) on the speech-or-noise task of
+``python benchmarks/experiments/train_speech_detector.py``) on the speech-or-noise task of
 :mod:`phaselab.studies.speech_noise`, made from the *training* speakers of the bundled real set and
 its real background-noise recordings (:func:`noise_recordings`).
 Its noise class includes each clip's random-phase twin, which has nearly the same
@@ -36,9 +36,10 @@ from phaselab.studies.speech_noise import (
     training_clips,
 )
 from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
+from phaselab.training.rundir import load_model
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING"]
+__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
 
 
 WEIGHTS = weights_dir() / "speech_detector.keras"
@@ -138,8 +139,8 @@ def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
     """The detector saved at ``path`` (default the shipped one), loaded once."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/train_speech_detector.py`")
-    return keras.saving.load_model(path, compile=False)
+        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")
+    return load_model(path)
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:
@@ -228,5 +229,3 @@ def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | No
     lines += [f"{fold['noise']:<26}{fold['caught']:>8.3f}{fold['speech_kept']:>13.3f}{fold['auc']:>9.3f}" for fold in folds]
     return {**detector, "folds": folds, "table": "\n".join(lines)}
 
-
-__all__ += ["detector_study"]

@@ -23,6 +23,7 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.nn.cost import flops
 from phaselab.nn.encoding_nets import encoding_model
 from phaselab.signal.audio import read_wav
+from phaselab.training.callbacks import ValidationScores
 from phaselab.training.scores import classification_scores, mean_sd
 
 __all__ = ["StudyBudget", "run_encoding_study", "summarise", "format_summary", "plot_study", "chance_macro_f1", "ROW_KEYS"]
@@ -76,21 +77,6 @@ def _spread(clips: list[Any], count: int | None) -> list[Any]:
     return [clips[i] for i in np.linspace(0, len(clips) - 1, count).round().astype(int)]
 
 
-def _scores(model: keras.Model, clips: Sequence[Any], batch_size: int) -> dict[str, Any]:
-    data = make_eval_dataset(clips, CLASSES, batch_size)
-    probabilities = model.predict(data, verbose=0)
-    return classification_scores([CLASSES.index(clip.label) for clip in clips], probabilities.argmax(axis=1), CLASSES)
-
-
-class _ValidationF1(keras.callbacks.Callback):
-    def __init__(self, clips: Sequence[Any], batch_size: int) -> None:
-        super().__init__()
-        self.clips, self.batch_size, self.values = clips, batch_size, []
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.values.append(_scores(self.model, self.clips, self.batch_size)["macro_f1"])
-
-
 def run_encoding_study(
     encodings: Sequence[str],
     seeds: Sequence[int],
@@ -134,17 +120,19 @@ def run_encoding_study(
                 train_clips, CLASSES, budget.batch_size, augment=AugmentConfig(), noises=noises, seed=seed,
                 batches_per_epoch=budget.steps_per_epoch,
             )
-            validation = _ValidationF1(held_out["validation"], 64)
+            validation = ValidationScores(make_eval_dataset(held_out["validation"], CLASSES, 64), CLASSES)
             start = time.perf_counter()
-            model.fit(
+            history = model.fit(
                 train, epochs=budget.epochs, steps_per_epoch=budget.steps_per_epoch, callbacks=[validation], verbose=0
             )
             seconds = time.perf_counter() - start
-            test = _scores(model, held_out["test"], 64)
+            tester = ValidationScores(make_eval_dataset(held_out["test"], CLASSES, 64), CLASSES, prefix="test_")
+            tester.set_model(model)
+            test = tester.score()
             row = {
                 "encoding": encoding, "seed": int(seed), "accuracy": test["accuracy"], "macro_f1": test["macro_f1"],
                 "params": int(model.count_params()), "mflops": flops(model) / 1e6, "seconds": seconds,
-                "val_macro_f1": validation.values,
+                "val_macro_f1": [float(v) for v in history.history["val_macro_f1"]],
             }
             rows.append(row)
             if verbose:

@@ -5,7 +5,7 @@ recipe on the bundled real set's training speakers (:func:`run_real_encoding`), 
 with the best validation macro F1, and is scored on the test speakers clean, with real background
 noise at several SNRs, and with a global phase rotation (:data:`CONDITIONS`). The tables and the
 paired verdicts against magnitude come from the results file that
-``benchmarks/encodings_real.py`` writes (:func:`load_real_study`, :func:`summarise_real`,
+``benchmarks/experiments/encodings_real.py`` writes (:func:`load_real_study`, :func:`summarise_real`,
 :func:`paired_difference`).
 
 Notebook: ``05_phase_encodings_compared.ipynb``
@@ -25,7 +25,7 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav
 from phaselab.training.scores import classification_scores, mean_sd, seed_interval
 
-__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness"]
+__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences"]
 
 
 REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay")
@@ -134,7 +134,7 @@ def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: s
 
 
 def load_real_study(path: str | os.PathLike) -> dict[str, Any] | None:
-    """The results of ``benchmarks/encodings_real.py`` (``settings``, ``machine``, ``rows``), or None if there are none.
+    """The results of ``benchmarks/experiments/encodings_real.py`` (``settings``, ``machine``, ``rows``), or None if there are none.
 
     Notebook: ``05_phase_encodings_compared`` (section 5).
     """
@@ -247,7 +247,7 @@ def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, floa
     """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs.
 
     ``speed`` (encoding -> training time per clip relative to magnitude, from
-    ``benchmarks/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
+    ``benchmarks/speed/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
     clock is not shown, since the study's runs share the CPU with other jobs and may be paused.
     """
     def cell(pair: tuple[float, float]) -> str:
@@ -265,7 +265,7 @@ def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, floa
 
 
 def load_speed(path: str | os.PathLike) -> dict[str, float] | None:
-    """Training time per clip relative to magnitude, per encoding, from ``benchmarks/bench_encodings.py``'s JSON."""
+    """Training time per clip relative to magnitude, per encoding, from ``benchmarks/speed/bench_encodings.py``'s JSON."""
     import json
 
     path = Path(path)
@@ -368,5 +368,3 @@ def format_paired_differences(differences: Sequence[dict[str, Any]]) -> str:
                      f"over speakers {d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}   {d['verdict']}"
                      for d in differences)
 
-
-__all__ += ["real_study_report", "format_paired_differences"]

@@ -1,6 +1,6 @@
 """What real speech changes: keyword models trained on synthetic voices, on real people, on both.
 
-One study, run by ``benchmarks/real_speech.py`` and read by chapter 04: the default recipe
+One study, run by ``benchmarks/experiments/real_speech.py`` and read by chapter 04: the default recipe
 (:class:`phaselab.training.config.TrainConfig` with only ``data``, ``seed`` and ``train_speakers``
 changed) trained on
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results"]
+__all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results", "real_speech_study"]
 
 SCORED_JURIES: tuple[str, ...] = ("real test speakers", "real validation speakers", "synthetic held-out voices")
 """The juries every run is scored on (names of :data:`phaselab.training.shipped.JURIES`)."""
@@ -110,7 +110,7 @@ def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> d
 
 
 def load_results(path: str | os.PathLike) -> dict[str, Any]:
-    """A results file written by ``benchmarks/real_speech.py`` (``{"config": ..., "rows": [...]}``)."""
+    """A results file written by ``benchmarks/experiments/real_speech.py`` (``{"config": ..., "rows": [...]}``)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
@@ -243,5 +243,3 @@ def real_speech_study(path: str | os.PathLike | None = None) -> dict[str, Any]:
     return {"machine": results["machine"], "rows": results["rows"],
             "summary": {entry["arm"]: entry for entry in summary}, "table": format_summary(summary)}
 
-
-__all__ += ["real_speech_study"]

@@ -3,7 +3,7 @@
 :func:`fit_speech_noise` trains one :func:`phaselab.nn.encoding_nets.encoding_model` on the task
 of :mod:`phaselab.studies.speech_noise`; :func:`compare_encodings_on_speech_noise` does it for
 several encodings and seeds and :func:`summarise_seeds` gives accuracy per kind of example and ROC
-AUC with their spread (``benchmarks/speech_noise_models.py`` writes the results file,
+AUC with their spread (``benchmarks/experiments/speech_noise_models.py`` writes the results file,
 :func:`load_results` reads it).
 
 Notebook: ``06_speech_or_noise.ipynb``
@@ -27,7 +27,7 @@ from phaselab.studies.speech_noise import (
 from phaselab.training.scores import mean_sd, roc_auc
 
 __all__ = ["fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
-           "speech_probability"]
+           "speech_probability", "speech_noise_study"]
 
 
 def fit_speech_noise(
@@ -207,7 +207,7 @@ def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
 
 
 def load_results(path: str | os.PathLike) -> dict[str, Any] | None:
-    """A results file of ``benchmarks/speech_noise_models.py`` or ``train_speech_detector.py``, or None if absent.
+    """A results file of ``benchmarks/experiments/speech_noise_models.py`` or ``train_speech_detector.py``, or None if absent.
 
     Notebook: ``06_speech_or_noise`` (sections 4 and 5).
     """
@@ -314,5 +314,3 @@ def speech_noise_study(path: str | os.PathLike | None = None, baseline: str = "m
     return {"settings": full["settings"], "machine": full["machine"], "runs": runs, "summary": summary,
             "table": format_seed_summary(summary), "gaps": gaps, "verdicts": verdicts, "differences": differences}
 
-
-__all__ += ["speech_noise_study"]

@@ -19,12 +19,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab.atomic import atomic_path, write_text
+from phaselab.atomic import atomic_path, json_ready, write_text
 from phaselab.training.losses import Tensor
 from phaselab.training.rundir import (
     HISTORY_CSV,
     HISTORY_JSON,
-    _json_number,
     _save_model,
     read_history,
 )
@@ -70,7 +69,7 @@ class HistoryLog(keras.callbacks.Callback):
         self.rows = [{key: values[i] for key, values in history.items()} for i in range(len(epochs))]
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        row = {"epoch": epoch + 1, **{key: _json_number(value) for key, value in (logs or {}).items()},
+        row = {"epoch": epoch + 1, **{key: json_ready(float(value)) for key, value in (logs or {}).items()},
                "seconds": round(time.perf_counter() - self._started, 3)}
         self.rows = [r for r in self.rows if r["epoch"] < epoch + 1] + [row]
         keys = list(dict.fromkeys(key for r in self.rows for key in r))

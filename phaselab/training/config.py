@@ -22,14 +22,13 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import keras
+from typing import TYPE_CHECKING, Any
 
 from phaselab.atomic import write_text
 from phaselab.data.augment import AugmentConfig
-from phaselab.nn.registry import MODEL_NAMES, check_model_kwargs
-from phaselab.training.losses import get_loss
+
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES"]
 
@@ -45,6 +44,8 @@ def _optimizer_names() -> set[str]:
     runtime, and a multi-worker strategy must be created before that (so a
     :class:`TrainConfig` is checked without it).
     """
+    import keras
+
     wrappers = {"optimizer", "lossscaleoptimizer", "multioptimizer"}  # the base class, and optimizers of optimizers
     return {name.lower() for name, value in vars(keras.optimizers).items()
             if isinstance(value, type) and issubclass(value, keras.optimizers.Optimizer)} - wrappers
@@ -65,12 +66,15 @@ SYNTHETIC_RECIPE: dict[str, Any] = {
 }
 """The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
 ``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
-they ran (``benchmarks/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
+they ran (``benchmarks/experiments/keyword_models.py``, ``recipe_selection.py``, ``heldout_voices.py``)."""
 
 
 @dataclass
 class TrainConfig:
     """Everything that defines a training run; saved as ``config.json`` in the run directory.
+
+    ``phaselab train`` has an option for every field (:mod:`phaselab.cli.train` makes them from the
+    fields and the descriptions below, so the command line cannot drift from the recipe).
 
     Attributes
     ----------
@@ -99,7 +103,7 @@ class TrainConfig:
         Hutter's SGDR without restarts); ``"constant"``: it stays at ``learning_rate``. The
         decay follows the optimizer's step counter, which a resumed run restores.
     loss : str
-        ``"categorical_crossentropy"`` (the default) or ``"damped_log_loss"`` (the original study's).
+        ``"categorical_crossentropy"`` or ``"damped_log_loss"`` (the original study's).
     seed : int
         Seeds weights, augmentation and batch order.
     augment : dict
@@ -119,13 +123,10 @@ class TrainConfig:
         (1.0) each of its words is seen 20 times less often than a command and other words
         are taken for commands. The default, 4.0, was chosen on the bundled set's
         validation split (``phaselab train --unknown-weight W --out RUN`` then
-        ``phaselab evaluate RUN/best.keras --split validation``): macro F1 0.77 with 1.0,
-        0.92 with 4.0 (``cnn3d-small`` at half its present width, seed 0, 40 epochs; on the
-        held-out voices 0.75 and 0.76). Most of today's ``cnn3d-small``'s held-out errors are
-        commands taken for ``unknown``, but 2.0 did not mend that: held-out macro F1 0.857
-        and 0.885 against 0.886 and 0.877 (seeds 0 and 1, ``benchmarks/keyword_models.py
-        --unknown-weight 2``): over both seeds, commands taken for ``unknown`` went from 9 to
-        8 and other words taken for commands from 5 to 8.
+        ``phaselab evaluate RUN/best.keras --split validation``); 2.0 was tried against it
+        (``benchmarks/experiments/keyword_models.py --unknown-weight 2``, results in
+        ``benchmarks/results/keyword_models_unknown_weight2.json``) and did not do better.
+        The scores: ``benchmarks/FINDINGS.md``.
     train_speakers : float, optional
         Train on the clips of this share of the training speakers only
         (:func:`speaker_subset`; learning curves). None: every speaker.
@@ -137,10 +138,10 @@ class TrainConfig:
         ``model.keras`` (:class:`AveragedWeights`); training goes on with the raw weights.
         None (the default): no averaging. Averaging is meant to land in a flatter region of
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
-        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices: macro F1
-        0.970 against 0.979 on a voice left out of training
-        (``python benchmarks/recipe_selection.py --recipes weight-average``), 0.879 against
-        0.881 on the held-out voices (2 seeds each).
+        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices
+        (``python benchmarks/experiments/recipe_selection.py --recipes weight-average`` and
+        ``benchmarks/results/keyword_models_weight_average.json``; scores in
+        ``benchmarks/FINDINGS.md``).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
@@ -168,6 +169,10 @@ class TrainConfig:
     jit_compile: bool = False
 
     def __post_init__(self) -> None:
+        # imported here: the class itself (and so the command line's --help) needs no TensorFlow
+        from phaselab.nn.registry import MODEL_NAMES, check_model_kwargs
+        from phaselab.training.losses import get_loss
+
         if self.model not in MODEL_NAMES:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODEL_NAMES)}")
         if not isinstance(self.model_kwargs, dict):

@@ -10,7 +10,6 @@ run's ``config.json`` when the model sits in a run directory.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab import atomic
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
@@ -41,7 +39,6 @@ __all__ = [
     "predict",
     "Prediction",
     "format_scores",
-    "write_json",
     "EVAL_SPLITS",
     "VOICE_SPLITS",
 ]
@@ -220,7 +217,7 @@ def summarise_runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     Parameters
     ----------
     rows : sequence of dict
-        One per run, as ``benchmarks/keyword_models.py`` writes them: ``model``, ``seed``,
+        One per run, as ``benchmarks/experiments/keyword_models.py`` writes them: ``model``, ``seed``,
         ``params``, ``mflops``, ``train_seconds`` and ``train_voices`` / ``heldout_voices``
         dicts holding ``macro_f1`` and ``command_recall``.
 
@@ -272,7 +269,7 @@ def summarise_juries(
     Parameters
     ----------
     items : sequence of dict
-        One per run or ensemble, as ``benchmarks/heldout_voices.py`` writes them: ``model``,
+        One per run or ensemble, as ``benchmarks/experiments/heldout_voices.py`` writes them: ``model``,
         ``recipe`` and, for each name in ``juries``, a dict holding ``macro_f1``.
     juries : sequence of str
         Keys of the test sets (e.g. ``("bundled_test", "heldout_40")``).
@@ -376,17 +373,3 @@ def format_scores(scores: dict[str, Any]) -> str:
     ]
     lines += [f"{name:<10}{number(scores['f1'][name]):>7}{scores['support'][name]:>8}" for name in scores["classes"]]
     return "\n".join(lines)
-
-
-def write_json(scores: dict[str, Any], path: str | os.PathLike) -> Path:
-    """Write scores as JSON (NaN as ``null``), atomically."""
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        if isinstance(value, dict):
-            return {key: clean(v) for key, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return value
-
-    return atomic.write_text(atomic.check_output_file(path, "the scores"), json.dumps(clean(scores), indent=2) + "\n")

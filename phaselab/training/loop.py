@@ -312,6 +312,8 @@ def train(
     ValueError
         Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data;
         a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``.
+
+    Notebook: ``04_3d_cnn_training.ipynb`` (``make model`` runs it with the default recipe)
     """
     run_dir = Path(run_dir)
     strategy = make_strategy(devices)  # first: a multi-worker strategy must start before other TensorFlow work

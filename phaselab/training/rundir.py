@@ -26,7 +26,6 @@ weights file, then names it in ``state.json`` with one atomic rename.)
 from __future__ import annotations
 
 import json
-import math
 import os
 import zipfile
 from pathlib import Path
@@ -34,6 +33,12 @@ from typing import Any
 
 import keras
 
+# The modules whose layers and loss are registered Keras serializables: imported for that side effect,
+# so that load_model needs no custom_objects.
+import phaselab.nn.circular  # noqa: F401, E402
+import phaselab.nn.features  # noqa: F401, E402
+import phaselab.nn.masking  # noqa: F401, E402
+import phaselab.training.losses  # noqa: F401, E402
 from phaselab.atomic import PART_PREFIX, atomic_path
 from phaselab.training.distributed import _batch_norms, _set_synchronized
 
@@ -142,11 +147,6 @@ def check_keras_file(path: str | os.PathLike) -> Path:
     if broken is not None:
         raise ValueError(f"{path}: damaged .keras model file ({broken} fails its checksum)")
     return path
-
-
-def _json_number(value: Any) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def load_model(path: str | os.PathLike, compile: bool = False) -> keras.Model:

@@ -24,7 +24,7 @@ from typing import Any
 
 from phaselab.paths import weights_dir
 
-__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship"]
+__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship", "format_jury_scores"]
 
 
 WEIGHTS = weights_dir()
@@ -119,9 +119,8 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     ValueError
         If the run has no ``best.keras`` or no ``history.json``.
     """
-    from phaselab.atomic import atomic_path
+    from phaselab.atomic import atomic_path, write_json
     from phaselab.training.config import TrainConfig
-    from phaselab.training.inference import write_json
     from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, load_model
 
     run_dir, weights = Path(run_dir), Path(weights)
@@ -182,5 +181,3 @@ def format_jury_scores(scores: dict[str, dict[str, Any]]) -> str:
                      f"recall {s['command_recall']:.3f}, false alarms {s['false_alarm_rate']:.3f} ({s['n']} clips)"
                      for jury, s in scores.items())
 
-
-__all__ += ["format_jury_scores"]

@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from chromium import Chromium, find_chromium
 
+from phaselab.atomic import part_path
 from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
 from phaselab.cli.main import main
 from phaselab.cli.site import chapters_in
@@ -94,7 +95,7 @@ def test_rebuild_replaces_the_site_and_failure_leaves_the_old_one(tmp_path):
     with pytest.raises(Exception):
         build_site([paths[0], tmp_path / "broken.ipynb"], out)
     assert sorted(p.name for p in out.iterdir()) == ["01_first.html", "_static", "index.html"]
-    assert not (tmp_path / ".site.part").exists()
+    assert not part_path(tmp_path / "site").exists()
 
 
 @pytest.mark.parametrize("sources, message", [([], "no notebooks"), (["missing.ipynb"], "no such notebook")])
@@ -223,7 +224,7 @@ def test_small_site_in_chromium(tmp_path):
                          "with VideoWriter('movie.mp4', fps=5) as writer:\n    for i in range(5):\n"
                          "        writer.write(np.full((32, 48, 3), 40 * i, np.uint8))\n"
                          "display(HTML(video_html('movie.mp4')))"),
-        v4.new_code_cell("from phaselab.display.browser import SliceBrowser\n"
+        v4.new_code_cell("from phaselab.display.widgets import SliceBrowser\n"
                          "SliceBrowser(np.random.default_rng(0).random((4, 8, 6)))"),
     ])
     run_notebook(first, tmp_path)

@@ -65,3 +65,20 @@ def test_default_data_of_a_new_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert _default_data() == "real"
     monkeypatch.setenv("PHASELAB_DATA", "sc")
     assert _default_data() == str(tmp_path / "sc")
+
+
+def test_every_recipe_field_has_an_option_whose_help_shows_the_dataclass_default() -> None:
+    import dataclasses
+
+    from phaselab.cli.main import build_parser
+    from phaselab.cli.train import RECIPE_OPTIONS
+    from phaselab.training.config import TrainConfig
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    by_dest = {action.dest: action for action in train._actions}
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    covered = set(RECIPE_OPTIONS) | {"model", "model_kwargs", "data", "augment"}
+    assert set(fields) - covered == {"balanced"}  # class-balanced batches: always on from the command line
+    for name in RECIPE_OPTIONS:
+        default = fields[name].default
+        assert f"(default {'none' if default is None else default})" in by_dest[name].help, name

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from phaselab.atomic import part_path
 from phaselab.cli.main import main
 from phaselab.data.download import (
     KNOWN_SHA256,
@@ -197,7 +198,7 @@ def test_truncated_download_then_resume(server: Server, archive: bytes, tmp_path
     half = len(archive) // 2
     with pytest.raises(DownloadError, match=f"interrupted after {half} of {len(archive)} bytes.*run the same command"):
         fetch(server, dest, archive)
-    part = dest / f".{V1_NAME}.part"
+    part = part_path(dest / V1_NAME)
     assert leftovers(dest) == [part.name]  # nothing in the final location
     assert part.read_bytes() == archive[:half]
     final = fetch(server, dest, archive)
@@ -210,7 +211,7 @@ def test_resume_from_a_part_file(server: Server, archive: bytes, tmp_path: Path)
     server.files["/data/" + V1_NAME] = archive
     dest = tmp_path / "dest"
     dest.mkdir()
-    (dest / f".{V1_NAME}.part").write_bytes(archive[:100])
+    part_path(dest / V1_NAME).write_bytes(archive[:100])
     final = fetch(server, dest, archive)
     assert [rng for _, rng in server.requests] == ["bytes=100-"]
     assert SpeechCommands(final).words == ("bed", "no", "yes")
@@ -221,7 +222,7 @@ def test_restart_when_the_server_ignores_range(server: Server, archive: bytes, t
     server.modes = ["norange"]
     dest = tmp_path / "dest"
     dest.mkdir()
-    (dest / f".{V1_NAME}.part").write_bytes(b"stale bytes from another file" * 10)
+    part_path(dest / V1_NAME).write_bytes(b"stale bytes from another file" * 10)
     final = fetch(server, dest, archive)
     assert [rng for _, rng in server.requests] == ["bytes=290-"]  # asked, got 200 and the whole file
     assert len(SpeechCommands(final).clips("all")) == 9
@@ -231,7 +232,7 @@ def test_part_longer_than_the_file_restarts(server: Server, archive: bytes, tmp_
     server.files["/data/" + V1_NAME] = archive
     dest = tmp_path / "dest"
     dest.mkdir()
-    (dest / f".{V1_NAME}.part").write_bytes(b"x" * (len(archive) + 10))
+    part_path(dest / V1_NAME).write_bytes(b"x" * (len(archive) + 10))
     final = fetch(server, dest, archive)
     assert [rng for _, rng in server.requests] == [f"bytes={len(archive) + 10}-", None]
     assert leftovers(dest) == [final.name]
@@ -243,7 +244,7 @@ def test_corrupt_part_fails_the_checksum_then_a_second_run_succeeds(
     server.files["/data/" + V1_NAME] = archive
     dest = tmp_path / "dest"
     dest.mkdir()
-    (dest / f".{V1_NAME}.part").write_bytes(b"\0" * 50)  # right length, wrong bytes
+    part_path(dest / V1_NAME).write_bytes(b"\0" * 50)  # right length, wrong bytes
     with pytest.raises(DownloadError, match="SHA-256 mismatch"):
         fetch(server, dest, archive)
     assert leftovers(dest) == []

@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
+from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN, LimitedVocabularyEncoder
 from phaselab.data.speech_commands import (
     Clip,
-    LimitedVocabularyEncoder,
     SpeechCommands,
     bundled_data_root,
     resolve_data_root,

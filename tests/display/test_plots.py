@@ -6,14 +6,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from phaselab.display.plots import (
+from phaselab.display.kernel_plots import (
     kernel_on_plane,
-    plot_instantaneous_frequency,
     plot_kernel_plane,
     plot_kernels,
-    plot_phase,
     plot_phase_padding,
     plot_phase_slices,
+)
+from phaselab.display.plots import (
+    plot_instantaneous_frequency,
+    plot_phase,
     plot_spectrogram,
     plot_waveform,
 )

@@ -22,7 +22,7 @@ HELD_OUT = 40
 MIN_ACCURACY = 0.9
 """Share of the 80 sounds (40 clips, 40 twins) it must get right.
 
-Measured with ``python benchmarks/train_speech_detector.py`` on 1,000 examples made from the test
+Measured with ``python benchmarks/experiments/train_speech_detector.py`` on 1,000 examples made from the test
 speakers: 0.952 of their speech scored speech and 0.996 of their twins noise
 (``benchmarks/results/speech_detector.json``). The bar leaves a margin for the 40-clip subset
 and for other BLAS / TensorFlow builds.

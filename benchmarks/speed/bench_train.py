@@ -21,7 +21,7 @@ the best round is reported. Load that drifts between subprocesses still biases a
 of them, so the reference builds are also compared *head to head*: in one process, taking
 training steps of each in turn, and comparing median step times.
 
-Usage: ``python benchmarks/bench_train.py [--quick]`` (or ``PHASELAB_QUICK=1``): quick mode
+Usage: ``python benchmarks/speed/bench_train.py [--quick]`` (or ``PHASELAB_QUICK=1``): quick mode
 uses 4096-sample clips, batch 8 only, two rounds of three timed steps. ``--head-to-head '[16384, 8, 5]'``
 runs only the head-to-head comparison (a JSON line of median seconds per step). The full run skips XLA for the
 reference (on CPU it was several times slower in quick mode, and compiling it takes minutes).
@@ -31,15 +31,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import harness  # first: sets the environment before TensorFlow loads
 
 STRAIGHTFORWARD = "cnn3d-straightforward"
 
@@ -133,20 +135,15 @@ def measure(config: Config) -> dict[str, Any]:
         loss="sparse_categorical_crossentropy",
         jit_compile=config.jit,
     )
-    start = time.perf_counter()
-    model.train_on_batch(audio, labels)
-    warmup = time.perf_counter() - start
-    step_times = []
-    for _ in range(config.steps):
-        start = time.perf_counter()
+    with harness.timer() as warmup:
         model.train_on_batch(audio, labels)
-        step_times.append(time.perf_counter() - start)
+    step = harness.median_seconds(lambda: model.train_on_batch(audio, labels), config.steps, warmup=0)
     return {
         **asdict(config),
         "params": model.count_params(),
         "flops": model_flops,
-        "warmup_s": warmup,
-        "clips_per_s": config.batch / float(np.median(step_times)),
+        "warmup_s": warmup.seconds,
+        "clips_per_s": config.batch / step,
         "peak_rss_mib": _peak_rss_mib() - rss_before,
     }
 
@@ -174,9 +171,9 @@ def head_to_head(samples: int, batch: int, steps: int) -> dict[str, float]:
     step_times: dict[str, list[float]] = {label: [] for label in models}
     for _ in range(steps):
         for label, model in models.items():
-            start = time.perf_counter()
-            model.train_on_batch(audio, labels)
-            step_times[label].append(time.perf_counter() - start)
+            with harness.timer() as clock:
+                model.train_on_batch(audio, labels)
+            step_times[label].append(clock.seconds)
     return {label: float(np.median(times)) for label, times in step_times.items()}
 
 
@@ -219,9 +216,10 @@ def main() -> int:
     if args.head_to_head:
         print(json.dumps(head_to_head(*json.loads(args.head_to_head))))
         return 0
-    quick = args.quick or bool(os.environ.get("PHASELAB_QUICK"))
+    quick = args.quick or harness.quick()
     runs = configs(quick)
-    print(f"training on random audio, {runs[0].samples} samples per clip, CPU ({os.cpu_count()} cores)")
+    print(harness.machine_line())
+    print(f"training on random audio, {runs[0].samples} samples per clip")
     print(f"{'model':<26}{'batch':>6}{'params':>11}{'MFLOPs/clip':>13}{'warm-up s':>11}{'clips/s':>9}{'peak MiB':>10}")
     rounds = args.rounds or (2 if quick else 1)
     trials: dict[Config, list[dict[str, Any]]] = {config: [] for config in runs}

@@ -8,24 +8,23 @@
    noise, noise, silence): accuracy per kind and ROC AUC.
 
 Writes ``benchmarks/results/speech_detector.json`` (settings, machine, folds, held-out scores,
-file size). Run: ``python benchmarks/train_speech_detector.py [--n 2000] [--epochs 12]
+file size). Run: ``python benchmarks/experiments/train_speech_detector.py [--n 2000] [--epochs 12]
 [--fold-n 1000] [--fold-epochs 8] [--no-folds] [--out PATH]``
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+import numpy as np
 
-from phaselab.atomic import write_text  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
 from phaselab.studies.detector import (
     DETECTOR_ENCODING,
     WEIGHTS,
@@ -34,16 +33,16 @@ from phaselab.studies.detector import (
     speech_scores,
     train_detector,
 )
-from phaselab.studies.speech_noise import (  # noqa: E402
+from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
     noise_recordings,
     training_clips,
 )
 from phaselab.studies.speech_noise_models import kind_accuracy
-from phaselab.training.scores import roc_auc  # noqa: E402
+from phaselab.training.scores import roc_auc
 
-RESULTS = Path(__file__).resolve().parent / "results" / "speech_detector.json"
+RESULTS = harness.RESULTS / "speech_detector.json"
 
 
 def main() -> None:
@@ -58,10 +57,10 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "machine": describe_machine(), "encoding": DETECTOR_ENCODING}
+              "machine": harness.machine(), "encoding": DETECTOR_ENCODING}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
-        write_text(args.results, json.dumps(report, indent=1) + "\n")
+        harness.write_json(args.results, report)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed)
     seconds = time.perf_counter() - start
@@ -75,7 +74,7 @@ def main() -> None:
     held_out = {**kind_accuracy(scores, kinds), "auc": roc_auc(scores, kinds == KINDS.index("speech")),
                 "examples": len(kinds)}
     report.update({"seconds": seconds, "size_mb": args.out.stat().st_size / 1e6, "held_out_speakers": held_out})
-    write_text(args.results, json.dumps(report, indent=1) + "\n")
+    harness.write_json(args.results, report)
     print("test speakers (all recordings): " + "  ".join(f"{k} {v:.3f}" for k, v in held_out.items() if k != "examples"))
     if "folds" in report:
         folds = report["folds"]

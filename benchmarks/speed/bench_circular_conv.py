@@ -26,22 +26,24 @@ training step would use it (forward, and gradients with respect to input and ker
 five 3x3x3 convolutions of the reference model at their input shapes; the ratio is
 ``conv3d`` time / rewrite time (above 1: the rewrite is faster).
 
-Run: ``python benchmarks/bench_circular_conv.py [--batch 8] [--repeats 5]``.
+Run: ``python benchmarks/speed/bench_circular_conv.py [--batch 8] [--repeats 5]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+import numpy as np
+import tensorflow as tf
 
-from phaselab.nn.circular import circular_conv3d  # noqa: E402
+from phaselab.nn.circular import circular_conv3d
 
 LAYERS = (  # input (time, freq, phase, channels), filters, (time, freq) stride, padding: conv3d_1 .. conv3d_5
     ((256, 129, 10, 1), 16, (2, 2), "valid"),
@@ -102,13 +104,8 @@ def training_step(conv: Conv, kernel: tf.Variable, strides: tuple[int, int], pad
 
 
 def median_seconds(step: Callable[[tf.Tensor], list], x: tf.Tensor, repeats: int) -> float:
-    step(x)  # tracing
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        [t.numpy() for t in step(x)]
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    """Median seconds of one step (outputs fetched), after one untimed step that traces it."""
+    return harness.median_seconds(lambda: [t.numpy() for t in step(x)], repeats)
 
 
 def main() -> None:
@@ -119,7 +116,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     tf.get_logger().setLevel("ERROR")  # one tf.function per layer and formulation: retracing is expected
     rewrites = {"fold-in": fold_in, "phase-dft": circular_conv3d}
-    print(f"forward + gradients, batch {args.batch}, median of {args.repeats}; {os.cpu_count()} CPU cores visible")
+    print(harness.machine_line())
+    print(f"forward + gradients, batch {args.batch}, median of {args.repeats}")
     print(f"{'layer input':>20} {'filters':>7} {'conv3d s':>9}" + "".join(f" {name + ' s':>10} {'ratio':>6}" for name in rewrites))
     totals = dict.fromkeys(["conv3d", *rewrites], 0.0)
     for shape, filters, strides, padding in LAYERS:

@@ -7,7 +7,7 @@ keeps what it finished, ``benchmarks/results/compare_encodings.json`` (settings,
 summary) and ``compare_encodings.csv`` (one row per run), which
 notebooks/05_phase_encodings_compared.ipynb reads.
 
-Run: ``python benchmarks/compare_encodings.py [--seeds 0 1] [--epochs 8] [--steps 25]``;
+Run: ``python benchmarks/experiments/compare_encodings.py [--seeds 0 1] [--epochs 8] [--steps 25]``;
 ``--append --seeds 2`` adds seed 2 to the runs already in the JSON (same settings required).
 """
 
@@ -17,12 +17,16 @@ import argparse
 import csv
 import io
 import json
-import os
+import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.studies.encodings import (  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_text
+from phaselab.studies.encodings import (
     ROW_KEYS,
     StudyBudget,
     format_summary,
@@ -30,13 +34,7 @@ from phaselab.studies.encodings import (  # noqa: E402
     summarise,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".part-{path.name}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+RESULTS = harness.RESULTS
 
 
 def main() -> None:
@@ -66,13 +64,13 @@ def main() -> None:
         rows += run_encoding_study(args.encodings, [seed], budget, args.data)
         seeds.append(seed)
         settings = {"encodings": args.encodings, "seeds": seeds, "data": args.data, "budget": budget.as_dict()}
-        _write(args.out / "compare_encodings.json",
-               json.dumps({"settings": settings, "rows": rows, "summary": summarise(rows)}, indent=1) + "\n")
+        harness.write_json(args.out / "compare_encodings.json",
+                           {"settings": settings, "rows": rows, "summary": summarise(rows)})
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=ROW_KEYS[:-1], extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-        _write(args.out / "compare_encodings.csv", table.getvalue())
+        write_text(args.out / "compare_encodings.csv", table.getvalue())
     print(format_summary(summarise(rows)))
     print(f"wrote {args.out / 'compare_encodings.json'} and .csv")
 

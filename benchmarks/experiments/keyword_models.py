@@ -10,7 +10,7 @@ at most one epoch: run the same command again and every run resumes.
 After every run it rewrites ``benchmarks/results/keyword_models.json`` (settings, the
 machine, one row per run), which notebooks/04_3d_cnn_training.ipynb and the README read.
 
-Run: ``python benchmarks/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``
+Run: ``python benchmarks/experiments/keyword_models.py [--models cnn3d-small cnn2d] [--seeds 0 1] [--epochs 40]``
 (``--weight-average 0.99 --runs build/experiments/keyword_models_weight_average --results
 benchmarks/results/keyword_models_weight_average.json``: the averaged-weights variant;
 ``--model-kwargs '{"head": "frequency"}'``, ``--unknown-weight 2`` or ``--augment '{"formant_glide": 0.5}'``,
@@ -25,29 +25,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.nn.cost import (
-    describe_machine,  # noqa: E402
-    flops,
-)
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
+from phaselab.nn.cost import flops
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import (  # noqa: E402
-    format_run_summary,
-    score_voices,
-    summarise_runs,
-    write_json,
-)
+from phaselab.training.inference import format_run_summary, score_voices, summarise_runs
 from phaselab.training.loop import train
 from phaselab.training.rundir import BEST_FILE, read_history
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "keyword_models.json"
-RUNS = ROOT / "build" / "experiments" / "keyword_models"
+ROOT = harness.REPO
+RESULTS = harness.RESULTS / "keyword_models.json"
+RUNS = harness.BUILD / "experiments" / "keyword_models"
 DEFAULT_MODELS = ("cnn3d-small", "cnn2d", "cnn2d-phase", "cnn1d")
 
 
@@ -106,7 +102,7 @@ def main() -> None:
         recipe += " with " + ", ".join(f"{key} {value}" for key, value in changes.items())
     settings = {"data": args.data, "epochs": args.epochs or SYNTHETIC_RECIPE["epochs"],
                 "recipe": recipe, "scored": BEST_FILE, **changes}
-    report = {"settings": settings, "machine": describe_machine(), "rows": []}
+    report = {"settings": settings, "machine": harness.machine(), "rows": []}
     for seed in args.seeds:
         for model in args.models:
             started = time.perf_counter()

@@ -15,7 +15,7 @@ Rows are grouped by model and recipe (the run's ``config.json`` against
 runs as a two-model ensemble (the mean of the two models' probabilities).
 Results go to ``benchmarks/results/heldout_voices.json``; chapter 04 and the README read them.
 
-Run: ``python benchmarks/heldout_voices.py [RUN_DIR ...]`` (default: every run under
+Run: ``python benchmarks/experiments/heldout_voices.py [RUN_DIR ...]`` (default: every run under
 ``build/experiments/keyword_models*/`` and ``build/runs/``); ``--report`` prints the table
 of the results already written.
 """
@@ -26,31 +26,33 @@ import argparse
 import csv
 import itertools
 import json
-import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.data.labels import CLASSES  # noqa: E402
-from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
-from phaselab.data.synth import synthesize_dataset  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
+from phaselab.data.labels import CLASSES
+from phaselab.data.speech_commands import SpeechCommands
+from phaselab.data.synth import synthesize_dataset
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import (  # noqa: E402
+from phaselab.training.inference import (
     format_jury_summary,
     split_probabilities,
     summarise_juries,
-    write_json,
 )
 from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, read_history
-from phaselab.training.scores import classification_scores  # noqa: E402
+from phaselab.training.scores import classification_scores
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "heldout_voices.json"
-TREE = ROOT / "build" / "heldout_voices"
-CACHE = ROOT / "build" / "heldout_voices_cache"
+ROOT = harness.REPO
+RESULTS = harness.RESULTS / "heldout_voices.json"
+TREE = harness.BUILD / "heldout_voices"
+CACHE = harness.BUILD / "heldout_voices_cache"
 SPEAKERS, SEED = 40, 1
 SCORES = ("accuracy", "macro_f1", "command_recall", "f1")
 
@@ -157,7 +159,7 @@ def main() -> None:
     rows, pairs = score_runs([run.resolve() for run in runs], args.tree)
     settings = {"extra_set": f"phaselab data synth --only test --speakers {SPEAKERS} --seed {SEED}",
                 "clips": len((args.tree / "testing_list.txt").read_text().split()), "scored": BEST_FILE}
-    results = {"settings": settings, "machine": describe_machine(), "rows": rows, "pairs": pairs}
+    results = {"settings": settings, "machine": harness.machine(), "rows": rows, "pairs": pairs}
     args.results.parent.mkdir(parents=True, exist_ok=True)
     write_json(results, args.results)
     print(report(results))

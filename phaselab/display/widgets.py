@@ -1,24 +1,34 @@
-"""Interactive explorers for the notebooks, which fall back to static figures.
+"""Notebook widgets that fall back to static figures: the kernel designer and the slice browser.
 
-In JupyterLab the :func:`kernel_designer` shows sliders above its figure; moving them
-redraws the figure in place (an updatable display). The figure itself is an ordinary
-PNG output, so where no widget front end is listening (``nbconvert --execute``,
-nbval, an HTML export read offline) the notebook still shows it, just without the
-sliders.
+:func:`widgets_available` is the one probe of a widget front end. In JupyterLab the
+:func:`kernel_designer` shows sliders above its figure; moving them redraws the figure in place
+(an updatable display). :class:`SliceBrowser` shows the two panels of
+:class:`phaselab.display.animation.SlicingAnimation` (overview above, slice below) as a PNG in an
+``ipywidgets.Image``, under an ``IntSlider`` that picks the slice and a ``Dropdown`` that picks the
+overview's reducer; it needs no interactive matplotlib backend.
+
+The figures themselves are ordinary PNG outputs, so where no widget front end is listening
+(``nbconvert --execute``, nbval, an HTML export read offline, a terminal) the notebook still
+shows them, just without the controls.
+
+Notebook: ``02_phase_kernel_design.ipynb``, ``03_phased_spectrogram_movies.ipynb``
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from phaselab.display.plots import plot_kernel_plane
+from phaselab.display.animation import REDUCERS, Reducer, SlicingAnimation
+from phaselab.display.kernel_plots import plot_kernel_plane
 from phaselab.signal.kernels import KernelName, PhaseKernel, default_sigma, phase_knots
 
-__all__ = ["widgets_available", "kernel_designer", "KernelDesigner"]
+__all__ = ["widgets_available", "kernel_designer", "KernelDesigner", "SliceBrowser"]
+
 
 KERNEL_NAMES: tuple[KernelName, ...] = ("chord", "von_mises", "wrapped_gaussian")
 
@@ -150,3 +160,93 @@ def kernel_designer(
     """
     sigma = default_sigma(n_phases) if sigma is None else sigma
     return KernelDesigner(n_phases, sigma, kernel, widgets_available() if interactive is None else interactive)
+
+
+class SliceBrowser:
+    """Browse the slices of a volume with a slider; switch the overview's reducer from a menu.
+
+    Parameters
+    ----------
+    volume : np.ndarray, shape (n0, n1, n2)
+        The volume.
+    animation_axis, reduction_axis : int
+        As for :class:`SlicingAnimation`: the slider runs along ``animation_axis``.
+    reducers : mapping of str to callable
+        The reducers offered in the menu, the first one selected.
+    **animation_kwargs
+        Passed on to :class:`SlicingAnimation` (``axis_labels``, ``extents``, ``vmin``,
+        ``vmax``, ``cmap``, ``size``, ``title`` ...).
+
+    Examples
+    --------
+    >>> browser = SliceBrowser(volume, 0, 2, axis_labels=("time", "frequency", "phase"))  # doctest: +SKIP
+    >>> browser  # in a notebook: the widget, or a static PNG  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        volume: np.ndarray,
+        animation_axis: int = 0,
+        reduction_axis: int = 2,
+        reducers: Mapping[str, Reducer] = REDUCERS,
+        **animation_kwargs: Any,
+    ) -> None:
+        if not reducers:
+            raise ValueError("need at least one reducer")
+        self.reducers = dict(reducers)
+        self.reducer_name = next(iter(self.reducers))
+        self.animation = SlicingAnimation(
+            volume, animation_axis, reduction_axis, reducer=self.reducers[self.reducer_name], **animation_kwargs
+        )
+        self._widget = None
+
+    @property
+    def index(self) -> int:
+        """The slice shown."""
+        return self.animation.index
+
+    def update(self, index: int | None = None, reducer: str | None = None) -> bytes:
+        """Show slice ``index`` with the overview reduced by ``reducer`` (a name); returns the PNG.
+
+        This is the widgets' callback; ``None`` keeps the current value.
+        """
+        if reducer is not None and reducer != self.reducer_name:
+            if reducer not in self.reducers:
+                raise ValueError(f"unknown reducer {reducer!r}; choose from {', '.join(self.reducers)}")
+            self.animation.set_reducer(self.reducers[reducer])
+            self.reducer_name = reducer
+        png = self.animation.png(self.index if index is None else index)
+        if self._widget is not None:
+            self._image.value = png
+        return png
+
+    def widget(self) -> Any:
+        """The ``ipywidgets.VBox``: slider, reducer menu and the image (created once)."""
+        if self._widget is None:
+            import ipywidgets as widgets
+
+            anim = self.animation
+            label = anim.axis_labels[anim.animation_axis]
+            self._slider = widgets.IntSlider(
+                value=self.index, min=0, max=anim.n_frames - 1, description="slice", continuous_update=True
+            )
+            self._menu = widgets.Dropdown(options=list(self.reducers), value=self.reducer_name, description="reducer")
+            self._image = widgets.Image(value=anim.png(self.index), format="png")
+            self._slider.observe(lambda change: self.update(index=change["new"]), names="value")
+            self._menu.observe(lambda change: self.update(reducer=change["new"]), names="value")
+            self._widget = widgets.VBox([widgets.HBox([self._slider, self._menu, widgets.Label(label)]), self._image])
+        return self._widget
+
+    def _repr_mimebundle_(self, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None) -> dict:
+        bundle = {}
+        if widgets_available():
+            bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle.update({"image/png": self.animation.png(self.index), "text/plain": repr(self)})
+        return bundle
+
+    def __repr__(self) -> str:
+        anim = self.animation
+        return (
+            f"SliceBrowser(volume {anim.volume.shape}, slice {self.index + 1} of {anim.n_frames} along "
+            f"{anim.axis_labels[anim.animation_axis]!r}, reducer {self.reducer_name!r})"
+        )

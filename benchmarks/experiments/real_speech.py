@@ -8,7 +8,7 @@ own validation split) on the real test speakers and the synthetic held-out voice
 rewrites ``benchmarks/results/real_speech.json`` after every run. Chapter 04 and the README
 read that file.
 
-Run: ``python benchmarks/real_speech.py [--seeds 0 1] [--arms real-0.25 real both]`` (two processes with
+Run: ``python benchmarks/experiments/real_speech.py [--seeds 0 1] [--arms real-0.25 real both]`` (two processes with
 different ``--arms`` share the two cores of a small machine well: each is bound by its Python augmentation);
 ``--report`` prints the table and the learning curve's numbers of the results already written.
 """
@@ -16,13 +16,16 @@ different ``--arms`` share the two cores of a small machine well: each is bound 
 from __future__ import annotations
 
 import argparse
-import os
+import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.nn.cost import describe_machine  # noqa: E402
-from phaselab.studies.real_speech import (  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
+from phaselab.studies.real_speech import (
     ARMS,
     format_summary,
     learning_curve,
@@ -30,11 +33,10 @@ from phaselab.studies.real_speech import (  # noqa: E402
     run_arm,
     summarise,
 )
-from phaselab.training.inference import write_json  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "real_speech.json"
-RUNS = ROOT / "build" / "experiments" / "real_speech"
+ROOT = harness.REPO
+RESULTS = harness.RESULTS / "real_speech.json"
+RUNS = harness.BUILD / "experiments" / "real_speech"
 
 
 def report(path: Path) -> None:
@@ -66,7 +68,7 @@ def main() -> None:
             # re-read before writing: several processes may fill one results file, each with its own arms
             previous = load_results(args.results)["rows"] if args.results.is_file() else []
             previous = [r for r in previous if (r["arm"], r["seed"]) != (row["arm"], row["seed"])] + [row]
-            write_json({"machine": describe_machine(), "rows": previous}, args.results)
+            write_json({"machine": harness.machine(), "rows": previous}, args.results)
             print(f"{row['arm']} seed {seed}: macro F1 on real test speakers "
                   f"{row['scores']['real test speakers']['macro_f1']:.3f}")
     report(args.results)

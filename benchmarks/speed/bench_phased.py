@@ -5,24 +5,26 @@ Python, computing the squared chord distance to each knot and stacking the slice
 ``tf.stack``. Ours computes every knot at once by broadcasting. Batch of 64 one-second
 clips padded to 16384 samples, frame_length 256, frame_step 64, 10 phases.
 
-Run: ``python benchmarks/bench_phased.py [--repeats N]``. Prints clips/s and ratios.
+Run: ``python benchmarks/speed/bench_phased.py [--repeats N]``. Prints clips/s and ratios.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import time
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+import numpy as np
+import tensorflow as tf
 
-from phaselab.nn.features import PhasedSpectrogram  # noqa: E402
-from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
-from phaselab.signal.kernels import default_sigma, phase_knots  # noqa: E402
+from phaselab.nn.features import PhasedSpectrogram
+from phaselab.signal.encodings import phased_spectrogram
+from phaselab.signal.kernels import default_sigma, phase_knots
 
 BATCH, SAMPLES, N_PHASES = 64, 16384, 10
 
@@ -43,11 +45,8 @@ def loop_formulation(audio: tf.Tensor) -> tf.Tensor:
 
 
 def clips_per_second(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up (tracing, compilation)
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return repeats * BATCH / (time.perf_counter() - start)
+    """Clips/s of ``fn`` (one batch per call) over ``repeats`` calls, after one warm-up (tracing, compilation)."""
+    return harness.rate(fn, repeats, per_call=BATCH)
 
 
 def main() -> None:
@@ -74,8 +73,8 @@ def main() -> None:
     }
     base = results["loop, eager (straightforward)"]
     graph_base = results["loop, tf.function"]
-    print(f"batch {BATCH} x {SAMPLES} samples, frame 256 / hop 64, {N_PHASES} phases, "
-          f"{os.cpu_count()} CPU cores visible")
+    print(harness.machine_line())
+    print(f"batch {BATCH} x {SAMPLES} samples, frame 256 / hop 64, {N_PHASES} phases")
     print(f"{'formulation':40s} {'clips/s':>10s} {'vs eager loop':>14s} {'vs graph loop':>14s}")
     for name, rate in results.items():
         print(f"{name:40s} {rate:10.1f} {rate / base:13.2f}x {rate / graph_base:13.2f}x")

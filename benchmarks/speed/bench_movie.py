@@ -13,7 +13,7 @@ phaselab
     :meth:`phaselab.display.animation.SlicingAnimation.to_mp4`: the static parts drawn once,
     the slice and line updated in place and blitted, RGBA frames piped to one ffmpeg.
 
-Run: ``.venv/bin/python benchmarks/bench_movie.py`` (prints both rates and their ratio;
+Run: ``.venv/bin/python benchmarks/speed/bench_movie.py`` (prints both rates and their ratio;
 takes one to two minutes on 2 cores, most of it in the straightforward version).
 """
 
@@ -22,19 +22,19 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import matplotlib
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
+import harness  # first: sets the environment (MPLBACKEND=Agg) before matplotlib loads
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
 
-from phaselab.display.animation import SlicingAnimation  # noqa: E402
-from phaselab.display.video import probe, use_bundled_ffmpeg  # noqa: E402
-from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
+from phaselab.display.animation import SlicingAnimation
+from phaselab.display.video import probe, use_bundled_ffmpeg
+from phaselab.signal.encodings import phased_spectrogram
 
 FRAMES = 256
 FPS = 25
@@ -83,15 +83,16 @@ def ours(volume: np.ndarray, path: Path) -> None:
 
 def main() -> int:
     use_bundled_ffmpeg()
+    print(harness.machine_line())
     volume = make_volume(np.random.default_rng(0))
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in (("straightforward (FuncAnimation, no blit, Animation.save)", straightforward),
                            ("phaselab SlicingAnimation.to_mp4 (blit, one ffmpeg pipe)", ours)):
             path = Path(tmp) / "movie.mp4"
-            start = time.perf_counter()
-            make(volume, path)
-            seconds = time.perf_counter() - start
+            with harness.timer() as clock:
+                make(volume, path)
+            seconds = clock.seconds
             info = probe(path)
             assert info.n_frames == FRAMES and info.codec == "h264", info
             rates[name] = FRAMES / seconds

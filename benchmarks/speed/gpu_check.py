@@ -2,7 +2,7 @@
 
 One command on a machine with a GPU::
 
-    python benchmarks/gpu_check.py            # writes benchmarks/results/gpu_check.json
+    python benchmarks/speed/gpu_check.py            # writes benchmarks/results/gpu_check.json
 
 For every Keras backend that imports (TensorFlow, and JAX if installed; each in a process of
 its own, since a process has one backend), every model of ``--models`` and two training sets:
@@ -29,7 +29,7 @@ The device (``tf.config.list_physical_devices("GPU")``, ``jax.devices()``) is re
 the numbers. ``--quick`` runs on a CPU in a minute or two: four steps of batch 4, a tiled set of
 400 clips, for the test suite; its numbers say nothing about a GPU.
 
-Usage: ``python benchmarks/gpu_check.py [--quick] [--models cnn3d,cnn3d-small]
+Usage: ``python benchmarks/speed/gpu_check.py [--quick] [--models cnn3d,cnn3d-small]
 [--backends tensorflow,jax] [--batch-size 32] [--max-steps N] [--out PATH]``.
 """
 
@@ -42,12 +42,15 @@ import math
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "benchmarks" / "results" / "gpu_check.json"
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import harness  # first: sets the environment before TensorFlow loads
+
+DEFAULT_OUT = harness.RESULTS / "gpu_check.json"
 MODELS = ("cnn3d", "cnn3d-small")
 BACKENDS = ("tensorflow", "jax")
 TILED_CLIPS = 50_000
@@ -76,16 +79,16 @@ def _pipeline_rate(clips: list, noises: list, batch: int, steps: int) -> float:
     iterator = iter(data) if hasattr(data, "__iter__") and not hasattr(data, "__getitem__") else None
     if iterator is None:  # a PyDataset
         data[0]
-        started = time.perf_counter()
-        for i in range(1, steps + 1):
-            data[i]
+        with harness.timer() as clock:
+            for i in range(1, steps + 1):
+                data[i]
     else:
         next(iterator)
-        started = time.perf_counter()
-        for _ in range(steps):
-            next(iterator)
+        with harness.timer() as clock:
+            for _ in range(steps):
+                next(iterator)
         del iterator
-    return steps * batch / (time.perf_counter() - started)
+    return steps * batch / clock.seconds
 
 
 def _epochs(model_name: str, sets: dict[str, list], noises: list, batch: int, max_steps: int | None) -> list[dict[str, Any]]:
@@ -104,9 +107,9 @@ def _epochs(model_name: str, sets: dict[str, list], noises: list, batch: int, ma
                             batches_per_epoch=steps)
         if not results:
             model.fit(data, epochs=1, steps_per_epoch=2, verbose=0)  # tracing / XLA compilation
-        started = time.perf_counter()
-        model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
-        seconds = time.perf_counter() - started
+        with harness.timer() as clock:
+            model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
+        seconds = clock.seconds
         results.append({
             "set": name, "clips": len(clips), "batch": batch, "epoch_steps": epoch_steps, "steps_timed": steps,
             "train_clips_per_s": round(steps * batch / seconds, 2),
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print("RESULT " + json.dumps(measure(**json.loads(args.child))))
         return 0
 
-    from phaselab.atomic import check_output_file, write_text
+    from phaselab.atomic import check_output_file
     from phaselab.cli.main import positive_int
     from phaselab.cli.train import MODELS as KNOWN
 
@@ -186,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             results["skipped"][backend] = f"failed (exit status {done.returncode}; its output is above)"
             continue
         results["backends"][backend] = json.loads(lines[-1][len("RESULT "):])
-    write_text(args.out, json.dumps(results, indent=1) + "\n")
+    harness.write_json(args.out, results)
     print(f"wrote {args.out}")
     return 0 if results["backends"] else 1
 

@@ -11,21 +11,21 @@ synthetic-voice run that ``benchmarks/FINDINGS.md`` quotes): settings, machine, 
 and their summary (mean and standard deviation over seeds), which
 notebooks/06_speech_or_noise.ipynb reads.
 
-Run: ``python benchmarks/speech_noise_models.py [--seeds 0 1 2] [--epochs 8] [--train 1000]
+Run: ``python benchmarks/experiments/speech_noise_models.py [--seeds 0 1 2] [--epochs 8] [--train 1000]
 [--encodings magnitude mag_if ...] [--data real|synthetic]``
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.atomic import write_text  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
 from phaselab.studies.speech_noise import NOISE_SPLITS, noise_split, training_clips
 from phaselab.studies.speech_noise_models import (
     compare_encodings_on_speech_noise,
@@ -33,7 +33,7 @@ from phaselab.studies.speech_noise_models import (
     summarise_seeds,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = harness.RESULTS
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
     settings = {key: value for key, value in vars(args).items() if key != "out"}
     if noises:
         settings["noise_splits"] = {"train": "the other recordings", **NOISE_SPLITS}
-    machine = describe_machine()
+    machine = harness.machine()
     runs = {}
     for seed in args.seeds:  # one seed at a time, every encoding, so a killed job keeps whole seeds
         runs[str(seed)] = compare_encodings_on_speech_noise(args.encodings, splits, sizes, args.epochs, seed,
@@ -64,7 +64,7 @@ def main() -> None:
             print(f"seed {seed}  {encoding:<12} {result['params']:>7,} params  {result['seconds']:6.0f} s  "
                   f"AUC {result['auc']:.4f}  {test}", flush=True)
         report = {"settings": settings, "machine": machine, "runs": runs, "summary": summarise_seeds(runs)}
-        write_text(out, json.dumps(report, indent=1) + "\n")
+        harness.write_json(out, report)
     print(f"on {machine}:")
     print(format_seed_summary(summarise_seeds(runs)))
     print(f"wrote {out}")

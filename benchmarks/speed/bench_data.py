@@ -21,7 +21,7 @@ beat -- the training speed of the 3D CNN (``train_on_batch`` of
 The clips are copies of the bundled "marvin" sample at random gains and lengths in a
 temporary Speech Commands tree (or ``--data`` to read a real tree's first clips).
 
-Usage: ``.venv/bin/python benchmarks/bench_data.py [--clips N] [--batch-size B] [--no-model]``;
+Usage: ``.venv/bin/python benchmarks/speed/bench_data.py [--clips N] [--batch-size B] [--no-model]``;
 ``PHASELAB_QUICK=1`` (or ``--quick``) uses 64 clips and one training step.
 """
 
@@ -34,18 +34,19 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+import numpy as np
 
-from phaselab.data.augment import AugmentConfig, SoundPreprocessor  # noqa: E402
-from phaselab.data.labels import CLASSES, COMMANDS  # noqa: E402
-from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
-from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
-from phaselab.signal.encodings import phased_spectrogram  # noqa: E402
-from phaselab.signal.noise import coloured_noise  # noqa: E402
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor, coloured_noise
+from phaselab.data.labels import CLASSES, COMMANDS
+from phaselab.data.speech_commands import SpeechCommands
+from phaselab.signal.audio import read_wav, write_wav
+from phaselab.signal.encodings import phased_spectrogram
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = harness.REPO
 CONFIG = AugmentConfig(silence_fraction=0.0)
 """The default augmentation, without silence clips (the loop makes none)."""
 

@@ -8,42 +8,33 @@ against the straightforward ``CircularPad`` + ``Conv3D`` (the same function and 
 :func:`phaselab.nn.encoding_nets.encoding_model`'s ``phase_stem`` switch. Writes
 ``benchmarks/results/bench_encodings.json``.
 
-Run: ``python benchmarks/bench_encodings.py [--steps 5]`` (``PHASELAB_QUICK=1``: 1 step).
+Run: ``python benchmarks/speed/bench_encodings.py [--steps 5]`` (``PHASELAB_QUICK=1``: 1 step).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import time
+import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+import keras
+import numpy as np
 
-from phaselab.atomic import write_text  # noqa: E402
-from phaselab.nn.cost import (
-    describe_machine,  # noqa: E402
-    flops,
-)
-from phaselab.nn.encoding_nets import encoding_cnn, encoding_model  # noqa: E402
+from phaselab.nn.cost import flops
+from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
 from phaselab.studies.encodings_real import REAL_ENCODINGS
 
-OUT = Path(__file__).resolve().parent / "results" / "bench_encodings.json"
+OUT = harness.RESULTS / "bench_encodings.json"
 
 
 def clips_per_second(model: keras.Model, x: np.ndarray, y: np.ndarray, steps: int) -> float:
     """Training clips per second over ``steps`` steps, after two warm-up steps."""
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
-    for _ in range(2):
-        model.train_on_batch(x, y)
-    start = time.perf_counter()
-    for _ in range(steps):
-        model.train_on_batch(x, y)
-    return steps * len(x) / (time.perf_counter() - start)
+    return harness.rate(lambda: model.train_on_batch(x, y), steps, per_call=len(x), warmup=2)
 
 
 def main() -> None:
@@ -52,7 +43,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    steps = 1 if os.environ.get("PHASELAB_QUICK") == "1" else args.steps
+    steps = 1 if harness.quick() else args.steps
+    print(harness.machine_line())
     rng = np.random.default_rng(0)
     x = (0.1 * rng.standard_normal((args.batch_size, 16384))).astype(np.float32)
     y = keras.utils.to_categorical(np.arange(args.batch_size) % 12, 12)
@@ -74,9 +66,9 @@ def main() -> None:
     ratio = stems["fold"] / stems["pad"]
     print(f"phased stem speed-up: {stems['fold']:.1f} / {stems['pad']:.1f} clips/s = {ratio:.2f}x "
           "(folded 2D convolution against CircularPad + Conv3D, encoding_model)")
-    report = {"machine": describe_machine(), "steps": steps, "batch_size": args.batch_size, "encodings": rows,
+    report = {"machine": harness.machine(), "steps": steps, "batch_size": args.batch_size, "encodings": rows,
               "phased_stem": {**stems, "speed_up": ratio}}
-    write_text(args.out, json.dumps(report, indent=1) + "\n")
+    harness.write_json(args.out, report)
     print(f"wrote {args.out}")
 
 

@@ -11,7 +11,7 @@ clean, with real background noise at 20, 10, 5 and 0 dB SNR, and with a global p
 ``--report`` prints the tables (mean +- sd over seeds, and each encoding against magnitude,
 paired by seed) from the JSON without training. Chapter 05 reads the JSON.
 
-Run: ``python benchmarks/encodings_real.py [--seeds 0 1 2] [--encodings ...] [--epochs 15]``;
+Run: ``python benchmarks/experiments/encodings_real.py [--seeds 0 1 2] [--encodings ...] [--epochs 15]``;
 ``PHASELAB_QUICK=1`` trains 1 epoch of 2 batches per run into a temporary folder (mechanics only).
 """
 
@@ -20,13 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.atomic import write_text  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
 from phaselab.studies.encodings_real import (
     REAL_ENCODINGS,
     REAL_EPOCHS,
@@ -37,14 +39,13 @@ from phaselab.studies.encodings_real import (
     summarise_real,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "benchmarks" / "results" / "encodings_real.json"
-RUNS = REPO / "build" / "experiments" / "encodings_real"
+OUT = harness.RESULTS / "encodings_real.json"
+RUNS = harness.BUILD / "experiments" / "encodings_real"
 
 
 def report(results: dict) -> str:
     rows = results["rows"]
-    speed = load_speed(REPO / "benchmarks" / "results" / "bench_encodings.json")
+    speed = load_speed(harness.RESULTS / "bench_encodings.json")
     lines = [format_real_summary(summarise_real(rows), speed), "", "each encoding minus magnitude, clean test macro F1:"]
     for encoding in dict.fromkeys(row["encoding"] for row in rows):
         if encoding == "magnitude":
@@ -79,7 +80,7 @@ def main() -> None:
     results = {"settings": {"seeds": args.seeds, "encodings": args.encodings, **overrides, "data": "real",
                             "recipe": "phaselab train defaults (TrainConfig) but model enc-cnn and epochs",
                             "quick": quick},
-               "machine": describe_machine(), "rows": []}
+               "machine": harness.machine(), "rows": []}
     if args.out.is_file() and not quick:
         previous = json.loads(args.out.read_text(encoding="utf-8"))
         if previous["settings"].get("epochs") == args.epochs:
@@ -93,7 +94,7 @@ def main() -> None:
             results["rows"].append(row)
             print(f"{encoding:<12} seed {seed}: clean macro F1 {row['conditions']['clean']['macro_f1']:.3f}, "
                   f"{row['minutes']:.1f} min", flush=True)
-            write_text(args.out, json.dumps(results, indent=1) + "\n")
+            harness.write_json(args.out, results)
     print(report(results))
 
 

@@ -21,24 +21,29 @@ were made before these became options of the default recipe, whose augmentation 
         --epochs 30 --learning-rate 2e-3 --augment "${AUG_A%\\}},\\"phase_fraction\\":0}" \\
         --out build/experiments/real/cnn2dmel_heavy_s0
 
-Run: ``python benchmarks/recipes_real.py [--runs build/experiments/real]``.
+Run: ``python benchmarks/experiments/recipes_real.py [--runs build/experiments/real]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from phaselab.training.inference import write_json
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "recipes_real.json"
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
+
+RESULTS = harness.RESULTS / "recipes_real.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=Path, default=ROOT / "build" / "experiments" / "real")
+    parser.add_argument("--runs", type=Path, default=harness.BUILD / "experiments" / "real")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     rows = []

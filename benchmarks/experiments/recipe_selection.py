@@ -13,7 +13,7 @@ The tree lives in ``build/experiments/recipe_selection/tree`` (symbolic links to
 clips, new list files); runs in ``build/experiments/recipe_selection/RECIPE-sSEED`` resume when
 the command is run again. Results: ``benchmarks/results/recipe_selection.json``.
 
-Run: ``python benchmarks/recipe_selection.py [--recipes default half-width] [--seeds 0]``;
+Run: ``python benchmarks/experiments/recipe_selection.py [--recipes default half-width] [--seeds 0]``;
 ``--report`` reprints the table.
 """
 
@@ -22,22 +22,25 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
+import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from phaselab.data.speech_commands import bundled_data_root  # noqa: E402
-from phaselab.nn.cost import describe_machine  # noqa: E402
+import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
+from phaselab.data.speech_commands import bundled_data_root
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import evaluate, write_json  # noqa: E402
+from phaselab.training.inference import evaluate
 from phaselab.training.loop import train
 from phaselab.training.rundir import BEST_FILE, read_history
-from phaselab.training.scores import mean_sd  # noqa: E402
+from phaselab.training.scores import mean_sd
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "recipe_selection.json"
-WORK = ROOT / "build" / "experiments" / "recipe_selection"
+ROOT = harness.REPO
+RESULTS = harness.RESULTS / "recipe_selection.json"
+WORK = harness.BUILD / "experiments" / "recipe_selection"
 MODEL = "cnn3d-small"
 LIGHT_AUGMENT = {"speed_fraction": 0.4, "pitch_fraction": 0.4, "formant_fraction": 0.4, "tilt_fraction": 0.25,
                  "reverb_fraction": 0.15}
@@ -118,7 +121,7 @@ def main() -> None:
             previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
             runs = [r for r in previous.get("runs", []) if previous.get("voice") == args.voice
                     and (r["recipe"], r["seed"]) != (recipe, seed)]
-            results = {"voice": args.voice, "model": MODEL, "machine": describe_machine(), "runs": runs + [row]}
+            results = {"voice": args.voice, "model": MODEL, "machine": harness.machine(), "runs": runs + [row]}
             write_json(results, args.results)
     print(report(results))
 
