@@ -198,7 +198,7 @@ def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | No
     Parameters
     ----------
     path : path-like, optional
-        A results file of ``benchmarks/train_speech_detector.py``; by default the committed one,
+        A results file of ``benchmarks/experiments/train_speech_detector.py``; by default the committed one,
         ``benchmarks/results/speech_detector.json`` (:func:`phaselab.paths.results_dir`).
 
     Returns

@@ -307,10 +307,10 @@ def real_study_report(path: str | os.PathLike | None = None,
     Parameters
     ----------
     path : path-like, optional
-        A results file of ``benchmarks/encodings_real.py``; by default the committed one,
+        A results file of ``benchmarks/experiments/encodings_real.py``; by default the committed one,
         ``benchmarks/results/encodings_real.json`` (:func:`phaselab.paths.results_dir`).
     speed_path : path-like, optional
-        ``benchmarks/bench_encodings.py``'s results (training time per clip relative to
+        ``benchmarks/speed/bench_encodings.py``'s results (training time per clip relative to
         magnitude); by default ``benchmarks/results/bench_encodings.json``. A missing file drops
         the column.
 

@@ -218,7 +218,7 @@ def real_speech_study(path: str | os.PathLike | None = None) -> dict[str, Any]:
     Parameters
     ----------
     path : path-like, optional
-        A results file of ``benchmarks/real_speech.py``; by default the committed one,
+        A results file of ``benchmarks/experiments/real_speech.py``; by default the committed one,
         ``benchmarks/results/real_speech.json`` (:func:`phaselab.paths.results_dir`).
 
     Returns

@@ -275,7 +275,7 @@ def speech_noise_study(path: str | os.PathLike | None = None, baseline: str = "m
     Parameters
     ----------
     path : path-like, optional
-        A results file of ``benchmarks/speech_noise_models.py``; by default the committed one,
+        A results file of ``benchmarks/experiments/speech_noise_models.py``; by default the committed one,
         ``benchmarks/results/speech_noise_real.json`` (:func:`phaselab.paths.results_dir`).
     baseline : str
         The encoding the others are compared with.
