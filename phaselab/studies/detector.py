@@ -39,7 +39,7 @@ from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probab
 from phaselab.training.rundir import load_model
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING"]
+__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
 
 
 WEIGHTS = weights_dir() / "speech_detector.keras"
@@ -190,3 +190,42 @@ def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
             starts.append(len(audio) - MODEL_SAMPLES)
         windows = np.stack([audio[s : s + MODEL_SAMPLES] for s in starts])
     return float(speech_scores(windows).max())
+
+
+def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | None:
+    """The shipped detector's leave-one-noise-out study read back, with the table chapter 06 shows.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A results file of ``benchmarks/experiments/train_speech_detector.py``; by default the committed one,
+        ``benchmarks/results/speech_detector.json`` (:func:`phaselab.paths.results_dir`).
+
+    Returns
+    -------
+    dict or None
+        None when there are no results (or none of :func:`leave_one_noise_out`); else the
+        file's entries (``held_out_speakers``: the shipped detector's scores on held-out
+        speakers; ``size_mb``: its file size in MB; ...) with ``folds`` sorted by ROC AUC,
+        hardest first (per fold: the recording left out, the share of its examples ``caught``
+        as noise, ``speech_kept``, ``auc``), and ``table``: one line per fold.
+
+    Examples
+    --------
+    >>> study = detector_study()
+    >>> study["table"].splitlines()[0].split()
+    ['left', 'out', 'caught', 'speech', 'kept', 'ROC', 'AUC']
+
+    Notebook: ``06_speech_or_noise`` (section 5).
+    """
+    from phaselab.paths import results_dir
+    from phaselab.studies.speech_noise_models import load_results
+
+    detector = load_results(results_dir() / "speech_detector.json" if path is None else path)
+    if detector is None or "folds" not in detector:
+        return None
+    folds = sorted(detector["folds"], key=lambda fold: fold["auc"])
+    lines = [f"{'left out':<26}{'caught':>8}{'speech kept':>13}{'ROC AUC':>9}"]
+    lines += [f"{fold['noise']:<26}{fold['caught']:>8.3f}{fold['speech_kept']:>13.3f}{fold['auc']:>9.3f}" for fold in folds]
+    return {**detector, "folds": folds, "table": "\n".join(lines)}
+

@@ -25,7 +25,7 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav
 from phaselab.training.scores import classification_scores, mean_sd, seed_interval
 
-__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness"]
+__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences"]
 
 
 REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay")
@@ -298,3 +298,73 @@ def plot_robustness(summary: Sequence[dict[str, Any]], ax: Any = None) -> Any:
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", ncol=2)
     return ax
+
+
+def real_study_report(path: str | os.PathLike | None = None,
+                      speed_path: str | os.PathLike | None = None) -> dict[str, Any] | None:
+    """Chapter 05's comparison read back: the runs, their summary and the table the chapter shows.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A results file of ``benchmarks/experiments/encodings_real.py``; by default the committed one,
+        ``benchmarks/results/encodings_real.json`` (:func:`phaselab.paths.results_dir`).
+    speed_path : path-like, optional
+        ``benchmarks/speed/bench_encodings.py``'s results (training time per clip relative to
+        magnitude); by default ``benchmarks/results/bench_encodings.json``. A missing file drops
+        the column.
+
+    Returns
+    -------
+    dict or None
+        None when there are no results yet; else ``settings`` and ``machine`` (as recorded),
+        ``rows`` (one per encoding and seed), ``summary`` (:func:`summarise_real`, table order),
+        ``by_encoding`` (encoding -> its summary entry: per condition ``(mean, sd)`` of macro
+        F1), ``speed`` (:func:`load_speed`, or None) and ``table`` (:func:`format_real_summary`'s
+        Markdown, one row per encoding).
+
+    Examples
+    --------
+    >>> report = real_study_report()
+    >>> report["table"].splitlines()[2].split(" | ")[0]
+    '| magnitude'
+
+    Notebook: ``05_phase_encodings_compared`` (section 5).
+    """
+    from phaselab.paths import results_dir
+
+    study = load_real_study(results_dir() / "encodings_real.json" if path is None else path)
+    if study is None:
+        return None
+    speed = load_speed(results_dir() / "bench_encodings.json" if speed_path is None else speed_path)
+    summary = summarise_real(study["rows"])
+    return {"settings": study["settings"], "machine": study["machine"], "rows": study["rows"], "summary": summary,
+            "by_encoding": {entry["encoding"]: entry for entry in summary}, "speed": speed,
+            "table": format_real_summary(summary, speed)}
+
+
+def format_paired_differences(differences: Sequence[dict[str, Any]]) -> str:
+    """Plain text of :func:`paired_difference` results, one line each: mean, both 95 % intervals, verdict.
+
+    Parameters
+    ----------
+    differences : sequence of dict
+        :func:`paired_difference` results (differences of macro F1, in [-1, 1]).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(format_paired_differences([{"encoding": "if", "condition": "clean", "seeds": [0, 1], "mean": 0.01,
+    ...     "seed_ci": (-0.02, 0.04), "speaker_ci": (-0.01, 0.03), "verdict": "no clear difference"}]))
+    if           clean           seeds [0, 1]: +0.010   over seeds -0.020 .. +0.040   over speakers -0.010 .. +0.030   no clear difference
+
+    Notebook: ``05_phase_encodings_compared`` (section 5, "Is a difference larger than the noise?").
+    """
+    return "\n".join(f"{d['encoding']:<12} {d['condition']:<15} seeds {d['seeds']}: {d['mean']:+.3f}   "
+                     f"over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}   "
+                     f"over speakers {d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}   {d['verdict']}"
+                     for d in differences)
+

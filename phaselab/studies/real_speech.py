@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results"]
+__all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results", "real_speech_study"]
 
 SCORED_JURIES: tuple[str, ...] = ("real test speakers", "real validation speakers", "synthetic held-out voices")
 """The juries every run is scored on (names of :data:`phaselab.training.shipped.JURIES`)."""
@@ -210,3 +210,36 @@ def plot_learning_curve(rows: Iterable[dict[str, Any]], target: float = 0.9, ax:
     ax.set_ylabel("macro F1, real test speakers")
     ax.legend(loc="lower right", fontsize=8)
     return ax
+
+
+def real_speech_study(path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """Chapter 04's study read back: the machine, the runs, one summary per arm and the table it shows.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A results file of ``benchmarks/experiments/real_speech.py``; by default the committed one,
+        ``benchmarks/results/real_speech.json`` (:func:`phaselab.paths.results_dir`).
+
+    Returns
+    -------
+    dict
+        ``machine`` (str, where the runs trained), ``rows`` (the file's runs, one per arm and
+        seed), ``summary`` (arm name -> its :func:`summarise` entry, in table order: per jury and
+        metric ``(mean, sd)`` over seeds) and ``table`` (:func:`format_summary`'s Markdown).
+
+    Examples
+    --------
+    >>> study = real_speech_study()
+    >>> next(iter(study["summary"]))
+    'synthetic voices only'
+
+    Notebook: ``04_3d_cnn_training`` (section 7, "Synthetic voices, real people").
+    """
+    from phaselab.paths import results_dir
+
+    results = load_results(results_dir() / "real_speech.json" if path is None else path)
+    summary = summarise(results["rows"])
+    return {"machine": results["machine"], "rows": results["rows"],
+            "summary": {entry["arm"]: entry for entry in summary}, "table": format_summary(summary)}
+

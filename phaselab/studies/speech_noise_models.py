@@ -27,7 +27,7 @@ from phaselab.studies.speech_noise import (
 from phaselab.training.scores import mean_sd, roc_auc
 
 __all__ = ["fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
-           "speech_probability"]
+           "speech_probability", "speech_noise_study"]
 
 
 def fit_speech_noise(
@@ -267,3 +267,50 @@ def speech_probability(model: keras.Model, audio: np.ndarray, batch_size: int = 
     """
     probabilities = model.predict(np.asarray(audio, np.float32), batch_size=batch_size, verbose=0)
     return np.asarray(probabilities[:, 1], np.float32)
+
+
+def speech_noise_study(path: str | os.PathLike | None = None, baseline: str = "magnitude") -> dict[str, Any] | None:
+    """Chapter 06's three-seed comparison read back: the table it shows and each encoding's ROC AUC against magnitude.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A results file of ``benchmarks/experiments/speech_noise_models.py``; by default the committed one,
+        ``benchmarks/results/speech_noise_real.json`` (:func:`phaselab.paths.results_dir`).
+    baseline : str
+        The encoding the others are compared with.
+
+    Returns
+    -------
+    dict or None
+        None when there are no results yet; else ``settings`` and ``machine`` (as recorded),
+        ``runs`` ({seed: {encoding: result}}), ``summary`` (:func:`summarise_seeds`'s, as
+        recorded), ``table`` (:func:`format_seed_summary`), ``gaps`` (encoding -> its ROC AUC
+        minus the baseline's, seed by seed), ``verdicts`` (encoding -> ``(mean, low, high)``,
+        :func:`phaselab.training.scores.seed_interval` of the gaps, 95 %) and ``differences``
+        (one line of text per encoding).
+
+    Examples
+    --------
+    >>> study = speech_noise_study()
+    >>> sorted(study["verdicts"])
+    ['if', 'mag_if']
+
+    Notebook: ``06_speech_or_noise`` (section 4).
+    """
+    from phaselab.paths import results_dir
+    from phaselab.training.scores import seed_interval
+
+    full = load_results(results_dir() / "speech_noise_real.json" if path is None else path)
+    if full is None:
+        return None
+    runs, summary = full["runs"], full["summary"]
+    gaps = {encoding: [run[encoding]["auc"] - run[baseline]["auc"] for run in runs.values()]
+            for encoding in summary if encoding != baseline}
+    verdicts = {encoding: seed_interval(values) for encoding, values in gaps.items()}
+    differences = "\n".join(
+        f"{encoding} − {baseline}, ROC AUC: seed by seed {np.round(gaps[encoding], 3)}, mean {mean:+.3f}, "
+        f"95 % interval over seeds {low:+.3f} .. {high:+.3f}" for encoding, (mean, low, high) in verdicts.items())
+    return {"settings": full["settings"], "machine": full["machine"], "runs": runs, "summary": summary,
+            "table": format_seed_summary(summary), "gaps": gaps, "verdicts": verdicts, "differences": differences}
+

@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "compile_model": "loop",
     "damped_log_loss": "losses",
     "evaluate": "inference",
+    "format_jury_scores": "shipped",
     "format_jury_summary": "inference",
     "format_run_summary": "inference",
     "format_scores": "inference",

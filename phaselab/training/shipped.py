@@ -24,7 +24,7 @@ from typing import Any
 
 from phaselab.paths import weights_dir
 
-__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship"]
+__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship", "format_jury_scores"]
 
 
 WEIGHTS = weights_dir()
@@ -150,4 +150,34 @@ def ship(run_dir: str | os.PathLike, weights: str | os.PathLike = WEIGHTS) -> Pa
     }
     write_json(record, record_path)
     return record_path
+
+
+
+def format_jury_scores(scores: dict[str, dict[str, Any]]) -> str:
+    """One line per jury of :func:`score_juries`'s result: macro F1, accuracy, command recall, false alarms.
+
+    Parameters
+    ----------
+    scores : dict
+        Jury name -> scores holding ``macro_f1``, ``accuracy``, ``command_recall``,
+        ``false_alarm_rate`` (shares in [0, 1]) and ``n`` (clips), as :func:`score_juries`
+        returns them and :func:`shipped_scores` records them under ``"scores"``.
+
+    Returns
+    -------
+    str
+        Plain text, the juries in the order given.
+
+    Examples
+    --------
+    >>> print(format_jury_scores({"toy": {"macro_f1": 0.5, "accuracy": 0.75, "command_recall": 0.5,
+    ...                                   "false_alarm_rate": 0.25, "n": 4}}))
+    toy: macro F1 0.500, accuracy 0.750, command recall 0.500, false alarms 0.250 (4 clips)
+
+    Notebook: ``04_3d_cnn_training`` (section 6, "The model phaselab ships").
+    """
+    width = max((len(jury) for jury in scores), default=0)  # names right-aligned
+    return "\n".join(f"{jury:>{width}}: macro F1 {s['macro_f1']:.3f}, accuracy {s['accuracy']:.3f}, command "
+                     f"recall {s['command_recall']:.3f}, false alarms {s['false_alarm_rate']:.3f} ({s['n']} clips)"
+                     for jury, s in scores.items())
 

@@ -153,3 +153,24 @@ def test_training_clips_are_real_speech_without_silence() -> None:
     speech = [c for c in tree.clips("validation") if c.label != "silence"]
     clips = training_clips("validation")
     assert len(clips) == len(speech) < len(tree.clips("validation"))
+
+
+def test_detector_study_sorts_the_folds_of_the_committed_results(tmp_path) -> None:
+    import json
+
+    from phaselab.paths import results_dir
+    from phaselab.studies.detector import detector_study
+
+    committed = json.loads((results_dir() / "speech_detector.json").read_text(encoding="utf-8"))
+    study = detector_study()
+    aucs = [fold["auc"] for fold in study["folds"]]
+    assert aucs == sorted(aucs) and len(aucs) == len(committed["folds"])
+    assert sorted(f["noise"] for f in study["folds"]) == sorted(f["noise"] for f in committed["folds"])
+    assert study["held_out_speakers"] == committed["held_out_speakers"] and study["size_mb"] == committed["size_mb"]
+    lines = study["table"].splitlines()
+    assert len(lines) == 1 + len(committed["folds"])
+    for line, fold in zip(lines[1:], study["folds"]):
+        assert line.split() == [fold["noise"], f"{fold['caught']:.3f}", f"{fold['speech_kept']:.3f}", f"{fold['auc']:.3f}"]
+    assert detector_study(tmp_path / "absent.json") is None
+    (tmp_path / "no_folds.json").write_text(json.dumps({"size_mb": 1.0}))
+    assert detector_study(tmp_path / "no_folds.json") is None

@@ -67,3 +67,37 @@ def test_committed_results_cover_every_arm_with_two_seeds() -> None:
     for r in rows:
         for jury in ("real test speakers", "synthetic held-out voices"):
             assert 0.0 <= r["scores"][jury]["macro_f1"] <= 1.0
+
+
+def test_real_speech_study_is_the_committed_results_summarised_per_arm() -> None:
+    from phaselab.studies.real_speech import real_speech_study
+
+    results = load_results(RESULTS)
+    study = real_speech_study()
+    assert study["rows"] == results["rows"] and study["machine"] == results["machine"]
+    assert list(study["summary"]) == [arm.name for arm in ARMS]  # one entry per arm, in table order
+    table = study["table"].splitlines()
+    assert len(table) == 2 + len(ARMS)  # header, rule, a row per arm
+    for arm, line in zip(ARMS, table[2:]):
+        runs = [r for r in results["rows"] if r["arm"] == arm.name]
+        real = [r["scores"]["real test speakers"]["macro_f1"] for r in runs]
+        synthetic = [r["scores"]["synthetic held-out voices"]["macro_f1"] for r in runs]
+        entry = study["summary"][arm.name]
+        assert entry["seeds"] == sorted(r["seed"] for r in runs) and len(runs) == 2
+        assert entry["real test speakers"]["macro_f1"][0] == pytest.approx(sum(real) / len(real))
+        assert entry["synthetic held-out voices"]["macro_f1"][0] == pytest.approx(sum(synthetic) / len(synthetic))
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells[0] == arm.name and cells[2] == "2"
+        assert cells[3].startswith(f"{sum(real) / len(real):.3f} ± ") and cells[8].startswith(f"{sum(synthetic) / 2:.3f}")
+
+
+def test_real_speech_study_reads_another_file(tmp_path: Path) -> None:
+    import json
+
+    from phaselab.studies.real_speech import real_speech_study
+
+    path = tmp_path / "real_speech.json"
+    path.write_text(json.dumps({"machine": "a test", "rows": ROWS}), encoding="utf-8")
+    study = real_speech_study(path)
+    assert study["machine"] == "a test" and list(study["summary"]) == ["synthetic voices only", "real, 1/4 of speakers",
+                                                                      "real, all speakers"]

@@ -107,3 +107,15 @@ def test_false_alarm_rate_counts_other_words_taken_for_commands() -> None:
     scores = classification_scores([u, u, u, u, yes], [yes, silence, u, u, yes], CLASSES)
     assert scores["false_alarm_rate"] == 0.25  # one of four other words taken for a command; silence is no alarm
     assert np.isnan(classification_scores([yes], [yes], CLASSES)["false_alarm_rate"])
+
+
+def test_format_jury_scores_gives_a_line_per_jury_of_the_record(record: dict) -> None:
+    from phaselab.training.shipped import format_jury_scores
+
+    lines = format_jury_scores(record["scores"]).splitlines()
+    assert len(lines) == len(JURIES) == len(record["scores"])
+    for line, (jury, scores) in zip(lines, record["scores"].items()):
+        assert line.strip().startswith(f"{jury}: macro F1 {scores['macro_f1']:.3f}, accuracy {scores['accuracy']:.3f}")
+        assert f"false alarms {scores['false_alarm_rate']:.3f} ({scores['n']} clips)" in line
+    assert len({line.index(":") for line in lines}) == 1  # the names right-aligned
+    assert "(634 clips)" in lines[0]  # the real test speakers
