@@ -4,10 +4,10 @@ import matplotlib
 import numpy as np
 import pytest
 
+from phaselab.atomic import check_output_file
 from phaselab.display.video import (
     VideoInfo,
     VideoWriter,
-    check_output_path,
     ffmpeg_exe,
     parse_ffmpeg_report,
     probe,
@@ -83,9 +83,9 @@ def test_writer_rejects_bad_frames_and_empty_movies(tmp_path):
 
 def test_unwritable_destinations_are_refused(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
-        check_output_path(tmp_path / "missing" / "x.mp4")
+        check_output_file(tmp_path / "missing" / "x.mp4")
     with pytest.raises(ValueError, match="directory"):
-        check_output_path(tmp_path)
+        check_output_file(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(ValueError, match="does not exist"):
