@@ -58,16 +58,3 @@ def test_checks_fail_on_wrong_solutions(name):
     check, wrong = WRONG[name]
     with pytest.raises(AssertionError):
         check(wrong)
-
-
-def test_iterations_to_reach_and_pulse_period():
-    assert ex.iterations_to_reach(np.array([0.5, 0.2]), 0.1) is None
-    assert ex.iterations_to_reach(np.array([0.05]), 0.1) == 1
-    clicks = np.zeros(3000)
-    clicks[::150] = 1
-    assert ex.pulse_period(clicks) == 150
-
-
-def test_recentre_phase_is_a_half_frame_delay():
-    spec = np.ones((2, 5), complex)
-    np.testing.assert_allclose(ex.recentre_phase(spec), [[1, -1, 1, -1, 1]] * 2, atol=1e-12)

@@ -10,36 +10,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from chapter_notebooks import PNG, chapter_one, write_chapters
 from chromium import Chromium, find_chromium
 
 from phaselab.atomic import part_path
 from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
-from phaselab.cli.main import main
-from phaselab.cli.site import chapters_in
 
 REPO = Path(__file__).resolve().parents[2]
 v4 = nbformat.v4
-PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
-
-
-def chapter_one() -> nbformat.NotebookNode:
-    """A chapter with a formula, a link, a widget output stored beside its PNG and a widget of controls only."""
-    widget = v4.new_output("display_data", data={WIDGET_VIEW: {"version_major": 2, "model_id": "abc"},
-                                                 "image/png": PNG, "text/plain": "SliceBrowser(...)"})
-    controls = v4.new_output("display_data", data={WIDGET_VIEW: {"version_major": 2, "model_id": "def"},
-                                                   "text/plain": "VBox(children=(IntSlider(value=0),))"})
-    return v4.new_notebook(cells=[
-        v4.new_markdown_cell("# 01 · First\n\nA magnitude $\\log(1 + |z|)$.\n\nThen [the second](02_second.ipynb#top)."),
-        v4.new_code_cell("browser", outputs=[widget], execution_count=1),
-        v4.new_code_cell("designer", outputs=[controls], execution_count=2),
-    ], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
-
-
-def write_chapters(folder: Path) -> list[Path]:
-    nbformat.write(chapter_one(), folder / "01_first.ipynb")
-    nbformat.write(v4.new_notebook(cells=[v4.new_markdown_cell("# 02 · Second\n\nBack to [one](01_first.ipynb).")]),
-                   folder / "02_second.ipynb")
-    return [folder / "01_first.ipynb", folder / "02_second.ipynb"]
 
 
 def anchors(page: str) -> list[tuple[str, str]]:
@@ -111,20 +89,6 @@ def test_build_site_refuses_to_replace_a_file(tmp_path):
     with pytest.raises(ValueError, match="this is a file"):
         build_site(paths, tmp_path / "site")
     assert (tmp_path / "site").read_text() == "not a folder"
-
-
-def test_site_command(tmp_path, capsys):
-    write_chapters(tmp_path)
-    (tmp_path / "notes.ipynb").write_text("{}")  # not a chapter: not taken from the folder
-    assert chapters_in([str(tmp_path)]) == [tmp_path / "01_first.ipynb", tmp_path / "02_second.ipynb"]
-    assert main(["site", str(tmp_path), "--out", str(tmp_path / "site")]) == 0
-    assert "2 chapter pages (2 widget outputs" in capsys.readouterr().out
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert main(["site", str(empty), "--out", str(tmp_path / "site2")]) == 1
-    assert "no executed chapters" in capsys.readouterr().err
-    assert main(["site", str(tmp_path), "--out", str(tmp_path / "no" / "site")]) == 1
-    assert "does not exist" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- in a real browser

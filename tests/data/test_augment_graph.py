@@ -26,8 +26,8 @@ tf = pytest.importorskip("tensorflow")
 from phaselab.data import augment as A  # noqa: E402
 from phaselab.data import augment_graph as G  # noqa: E402
 from phaselab.data import channel_graph as CG  # noqa: E402
-from phaselab.data import perturb_graph as PG  # noqa: E402
 from phaselab.data import perturb as P  # noqa: E402
+from phaselab.data import perturb_graph as PG  # noqa: E402
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor  # noqa: E402
 from phaselab.data.labels import CLASSES  # noqa: E402
 from phaselab.data.pipeline import make_dataset  # noqa: E402

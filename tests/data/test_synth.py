@@ -1,4 +1,4 @@
-"""phaselab.data.synth: noises and speakers always; the espeak-ng runs only where espeak-ng is installed."""
+"""phaselab.data.synth: speakers and the dataset writer; the espeak-ng runs only where espeak-ng is installed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.io import wavfile
-from scipy.signal import welch
 
 from phaselab.cli.main import main
 from phaselab.data import synth
@@ -17,50 +16,6 @@ from phaselab.data.labels import WORDS_V1
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 WORDS = ("yes", "marvin")
-
-
-def test_background_noises_are_deterministic_at_the_noise_level() -> None:
-    first = synth.background_noises(1.0, np.random.default_rng(3))
-    again = synth.background_noises(1.0, np.random.default_rng(3))
-    other = synth.background_noises(1.0, np.random.default_rng(4))
-    assert list(first) == list(synth.NOISE_FILES)
-    for name, audio in first.items():
-        assert audio.shape == (16000,) and audio.dtype == np.float32
-        assert np.sqrt(np.mean(audio.astype(np.float64) ** 2)) == pytest.approx(synth.NOISE_RMS, rel=0.01), name
-        np.testing.assert_array_equal(audio, again[name])
-        assert not np.array_equal(audio, other[name])
-
-
-def test_mains_hum_peaks_at_50_hz_and_the_tap_sits_in_its_band() -> None:
-    noises = synth.background_noises(4.0, np.random.default_rng(0))
-    freqs, hum = welch(noises["mains_hum.wav"], fs=16000, nperseg=16000)
-    assert freqs[np.argmax(hum)] == 50.0
-    freqs, tap = welch(noises["running_tap.wav"], fs=16000, nperseg=1024)
-    inside = tap[(freqs >= 300) & (freqs <= 4000)].sum()
-    assert inside > 0.98 * tap.sum()
-
-
-def test_place_word_puts_the_word_where_it_fits_over_noise_of_the_asked_level() -> None:
-    word = np.ones(4000, dtype=np.float32)
-    rng = np.random.default_rng(0)
-    offsets = []
-    for _ in range(50):
-        clip = synth.place_word(word, rng, 16000, noise_dbfs=-40.0)
-        assert clip.shape == (16000,) and clip.dtype == np.float32
-        start = int(np.argmax(clip > 0.5))
-        offsets.append(start)
-        assert np.all(clip[start : start + 4000] > 0.5)
-        rest = np.concatenate([clip[:start], clip[start + 4000 :]])
-        if rest.size > 2000:
-            assert np.sqrt(np.mean(rest**2)) == pytest.approx(0.01, rel=0.15)
-    assert min(offsets) < 2000 and max(offsets) > 10000
-
-
-def test_place_word_without_rng_centres_a_clean_word_and_rejects_long_ones() -> None:
-    clip = synth.place_word(np.ones(6000, dtype=np.float32), None, 16000)
-    assert np.flatnonzero(clip).tolist() == list(range(5000, 11000))
-    with pytest.raises(ValueError, match="does not fit"):
-        synth.place_word(np.ones(16001, dtype=np.float32), None, 16000)
 
 
 def test_make_speakers_holds_out_whole_voices_for_testing() -> None:

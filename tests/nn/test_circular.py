@@ -9,7 +9,13 @@ import pytest
 import tensorflow as tf
 from circular_conv_cases import CASES, direct_conv
 
-from phaselab.nn.circular import CircularConv3D, phase_dft_matrices
+from phaselab.nn.circular import (
+    CircularConv3D,
+    CircularPad,
+    EdgePad,
+    phase_dft_matrices,
+)
+from phaselab.signal.encodings import phased_spectrogram
 
 
 @pytest.mark.parametrize("phases, kernel_size, strides, padding", CASES)
@@ -112,3 +118,88 @@ def test_saves_and_loads(tmp_path):
 def test_rejects_what_it_cannot_compute(kwargs, shape, message):
     with pytest.raises(ValueError, match=message):
         CircularConv3D(2, **kwargs)(np.zeros(shape, np.float32))
+
+
+def test_circular_pad_wraps_around() -> None:
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    out = CircularPad(axis=-1, width=1)(x).numpy()
+    np.testing.assert_array_equal(out[..., 0], x[..., 3])
+    np.testing.assert_array_equal(out[..., -1], x[..., 0])
+    np.testing.assert_array_equal(out[..., 1:-1], x)
+    assert CircularPad(axis=1, width=(2, 0))(x).shape == (2, 5, 4)
+
+
+def test_edge_pad_repeats_the_end_slices_and_saves(tmp_path) -> None:
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    out = EdgePad(axis=-1, width=(1, 2))(x).numpy()
+    np.testing.assert_array_equal(out[..., 0], x[..., 0])
+    np.testing.assert_array_equal(out[..., -2:], x[..., [3, 3]])
+    np.testing.assert_array_equal(out[..., 1:-2], x)
+    model = keras.Sequential([keras.Input((3, 4)), EdgePad(axis=2, width=1)])
+    model.save(tmp_path / "edge.keras")
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "edge.keras")(x).numpy(), model(x).numpy())
+
+
+def test_circular_pad_then_valid_conv_commutes_with_rolling() -> None:
+    """Rolling the input along the phase axis rolls the output of CircularPad + a 'valid' conv."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 5, 7, 10, 3)).astype(np.float32)  # (batch, time, freq, phase, channels)
+    model = keras.Sequential(
+        [keras.Input((5, 7, 10, 3)), CircularPad(axis=3, width=1), keras.layers.Conv3D(4, 3, padding="valid")]
+    )
+    out = model(x).numpy()
+    for k in (1, 4):
+        np.testing.assert_allclose(model(np.roll(x, k, axis=3)).numpy(), np.roll(out, k, axis=3), atol=1e-5)
+
+
+def test_edge_replication_would_break_the_roll_property() -> None:
+    """The original study's padding (first slice in front, last behind) is not equivariant."""
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.standard_normal((1, 10, 1)).astype(np.float32))
+
+    def original_pad(t: tf.Tensor) -> tf.Tensor:
+        return tf.concat([t[:, :1], t, t[:, -1:]], axis=1)
+
+    kernel = tf.constant(rng.standard_normal((3, 1, 1)).astype(np.float32))
+    conv = lambda t: tf.nn.conv1d(t, kernel, 1, "VALID").numpy()  # noqa: E731
+    rolled = lambda t, k: tf.roll(t, k, axis=1)  # noqa: E731
+    assert not np.allclose(conv(original_pad(rolled(x, 2))), np.roll(conv(original_pad(x)), 2, axis=1))
+    wrap = CircularPad(axis=1)
+    np.testing.assert_allclose(conv(wrap(rolled(x, 2))), np.roll(conv(wrap(x)), 2, axis=1), atol=1e-6)
+
+
+def test_circular_pad_refuses_unknown_or_small_axis() -> None:
+    with pytest.raises(ValueError, match="wrap"):
+        CircularPad(axis=1, width=5)(np.zeros((1, 3), np.float32))
+    with pytest.raises(ValueError, match="non-negative"):
+        CircularPad(axis=1, width=(-1, 1))
+
+
+def _phase_pooled(padding: str) -> keras.Model:
+    """Two Conv3D along (time, freq, phase), then a max over the phase axis.
+
+    ``padding="circular"``: each conv is 'valid' after a one-slice wrap of the phase axis;
+    ``"zero"``: 'same' convs, which pad the phase axis with zeros.
+    """
+    x = volume = keras.Input((32, 20, 10, 1))
+    for _ in range(2):
+        if padding == "circular":
+            x = keras.layers.Conv3D(4, 3, padding="valid", activation="relu")(CircularPad(axis=3, width=1)(x))
+        else:
+            x = keras.layers.Conv3D(4, 3, padding="same", activation="relu")(x)
+    return keras.Model(volume, keras.ops.max(x, axis=3))
+
+
+def test_circular_convs_then_phase_pooling_are_invariant_to_rolling_the_phase(speech: np.ndarray) -> None:
+    """Rolling the phased volume's phase axis (= rotating every STFT value by 2 pi k / P) leaves the output unchanged.
+
+    Zero 'same' padding in place of the wrap is not invariant: the check can fail.
+    """
+    keras.utils.set_random_seed(0)
+    volume = phased_spectrogram(speech)[40:72, :20, :, None][None]  # (1, 32, 20, 10, 1)
+    circular, zero_padded = _phase_pooled("circular"), _phase_pooled("zero")
+    reference = circular(volume).numpy()
+    for k in (1, 3, 7):
+        rolled = np.roll(volume, k, axis=3)
+        np.testing.assert_allclose(circular(rolled).numpy(), reference, rtol=1e-5, atol=1e-5)
+    assert np.abs(zero_padded(np.roll(volume, 3, axis=3)).numpy() - zero_padded(volume).numpy()).max() > 1e-3

@@ -10,6 +10,7 @@ from phaselab.nn.cost import (
     TRAIN_SHARE,
     activation_bytes,
     describe_machine,
+    flops,
     full_run_hours,
     largest_batch,
     training_memory,
@@ -71,3 +72,21 @@ def test_machine_line_names_cores_gpus_and_backend() -> None:
     line = describe_machine()
     cores = len(os.sched_getaffinity(0))
     assert f", {cores} cores; GPU: " in line and line.endswith(f"TensorFlow {tf.__version__}")
+
+
+def test_flops_of_a_hand_checked_model() -> None:
+    inputs = keras.Input((10, 10, 4, 1))
+    x = keras.layers.Conv3D(2, 3, strides=(2, 2, 1))(inputs)  # (4, 4, 2, 2) outputs, 27 MACs each
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Reshape((16, 4))(x)
+    x = keras.layers.SeparableConv1D(6, 3, padding="same")(x)  # 16 positions x (3 x 4 + 4 x 6) MACs
+    x = keras.layers.Dense(5)(keras.layers.Flatten()(x))  # 96 x 5 MACs
+    model = keras.Model(inputs, x)
+    assert flops(model) == 2 * (64 * 27 + 16 * (12 + 24) + 96 * 5)
+
+
+def test_flops_refuses_layers_it_cannot_count() -> None:
+    inputs = keras.Input((4,), dtype="int32")
+    model = keras.Model(inputs, keras.layers.Embedding(10, 3)(inputs))
+    with pytest.raises(TypeError, match="Embedding"):
+        flops(model)

@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from phaselab.nn.circular import CircularPad, EdgePad
+from phaselab.nn.circular import CircularPad
 from phaselab.nn.cnn3d import cnn3d_small
 from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
-from phaselab.nn.masking import SpectralMasks
 from phaselab.signal.encodings import (
     ENCODINGS,
     encoding_channels,
@@ -60,61 +59,6 @@ def test_output_shapes_are_declared() -> None:
 def test_bad_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="mode"):
         PhasedSpectrogram(mode="cube")
-
-
-def test_circular_pad_wraps_around() -> None:
-    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
-    out = CircularPad(axis=-1, width=1)(x).numpy()
-    np.testing.assert_array_equal(out[..., 0], x[..., 3])
-    np.testing.assert_array_equal(out[..., -1], x[..., 0])
-    np.testing.assert_array_equal(out[..., 1:-1], x)
-    assert CircularPad(axis=1, width=(2, 0))(x).shape == (2, 5, 4)
-
-
-def test_edge_pad_repeats_the_end_slices_and_saves(tmp_path) -> None:
-    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
-    out = EdgePad(axis=-1, width=(1, 2))(x).numpy()
-    np.testing.assert_array_equal(out[..., 0], x[..., 0])
-    np.testing.assert_array_equal(out[..., -2:], x[..., [3, 3]])
-    np.testing.assert_array_equal(out[..., 1:-2], x)
-    model = keras.Sequential([keras.Input((3, 4)), EdgePad(axis=2, width=1)])
-    model.save(tmp_path / "edge.keras")
-    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "edge.keras")(x).numpy(), model(x).numpy())
-
-
-def test_circular_pad_then_valid_conv_commutes_with_rolling() -> None:
-    """Rolling the input along the phase axis rolls the output of CircularPad + a 'valid' conv."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 5, 7, 10, 3)).astype(np.float32)  # (batch, time, freq, phase, channels)
-    model = keras.Sequential(
-        [keras.Input((5, 7, 10, 3)), CircularPad(axis=3, width=1), keras.layers.Conv3D(4, 3, padding="valid")]
-    )
-    out = model(x).numpy()
-    for k in (1, 4):
-        np.testing.assert_allclose(model(np.roll(x, k, axis=3)).numpy(), np.roll(out, k, axis=3), atol=1e-5)
-
-
-def test_edge_replication_would_break_the_roll_property() -> None:
-    """The original study's padding (first slice in front, last behind) is not equivariant."""
-    rng = np.random.default_rng(1)
-    x = tf.constant(rng.standard_normal((1, 10, 1)).astype(np.float32))
-
-    def original_pad(t: tf.Tensor) -> tf.Tensor:
-        return tf.concat([t[:, :1], t, t[:, -1:]], axis=1)
-
-    kernel = tf.constant(rng.standard_normal((3, 1, 1)).astype(np.float32))
-    conv = lambda t: tf.nn.conv1d(t, kernel, 1, "VALID").numpy()  # noqa: E731
-    rolled = lambda t, k: tf.roll(t, k, axis=1)  # noqa: E731
-    assert not np.allclose(conv(original_pad(rolled(x, 2))), np.roll(conv(original_pad(x)), 2, axis=1))
-    wrap = CircularPad(axis=1)
-    np.testing.assert_allclose(conv(wrap(rolled(x, 2))), np.roll(conv(wrap(x)), 2, axis=1), atol=1e-6)
-
-
-def test_circular_pad_refuses_unknown_or_small_axis() -> None:
-    with pytest.raises(ValueError, match="wrap"):
-        CircularPad(axis=1, width=5)(np.zeros((1, 3), np.float32))
-    with pytest.raises(ValueError, match="non-negative"):
-        CircularPad(axis=1, width=(-1, 1))
 
 
 def test_model_with_the_layers_saves_and_loads(tmp_path, batch: np.ndarray) -> None:
@@ -197,36 +141,6 @@ def test_phase_features_save_and_load(tmp_path, batch: np.ndarray) -> None:
     np.testing.assert_allclose(loaded.predict(batch, verbose=0), model.predict(batch, verbose=0), atol=1e-6)
 
 
-def _phase_pooled(padding: str) -> keras.Model:
-    """Two Conv3D along (time, freq, phase), then a max over the phase axis.
-
-    ``padding="circular"``: each conv is 'valid' after a one-slice wrap of the phase axis;
-    ``"zero"``: 'same' convs, which pad the phase axis with zeros.
-    """
-    x = volume = keras.Input((32, 20, 10, 1))
-    for _ in range(2):
-        if padding == "circular":
-            x = keras.layers.Conv3D(4, 3, padding="valid", activation="relu")(CircularPad(axis=3, width=1)(x))
-        else:
-            x = keras.layers.Conv3D(4, 3, padding="same", activation="relu")(x)
-    return keras.Model(volume, keras.ops.max(x, axis=3))
-
-
-def test_circular_convs_then_phase_pooling_are_invariant_to_rolling_the_phase(speech: np.ndarray) -> None:
-    """Rolling the phased volume's phase axis (= rotating every STFT value by 2 pi k / P) leaves the output unchanged.
-
-    Zero 'same' padding in place of the wrap is not invariant: the check can fail.
-    """
-    keras.utils.set_random_seed(0)
-    volume = phased_spectrogram(speech)[40:72, :20, :, None][None]  # (1, 32, 20, 10, 1)
-    circular, zero_padded = _phase_pooled("circular"), _phase_pooled("zero")
-    reference = circular(volume).numpy()
-    for k in (1, 3, 7):
-        rolled = np.roll(volume, k, axis=3)
-        np.testing.assert_allclose(circular(rolled).numpy(), reference, rtol=1e-5, atol=1e-5)
-    assert np.abs(zero_padded(np.roll(volume, 3, axis=3)).numpy() - zero_padded(volume).numpy()).max() > 1e-3
-
-
 def test_cnn3d_small_is_invariant_to_rolling_the_phase_axis(batch: np.ndarray) -> None:
     """The model's body (every layer after its feature layer, up to the pooled embedding) ignores a roll."""
     keras.utils.set_random_seed(0)
@@ -245,45 +159,6 @@ def test_cnn3d_small_is_invariant_to_rolling_the_phase_axis(batch: np.ndarray) -
     assert np.abs(reference[0] - reference[1]).max() > 1e-2 * np.abs(reference).max()  # the clips differ
     for k in (2, 5):
         np.testing.assert_allclose(embed(np.roll(features, k, axis=3)), reference, rtol=1e-4, atol=1e-5)
-
-
-def _runs(flags: np.ndarray) -> list[int]:
-    """Lengths of the runs of True in a 1-D boolean array."""
-    edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
-    return list(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1))
-
-
-def test_spectral_masks_zero_whole_bands_in_training_only() -> None:
-    layer = SpectralMasks(time_masks=2, max_frames=10, freq_masks=2, max_bins=6, seed=3)
-    x = np.random.default_rng(0).uniform(1.0, 2.0, (16, 64, 40, 3)).astype("float32")
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
-    y = keras.ops.convert_to_numpy(layer(x, training=True))
-    zero = y == 0
-    np.testing.assert_array_equal(y[~zero], x[~zero])
-    assert (zero == zero[..., :1]).all()  # trailing axes masked alike
-    masked = 0
-    for example in zero[..., 0]:
-        frames, bins = example.all(axis=1), example.all(axis=0)
-        np.testing.assert_array_equal(example, frames[:, None] | bins[None, :])
-        for flags, widest in ((frames, 10), (bins, 6)):
-            runs = _runs(flags)
-            assert len(runs) <= 2 and sum(runs) <= 2 * widest
-        masked += int(frames.any()) + int(bins.any())
-    assert masked >= 24  # most examples lose a band along each axis (a band may be 0 wide)
-
-
-def test_spectral_masks_are_seeded_and_switch_off() -> None:
-    x = np.ones((4, 32, 20), "float32")
-    first = keras.ops.convert_to_numpy(SpectralMasks(seed=7)(x, training=True))
-    again = keras.ops.convert_to_numpy(SpectralMasks(seed=7)(x, training=True))
-    np.testing.assert_array_equal(first, again)
-    off = SpectralMasks(time_masks=0, freq_masks=0)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(off(x, training=True)), x)
-    config = SpectralMasks(1, 5, 3, 4, seed=2).get_config()
-    assert {k: config[k] for k in ("time_masks", "max_frames", "freq_masks", "max_bins", "seed")} == {
-        "time_masks": 1, "max_frames": 5, "freq_masks": 3, "max_bins": 4, "seed": 2}
-    with pytest.raises(ValueError, match="max_bins"):
-        SpectralMasks(max_bins=-1)
 
 
 def test_integer_pcm_is_scaled_as_a_wav_file_means_it(batch: np.ndarray) -> None:

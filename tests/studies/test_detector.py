@@ -9,12 +9,7 @@ from phaselab.studies.detector import (
     speech_scores,
     train_detector,
 )
-from phaselab.studies.speech_noise import KINDS, random_phase_twin, training_clips
-from phaselab.studies.speech_noise_models import (
-    format_seed_summary,
-    kind_accuracy,
-    summarise_seeds,
-)
+from phaselab.studies.speech_noise import random_phase_twin, training_clips
 
 HELD_OUT = 40
 """Held-out clips (test-split speakers) the shipped detector is checked on."""
@@ -72,87 +67,12 @@ def test_bad_input_is_refused(tmp_path) -> None:
         train_detector(tmp_path / "model.h5", clips=[np.ones(16000, np.float32)])
 
 
-def test_kind_accuracy_counts_each_kind() -> None:
-    scores = np.array([0.9, 0.2, 0.7, 0.1, 0.6])
-    kinds = np.array([0, 0, 1, 1, 3])
-    result = kind_accuracy(scores, kinds)
-    assert result["accuracy"] == pytest.approx(2 / 5)
-    assert result["speech"] == 0.5 and result["twin"] == 0.5 and result["noise"] == 0.0
-    assert np.isnan(result["shaped"])
-
-
 def test_train_detector_writes_a_loadable_model(tmp_path, held_out: np.ndarray) -> None:
     path = tmp_path / "detector.keras"
     model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1)
     assert path.is_file() and len(history["loss"]) == 1
     reloaded = speech_scores(held_out[:2], load_detector(path))
     np.testing.assert_allclose(reloaded, speech_scores(held_out[:2], model), atol=1e-5)
-
-
-def _result(accuracy: float, twin: float, seconds: float, params: int = 7086) -> dict:
-    test = {"accuracy": accuracy, **dict.fromkeys(KINDS, 1.0), "twin": twin}
-    return {"history": {}, "test": test, "params": params, "seconds": seconds}
-
-
-def test_summarise_seeds_gives_the_mean_and_sample_spread_per_encoding() -> None:
-    runs = {
-        "0": {"magnitude": _result(0.90, 1.0, 50.0), "mag_if": _result(0.80, 0.9, 70.0, 7158)},
-        "1": {"magnitude": _result(0.94, 0.8, 60.0), "mag_if": _result(0.80, 0.9, 80.0, 7158)},
-        "2": {"magnitude": _result(0.92, 0.9, 70.0), "mag_if": _result(0.86, 0.9, 90.0, 7158)},
-    }
-    summary = summarise_seeds(runs)
-    assert list(summary) == ["magnitude", "mag_if"]
-    magnitude, mag_if = summary["magnitude"], summary["mag_if"]
-    assert magnitude["seeds"] == 3 and magnitude["params"] == 7086 and mag_if["params"] == 7158
-    assert magnitude["accuracy"] == pytest.approx(0.92) and magnitude["accuracy_std"] == pytest.approx(0.02)
-    assert magnitude["twin"] == pytest.approx(0.9) and magnitude["twin_std"] == pytest.approx(0.1)
-    assert magnitude["seconds"] == pytest.approx(60.0) and magnitude["seconds_std"] == pytest.approx(10.0)
-    assert mag_if["accuracy"] == pytest.approx(0.82)
-    assert mag_if["accuracy_std"] == pytest.approx(np.std([0.8, 0.8, 0.86], ddof=1))
-    assert mag_if["speech"] == 1.0 and mag_if["speech_std"] == 0.0
-    assert {f"{kind}_std" for kind in KINDS} <= set(magnitude)
-    table = format_seed_summary(summary).splitlines()
-    assert len(table) == 3 and "0.920 ± 0.020" in table[1] and table[2].startswith("mag_if")
-
-
-def test_summarise_seeds_with_one_seed_has_no_spread() -> None:
-    summary = summarise_seeds({"4": {"magnitude": _result(0.9, 1.0, 5.0)}})
-    assert summary["magnitude"]["seeds"] == 1 and summary["magnitude"]["accuracy_std"] == 0.0
-
-
-def test_summarise_seeds_refuses_runs_that_do_not_match() -> None:
-    with pytest.raises(ValueError, match="no runs"):
-        summarise_seeds({})
-    with pytest.raises(ValueError, match="seed 1 has encodings"):
-        summarise_seeds({"0": {"magnitude": _result(0.9, 1.0, 5.0)}, "1": {"mag_if": _result(0.9, 1.0, 5.0)}})
-    with pytest.raises(ValueError, match="differ in size"):
-        summarise_seeds({"0": {"magnitude": _result(0.9, 1.0, 5.0)}, "1": {"magnitude": _result(0.9, 1.0, 5.0, 9)}})
-
-
-def test_the_real_noise_recordings_are_split_by_file() -> None:
-    from phaselab.studies.speech_noise import (
-        NOISE_SPLITS,
-        noise_recordings,
-        noise_split,
-    )
-
-    recordings = noise_recordings()
-    assert len(recordings) == 13 and all(audio.ndim == 1 and len(audio) > 16000 for audio in recordings.values())
-    held = [name for names in NOISE_SPLITS.values() for name in names]
-    assert len(held) == len(set(held)) and set(held) < set(recordings)
-    counts = {split: len(noise_split(split, recordings)) for split in ("train", "validation", "test")}
-    assert counts == {"train": 13 - len(held), "validation": 2, "test": 3}
-    with pytest.raises(ValueError, match="unknown split"):
-        noise_split("dev", recordings)
-
-
-def test_training_clips_are_real_speech_without_silence() -> None:
-    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-
-    tree = SpeechCommands(resolve_data_root("real"))
-    speech = [c for c in tree.clips("validation") if c.label != "silence"]
-    clips = training_clips("validation")
-    assert len(clips) == len(speech) < len(tree.clips("validation"))
 
 
 def test_detector_study_sorts_the_folds_of_the_committed_results(tmp_path) -> None:

@@ -10,6 +10,7 @@ from phaselab.studies.speech_noise import (
     make_speech_noise_set,
     random_phase_twin,
     shaped_noise,
+    training_clips,
     twin_closeness,
 )
 
@@ -80,3 +81,29 @@ def test_bad_arguments_are_refused(clips: list[np.ndarray]) -> None:
         make_speech_noise_set(clips, 4, 0, mix=(1, 1))
     with pytest.raises(ValueError, match="non-silent mono"):
         make_speech_noise_set([np.zeros(16000)], 4, 0)
+
+
+def test_the_real_noise_recordings_are_split_by_file() -> None:
+    from phaselab.studies.speech_noise import (
+        NOISE_SPLITS,
+        noise_recordings,
+        noise_split,
+    )
+
+    recordings = noise_recordings()
+    assert len(recordings) == 13 and all(audio.ndim == 1 and len(audio) > 16000 for audio in recordings.values())
+    held = [name for names in NOISE_SPLITS.values() for name in names]
+    assert len(held) == len(set(held)) and set(held) < set(recordings)
+    counts = {split: len(noise_split(split, recordings)) for split in ("train", "validation", "test")}
+    assert counts == {"train": 13 - len(held), "validation": 2, "test": 3}
+    with pytest.raises(ValueError, match="unknown split"):
+        noise_split("dev", recordings)
+
+
+def test_training_clips_are_real_speech_without_silence() -> None:
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    tree = SpeechCommands(resolve_data_root("real"))
+    speech = [c for c in tree.clips("validation") if c.label != "silence"]
+    clips = training_clips("validation")
+    assert len(clips) == len(speech) < len(tree.clips("validation"))

@@ -14,9 +14,8 @@ import pytest
 from keyword_tree import write_tree
 
 from phaselab.cli.main import main
-from phaselab.data.augment import AugmentConfig
 from phaselab.data.labels import CLASSES
-from phaselab.training.callbacks import AveragedWeights, EpochCheckpoint
+from phaselab.training.callbacks import EpochCheckpoint
 from phaselab.training.config import TrainConfig
 from phaselab.training.loop import COSINE_FLOOR, compile_model, train
 from phaselab.training.rundir import CONFIG_FILE, load_model
@@ -48,45 +47,6 @@ def finish(process: subprocess.Popen) -> str:
 def epochs_started(output: str) -> list[int]:
     """The N of every "Epoch N/M" line of Keras's progress bar."""
     return [int(n) for n in re.findall(r"Epoch (\d+)/\d+", output)]
-
-
-def test_config_round_trip(tmp_path: Path) -> None:
-    config = TrainConfig(
-        "cnn2d", model_kwargs={"width": 0.5}, data="/somewhere", epochs=3, batch_size=64, steps_per_epoch=7,
-        optimizer="adadelta", learning_rate=1.0, loss="categorical_crossentropy", seed=5,
-        augment={"noise_fraction": 0.5, "pitch_range": (-1.0, 2.0)}, unknown_share=0.1, balanced=False,
-        mixed_precision=True, jit_compile=True,
-    )
-    loaded = TrainConfig.load(config.save(tmp_path / "config.json"))
-    assert loaded == config
-    assert loaded.augment_config() == AugmentConfig(noise_fraction=0.5, pitch_range=(-1.0, 2.0))
-    assert json.loads((tmp_path / "config.json").read_text())["augment"]["pitch_range"] == [-1.0, 2.0]
-    assert loaded.differences(config) == []
-    assert TrainConfig("cnn2d", seed=1).differences(TrainConfig("cnn2d", seed=2)) == ["seed: 1 != 2"]
-
-
-@pytest.mark.parametrize(
-    "values, message",
-    [
-        ({"model": "cnn4d"}, "unknown model 'cnn4d'"),
-        ({"model": "cnn1d", "epoch": 3}, "unknown TrainConfig fields: epoch"),
-        ({"model": "cnn1d", "model_kwargs": {"widht": 0.5}}, "model 'cnn1d' takes no argument widht"),
-        ({"model": "cnn1d", "model_kwargs": {"n_classes": 3}}, "cannot set n_classes"),
-        ({"model": "cnn1d", "augment": {"noise": 1}}, "unknown augment settings: noise"),
-        ({"model": "cnn1d", "augment": {"noise_fraction": 2.0}}, "noise_fraction must be in"),
-        ({"model": "cnn1d", "epochs": 0}, "epochs must be at least 1"),
-        ({"model": "cnn1d", "loss": "mse"}, "unknown loss"),
-        ({"model": "cnn1d", "optimizer": "adamm"}, "unknown Keras optimizer 'adamm'"),
-        ({"epochs": 3}, "needs a 'model'"),
-        ({"model": "cnn1d", "weight_average": 1.0}, "weight_average must be between 0 and 1"),
-    ],
-)
-def test_config_errors_name_the_problem(tmp_path: Path, values: dict, message: str) -> None:
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(values))
-    with pytest.raises(ValueError, match=message) as info:
-        TrainConfig.load(path)
-    assert str(path) in str(info.value)
 
 
 @pytest.fixture
@@ -166,73 +126,6 @@ def test_resume_refuses_another_config(tmp_path: Path) -> None:
     assert main(["train", "--out", str(run), "--resume", "--epochs", "4"]) == 1
 
 
-def test_averaged_weights_are_scored_and_training_goes_on_with_the_raw_ones() -> None:
-    import numpy as np
-
-    class Spy(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            self.seen = [keras.ops.convert_to_numpy(v).copy() for v in self.model.trainable_variables]
-            logs["spied"] = 1.0
-
-    class After(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            self.logs = dict(logs)
-            optimizer = self.model.optimizer
-            self.raw = [keras.ops.convert_to_numpy(v).copy() for v in self.model.trainable_variables]
-            self.average = [keras.ops.convert_to_numpy(v).copy() for v in optimizer._model_variables_moving_average]
-
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    model.compile(optimizer=keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), loss="mse")
-    x = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32)
-    y = np.ones((8, 2), np.float32)
-    spy, after = Spy(), After()
-    model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False, callbacks=[AveragedWeights([spy]), after])
-    assert after.logs["spied"] == 1.0  # the wrapped callbacks share the logs
-    for seen, average, raw in zip(spy.seen, after.average, after.raw):
-        np.testing.assert_array_equal(seen, average)  # scored: the average
-        assert not np.allclose(average, raw)  # training went on with the raw weights
-    for final, average in zip(model.trainable_variables, after.average):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(final), average)  # fit ends with the average
-    with pytest.raises(ValueError, match="use_ema=True"):
-        plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-        plain.compile(optimizer="sgd", loss="mse")
-        plain.fit(x, y, epochs=1, verbose=0, callbacks=[AveragedWeights([])])
-
-
-def test_checkpoint_restores_weights_and_optimizer(tmp_path: Path) -> None:
-    import numpy as np
-
-    def make() -> keras.Model:
-        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-        model.compile(optimizer="adam", loss="mse")
-        return model
-
-    x, y = np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32)
-    model = make()
-    checkpoint = EpochCheckpoint(tmp_path / "backup")
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[checkpoint])
-    assert sorted(p.name for p in (tmp_path / "backup").iterdir()) == ["epoch-0003.weights.h5", "state.json"]
-    fresh = make()
-    assert EpochCheckpoint(tmp_path / "backup").restore(fresh) == 3
-    for a, b in zip(model.weights + model.optimizer.variables, fresh.weights + fresh.optimizer.variables):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
-    assert EpochCheckpoint(tmp_path / "none").restore(make()) == 0
-
-
-def test_checkpoint_refuses_a_model_it_does_not_fit(tmp_path: Path) -> None:
-    import numpy as np
-
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    model.compile(optimizer="sgd", loss="mse")
-    model.fit(np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32), epochs=1, verbose=0,
-              callbacks=[EpochCheckpoint(tmp_path / "backup")])
-    other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(2)])
-    other.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(ValueError, match="does not fit the model"):
-        EpochCheckpoint(tmp_path / "backup").restore(other)
-
-
 def test_killed_run_resumes_from_its_last_epoch(tree: Path, tmp_path: Path) -> None:
     run, twin = tmp_path / "run", tmp_path / "twin"
     args = [*TINY, "--data", str(tree), "--epochs", "3", "--weight-average", "0.9"]  # the optimizer's averages resume too
@@ -284,26 +177,6 @@ def test_same_seed_same_history(tree: Path, tmp_path: Path) -> None:
     a, b = (json.loads((run / "history.json").read_text()) for run in runs)
     assert all(seconds > 0 for seconds in a.pop("seconds") + b.pop("seconds"))  # wall clock: may differ
     assert a == b
-
-
-def test_a_non_finite_loss_stops_training_at_its_batch_before_anything_is_saved(tmp_path: Path) -> None:
-    import numpy as np
-
-    from phaselab.training.callbacks import NonFiniteLoss, StopOnNonFiniteLoss
-
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    model.compile(optimizer="sgd", loss="mse")
-    x = np.ones((12, 3), np.float32)
-    x[9] = np.nan  # the third batch of four
-    y = np.zeros((12, 2), np.float32)
-    checkpoint = EpochCheckpoint(tmp_path / "backup")
-    with pytest.raises(NonFiniteLoss, match="run: the training loss became nan at epoch 1, batch 3"):
-        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0,
-                  callbacks=[StopOnNonFiniteLoss("run"), checkpoint])
-    assert not (tmp_path / "backup").exists()  # the broken epoch was not backed up
-    fresh = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])  # the first one's weights are NaN now
-    fresh.compile(optimizer="sgd", loss="mse")
-    fresh.fit(x[:8], y[:8], batch_size=4, epochs=1, verbose=0, callbacks=[StopOnNonFiniteLoss("run")])  # finite: trains
 
 
 def test_cli_train_refuses_a_tree_with_nan_audio(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
+"""phaselab.nn.cnn3d: the reference 3-D phase CNN and the small model."""
+
 import keras
 import numpy as np
 import pytest
 
 from phaselab.nn.cnn3d import cnn3d_small, phase_cnn3d
 from phaselab.nn.cost import flops, format_table, summary_table
-from phaselab.nn.registry import MODEL_NAMES, build_model
 
 REFERENCE_SHAPES = {
     "features": (256, 129, 10),
@@ -19,12 +20,6 @@ REFERENCE_SHAPES = {
     "conv1d": (59, 32),
     "softmax": (12,),
 }
-
-
-@pytest.fixture(scope="module")
-def batch(speech: np.ndarray) -> np.ndarray:
-    rng = np.random.default_rng(1)
-    return np.stack([speech, 0.05 * rng.standard_normal(len(speech))]).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -114,18 +109,6 @@ def test_small_model_with_edge_padding_is_not_invariant(batch: np.ndarray) -> No
         cnn3d_small(phase_padding="mirror")
 
 
-@pytest.mark.parametrize("name", MODEL_NAMES)
-def test_saved_model_predicts_the_same(name: str, batch: np.ndarray, tmp_path) -> None:
-    model = build_model(name)
-    assert model.name == name
-    before = model.predict(batch, verbose=0)
-    assert before.shape == (2, 12)
-    np.testing.assert_allclose(before.sum(axis=1), 1.0, rtol=1e-5)
-    path = tmp_path / f"{name}.keras"
-    model.save(path)
-    np.testing.assert_array_equal(keras.models.load_model(path).predict(batch, verbose=0), before)
-
-
 def test_features_and_output_stay_float32_under_mixed_precision(batch: np.ndarray) -> None:
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
@@ -135,29 +118,6 @@ def test_features_and_output_stay_float32_under_mixed_precision(batch: np.ndarra
     assert model.get_layer("stem_1").compute_dtype == "bfloat16"
     assert model.get_layer("features").compute_dtype == "float32"
     assert model.predict(batch[:, :4096], verbose=0).dtype == np.float32
-
-
-def test_build_model_refuses_unknown_names() -> None:
-    with pytest.raises(ValueError, match="cnn3d-small"):
-        build_model("resnet")
-
-
-def test_flops_of_a_hand_checked_model() -> None:
-    inputs = keras.Input((10, 10, 4, 1))
-    x = keras.layers.Conv3D(2, 3, strides=(2, 2, 1))(inputs)  # (4, 4, 2, 2) outputs, 27 MACs each
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Reshape((16, 4))(x)
-    x = keras.layers.SeparableConv1D(6, 3, padding="same")(x)  # 16 positions x (3 x 4 + 4 x 6) MACs
-    x = keras.layers.Dense(5)(keras.layers.Flatten()(x))  # 96 x 5 MACs
-    model = keras.Model(inputs, x)
-    assert flops(model) == 2 * (64 * 27 + 16 * (12 + 24) + 96 * 5)
-
-
-def test_flops_refuses_layers_it_cannot_count() -> None:
-    inputs = keras.Input((4,), dtype="int32")
-    model = keras.Model(inputs, keras.layers.Embedding(10, 3)(inputs))
-    with pytest.raises(TypeError, match="Embedding"):
-        flops(model)
 
 
 def test_small_model_needs_a_tenth_of_the_reference_flops(reference: keras.Model) -> None:
