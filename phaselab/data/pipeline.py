@@ -308,7 +308,7 @@ def make_dataset(
         ``"numpy"``: :class:`SoundPreprocessor` per clip in ``tf.numpy_function`` (the
         reference; the only path under other backends). ``"graph"``: the same steps as
         TensorFlow ops on whole batches (:mod:`phaselab.data.augment_graph`; several times
-        faster, ``benchmarks/bench_data.py``), with other random draws (stateless, keyed by
+        faster, ``benchmarks/speed/bench_data.py``), with other random draws (stateless, keyed by
         seed and element), so other (but again reproducible) batches; its pitch shift is a
         phase vocoder, not WSOLA. ``"auto"`` (default): ``"graph"`` under TensorFlow when
         ``augment`` pitch-shifts, warps formants or reverberates (:func:`resolve_augment_path`).
