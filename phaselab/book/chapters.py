@@ -4,8 +4,8 @@ Chapter 00 (the overview) shows this as a table and checks it against the ``note
 folder; the titles come from the notebooks themselves (:func:`phaselab.book.site.chapter_title`).
 
 The times were measured on a 2-core Intel Xeon CPU (no GPU) by executing each chapter in full
-(``jupyter nbconvert --execute``, without ``PHASELAB_QUICK``) in ``make run`` from a fresh clone,
-two chapters at a time; where a chapter's time was not measured that way, the field says so.
+(``jupyter nbconvert --execute``, without ``PHASELAB_QUICK``) in a fresh clone, one chapter at a time
+with nothing else running.
 ``PHASELAB_QUICK=1`` (``make test``) shrinks every chapter to its mechanics.
 """
 
@@ -38,15 +38,15 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter("00_overview.ipynb", (), "nothing", "16 s"),
-    Chapter("01_phase_randomization.ipynb", ("00",), "`data/samples/marvin.wav` (a real recording)", "32 s"),
-    Chapter("02_phase_kernel_design.ipynb", ("01",), "`data/samples/marvin.wav` (a real recording)", "19 s"),
-    Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "31 s"),
+    Chapter("00_overview.ipynb", (), "nothing", "7 s"),
+    Chapter("01_phase_randomization.ipynb", ("00",), "`data/samples/marvin.wav` (a real recording)", "9 s"),
+    Chapter("02_phase_kernel_design.ipynb", ("01",), "`data/samples/marvin.wav` (a real recording)", "9 s"),
+    Chapter("03_phased_spectrogram_movies.ipynb", ("02",), "`data/samples/sheila.wav` (a real recording)", "13 s"),
     Chapter("04_3d_cnn_training.ipynb", ("02",), "the bundled real set `data/real_speech_commands/` and the "
-            "shipped keyword model", "5 min 25 s (a live training of 4 epochs)"),
+            "shipped keyword model", "2 min 36 s (a live training of 4 epochs)"),
     Chapter("05_phase_encodings_compared.ipynb", ("02", "04"), "the bundled real set and "
-            "`benchmarks/results/encodings_real.json`", "2 min 14 s (three tiny live trainings)"),
-    Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled real set and its background recordings", "5 min 19 s"),
+            "`benchmarks/results/encodings_real.json`", "1 min 4 s (three tiny live trainings)"),
+    Chapter("06_speech_or_noise.ipynb", ("04", "05"), "the bundled real set and its background recordings", "1 min 43 s"),
 )
 """Every chapter, in reading order."""
 
