@@ -24,24 +24,13 @@ import tensorflow as tf
 
 from phaselab.nn.features import PhasedSpectrogram
 from phaselab.signal.encodings import phased_spectrogram
-from phaselab.signal.kernels import default_sigma, phase_knots
 
 BATCH, SAMPLES, N_PHASES = 64, 16384, 10
 
 
 def loop_formulation(audio: tf.Tensor) -> tf.Tensor:
     """The original study's way: one chord distance per knot in a Python loop, then tf.stack."""
-    spec = tf.signal.stft(audio, 256, 64, 256, window_fn=tf.signal.hann_window, pad_end=True)
-    magnitude = tf.abs(spec)
-    u = spec / tf.cast(magnitude + 1e-5, tf.complex64)
-    log_mag = tf.math.log1p(magnitude)
-    sigma = default_sigma(N_PHASES)
-    slices = []
-    for knot in phase_knots(N_PHASES):
-        u_k = tf.complex(np.float32(np.cos(knot)), np.float32(np.sin(knot)))
-        chord2 = tf.square(tf.abs(u - u_k))
-        slices.append(log_mag * tf.exp(-0.5 * chord2 / sigma**2))
-    return tf.stack(slices, axis=-1)
+    return harness.loop_phased_spectrogram(audio, N_PHASES)
 
 
 def clips_per_second(fn: Callable[[], object], repeats: int) -> float:

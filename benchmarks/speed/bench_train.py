@@ -66,23 +66,11 @@ def straightforward_cnn3d(samples: int, n_classes: int = 12, n_phases: int = 10)
     """The reference architecture as first written: looped features, edge-replication concat."""
     import keras
     import numpy as np
-    import tensorflow as tf
 
-    from phaselab.signal.kernels import default_sigma
 
     class LoopPhasedSpectrogram(keras.layers.Layer):
         def call(self, audio):
-            spec = tf.signal.stft(audio, 256, 64, 256, window_fn=tf.signal.hann_window, pad_end=True)
-            magnitude = tf.abs(spec)
-            u = spec / tf.cast(magnitude + 1e-5, tf.complex64)
-            log_mag = tf.math.log1p(magnitude)
-            sigma = default_sigma(n_phases)
-            slices = []
-            for k in range(n_phases):
-                knot = complex(np.cos(2 * np.pi * k / n_phases), np.sin(2 * np.pi * k / n_phases))
-                chord2 = tf.square(tf.abs(u - tf.constant(knot, tf.complex64)))
-                slices.append(log_mag * tf.exp(-0.5 * chord2 / sigma**2))
-            return tf.stack(slices, axis=-1)
+            return harness.loop_phased_spectrogram(audio, n_phases)
 
     class EdgeConcat(keras.layers.Layer):
         def call(self, x):
