@@ -1,17 +1,28 @@
-"""Phase encodings compared on real speech: the shipped model's body and recipe, every encoding, several seeds.
+"""Phase encodings compared on real speech: every arm (grid x encoding, and the raw waveform), several seeds.
 
-For each seed, then each encoding of :data:`phaselab.studies.encodings_real.REAL_ENCODINGS`, trains
-:func:`phaselab.nn.encoding_nets.encoding_cnn` with the default recipe (``phaselab train``'s,
+For each seed, then each arm of :data:`phaselab.studies.encodings_real.REAL_ARMS` -- every encoding on
+the 40 mel bands and on the 257 linear STFT bins, with the phase measured from the window's centre,
+through the shipped model's body (:func:`phaselab.nn.encoding_nets.encoding_cnn`), and a 1D CNN on the
+raw waveform -- trains with the default recipe (``phaselab train``'s,
 :data:`~phaselab.studies.encodings_real.REAL_EPOCHS` epochs) on the bundled real set's training
 speakers, keeps the epoch with the best validation macro F1, and scores it on the test speakers
 clean, with real background noise at 20, 10, 5 and 0 dB SNR, and with a global phase rotation
-(:func:`phaselab.studies.encodings_real.run_real_encoding`). Run directories go to
+(:func:`phaselab.studies.encodings_real.run_real_arm`). Run directories go to
 ``build/experiments/encodings_real/`` (a killed run resumes there: run the script again);
-``benchmarks/results/encodings_real.json`` is rewritten after every finished run.
-``--report`` prints the tables (mean +- sd over seeds, and each encoding against magnitude,
+``benchmarks/results/encodings_real.json`` is rewritten after every finished run, and arms already
+in it are skipped.
+
+The first study (before phaselab measured phase from the window's centre) pooled every encoding
+onto mel bands with the phase measured from the frame start. Its runs of encodings that do not
+depend on the reference (magnitude, IF, magnitude + IF, group delay: ``tests/nn/test_features.py``
+checks that their features agree under both references) are kept as the ``mel/`` arms; its
+phased and cos/sin runs, which do depend on it, are kept as ``mel-start/`` arms for contrast
+(the script converts such a file when it reads it).
+
+``--report`` prints the tables (mean +- sd over seeds, and each arm against its grid's magnitude,
 paired by seed) from the JSON without training. Chapter 05 reads the JSON.
 
-Run: ``python benchmarks/experiments/encodings_real.py [--seeds 0 1 2] [--encodings ...] [--epochs 15]``;
+Run: ``python benchmarks/experiments/encodings_real.py [--seeds 0 1 2] [--arms ...] [--epochs 15]``;
 ``PHASELAB_QUICK=1`` trains 1 epoch of 2 batches per run into a temporary folder (mechanics only).
 """
 
@@ -30,40 +41,57 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 import harness  # first: sets the environment before TensorFlow loads
 
 from phaselab.studies.encodings_real import (
-    REAL_ENCODINGS,
+    CONDITIONS,
+    REAL_ARMS,
     REAL_EPOCHS,
     format_real_summary,
     load_speed,
     paired_difference,
-    run_real_encoding,
+    run_real_arm,
     summarise_real,
 )
 
 OUT = harness.RESULTS / "encodings_real.json"
 RUNS = harness.BUILD / "experiments" / "encodings_real"
+REFERENCE_FREE = ("magnitude", "if", "mag_if", "group_delay")
 
 
 def report(results: dict) -> str:
     rows = results["rows"]
     speed = load_speed(harness.RESULTS / "bench_encodings.json")
-    lines = [format_real_summary(summarise_real(rows), speed), "", "each encoding minus magnitude, clean test macro F1:"]
-    for encoding in dict.fromkeys(row["encoding"] for row in rows):
-        if encoding == "magnitude":
-            continue
-        try:
-            d = paired_difference(rows, encoding)
-        except ValueError:
-            continue
-        lines.append(f"  {encoding:<12} seeds {d['seeds']}: {d['mean']:+.3f} (per seed {', '.join(f'{x:+.3f}' for x in d['differences'])}); "
-                     f"95% CI over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}, over test speakers "
-                     f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}: {d['verdict']}")
+    lines = [format_real_summary(summarise_real(rows), speed), "",
+             "each arm minus the magnitude of its grid (the waveform: minus mel/magnitude), test macro F1:"]
+    arms = list(dict.fromkeys(row.get("arm") for row in rows))
+    for condition in ("clean", "noise 0 dB", "phase rotation"):
+        for arm in arms:
+            if arm is None or arm.endswith("/magnitude"):
+                continue
+            try:
+                d = paired_difference(rows, arm, condition=condition)
+            except ValueError:
+                continue
+            lines.append(f"  {arm:<18} {condition:<15} seeds {d['seeds']}: {d['mean']:+.3f} (per seed "
+                         f"{', '.join(f'{x:+.3f}' for x in d['differences'])}); 95% CI over seeds "
+                         f"{d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}, over test speakers "
+                         f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}: {d['verdict']}")
     return "\n".join(lines)
+
+
+def migrate(results: dict) -> dict:
+    """Give the first study's rows (no ``arm``) their arm: ``mel/E`` where E is reference-free, else ``mel-start/E``."""
+    for row in results["rows"]:
+        if "arm" not in row:
+            free = row["encoding"] in REFERENCE_FREE
+            row["arm"] = f"mel/{row['encoding']}" if free else f"mel-start/{row['encoding']}"
+            row["grid"] = "mel"
+            row["phase_reference"] = "either (reference-free encoding)" if free else "start"
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--encodings", nargs="+", default=list(REAL_ENCODINGS), choices=REAL_ENCODINGS)
+    parser.add_argument("--arms", nargs="+", default=list(REAL_ARMS), choices=REAL_ARMS)
     parser.add_argument("--epochs", type=int, default=REAL_EPOCHS)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--runs", type=Path, default=RUNS)
@@ -72,27 +100,27 @@ def main() -> None:
     if args.report:
         if not args.out.is_file():
             raise SystemExit(f"{args.out}: no results yet; run without --report first")
-        print(report(json.loads(args.out.read_text(encoding="utf-8"))))
+        print(report(migrate(json.loads(args.out.read_text(encoding="utf-8")))))
         return
     quick = os.environ.get("PHASELAB_QUICK") == "1"
     overrides = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 8} if quick else {"epochs": args.epochs}
     runs = Path(tempfile.mkdtemp(prefix="encodings_real_")) if quick else args.runs
-    results = {"settings": {"seeds": args.seeds, "encodings": args.encodings, **overrides, "data": "real",
-                            "recipe": "phaselab train defaults (TrainConfig) but model enc-cnn and epochs",
-                            "quick": quick},
+    results = {"settings": {"seeds": args.seeds, "arms": args.arms, **overrides, "data": "real",
+                            "recipe": "phaselab train defaults (TrainConfig) but the arm's model and epochs",
+                            "phase_reference": "centre", "conditions": list(CONDITIONS), "quick": quick},
                "machine": harness.machine(), "rows": []}
     if args.out.is_file() and not quick:
-        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        previous = migrate(json.loads(args.out.read_text(encoding="utf-8")))
         if previous["settings"].get("epochs") == args.epochs:
-            results["rows"] = [row for row in previous["rows"]]
-    done = {(row["encoding"], row["seed"]) for row in results["rows"]}
+            results["rows"] = list(previous["rows"])
+    done = {(row["arm"], row["seed"]) for row in results["rows"]}
     for seed in args.seeds:
-        for encoding in args.encodings:
-            if (encoding, seed) in done:
+        for arm in args.arms:
+            if (arm, seed) in done:
                 continue
-            row = run_real_encoding(encoding, seed, runs, **overrides)
+            row = run_real_arm(arm, seed, runs, **overrides)
             results["rows"].append(row)
-            print(f"{encoding:<12} seed {seed}: clean macro F1 {row['conditions']['clean']['macro_f1']:.3f}, "
+            print(f"{arm:<18} seed {seed}: clean macro F1 {row['conditions']['clean']['macro_f1']:.3f}, "
                   f"{row['minutes']:.1f} min", flush=True)
             harness.write_json(args.out, results)
     print(report(results))

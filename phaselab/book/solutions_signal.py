@@ -156,9 +156,20 @@ def pulse_period(audio: np.ndarray, min_lag: int = 32, max_lag: int = 400) -> in
     return int(min_lag + np.argmax(autocorrelation[min_lag:max_lag]))
 
 
+def _pulse_offset(audio: np.ndarray, period: int) -> tuple[int, float]:
+    """Where, within each ``period``, the clip's energy peaks (offset in ``[-period/2, period/2)`` from a
+    multiple of ``period``), and the share of the energy within 3 samples of that peak."""
+    n = len(audio) // period * period
+    profile = np.roll((np.asarray(audio[:n], dtype=np.float64).reshape(-1, period) ** 2).sum(axis=0), period // 2)
+    peak = int(np.argmax(profile))
+    near = profile[np.arange(peak - 3, peak + 4) % period].sum() / profile.sum()
+    return peak - period // 2, float(near)
+
+
 def check_pulse_period(solution: Callable[[np.ndarray], int] = pulse_period) -> dict[str, Any]:
     """Goal: the zero-phase "marvin" buzzes at the frame rate: its pulses are one hop (128 samples,
-    8 ms, 125 Hz) apart, while the original's autocorrelation peaks at its voice's pitch period.
+    8 ms, 125 Hz) apart and sit at the frames' centres (multiples of the hop, within 3 samples),
+    while the original's autocorrelation peaks at its voice's pitch period.
     """
     marvin = _word("marvin")
     zeroed = zero_phase(marvin, 512, 128)
@@ -167,7 +178,10 @@ def check_pulse_period(solution: Callable[[np.ndarray], int] = pulse_period) -> 
           f"original: {voice} samples ({SAMPLE_RATE / voice:.0f} Hz)")
     assert period == 128, f"the pulses should be one hop (128 samples) apart, got {period}"
     assert voice != 128, "the original's period should be its pitch, not the hop"
-    return {"zero_phase_period": period, "voice_period": voice, "zeroed": zeroed}
+    offset, near = _pulse_offset(zeroed, period)
+    print(f"the pulses peak {offset:+d} samples from the frame centres; {near:.0%} of the energy within 3 samples")
+    assert abs(offset) <= 3 and near > 0.3, f"the pulses should sit at the frame centres, got offset {offset}"
+    return {"zero_phase_period": period, "voice_period": voice, "offset": offset, "zeroed": zeroed}
 
 
 def half_overlap_sigma(n_phases: int = 10) -> float:
@@ -261,7 +275,8 @@ def recentre_phase(spec: np.ndarray, frame_length: int = 256) -> np.ndarray:
     """Measure every bin's phase from its frame's centre instead of its first sample.
 
     A delay of ``frame_length / 2`` samples turns bin ``k`` by ``2 pi k (N/2) / N = pi k``,
-    so the recentred STFT is ``spec * (-1)^k``.
+    so the recentred STFT is ``spec * (-1)^k``: from ``stft(..., reference="start")`` it gives
+    phaselab's default, ``stft(...)`` (:func:`phaselab.signal.stft.reference_turn`).
 
     Notebook: 02, exercise 3 (make the checkerboard of section 5 disappear).
 
@@ -289,7 +304,7 @@ def check_recentre_phase(solution: Callable[[np.ndarray], np.ndarray] = recentre
     """Goal: after recentring, neighbouring loud bins of "marvin" differ by more than a quarter turn
     in under 30 % of the pairs (over 80 % before): the checkerboard was the framing.
     """
-    spec = stft(_word("marvin", length=16384))
+    spec = stft(_word("marvin", length=16384), reference="start")  # the original study's frame-start phase
     before, after = _half_turn_share(spec), _half_turn_share(solution(spec))
     print(f"neighbouring loud bins beyond a quarter turn: {before:.0%} before, {after:.0%} after recentring")
     assert before > 0.8 and after < 0.3, f"want > 80 % before and < 30 % after, got {before:.0%} and {after:.0%}"

@@ -104,6 +104,7 @@ def cnn2d_phase(
     filters: tuple[int, ...] = (16, 32, 64, 128),
     width: float = 1.0,
     kernel: str = "chord",
+    phase_reference: str = "start",
     dropout: float = 0.2,
     name: str = "cnn2d-phase",
 ) -> keras.Model:
@@ -111,11 +112,13 @@ def cnn2d_phase(
 
     :class:`~phaselab.nn.features.PhasedSpectrogram` in ``"channels"`` mode gives an image
     ``(time, freq, 1 + P)``: the log-magnitude and the ``P`` phase-kernel values of each
-    bin (the original study's unfinished second mode). Parameters as for :func:`cnn3d_small`.
+    bin (the original study's unfinished second mode). Parameters as for :func:`cnn3d_small`
+    (the phase measured from the frame start, as in the original study, by default).
     """
     audio = _audio_input(samples)
     image = PhasedSpectrogram(
-        frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="channels", dtype="float32", name="features"
+        frame_length, frame_step, n_phases=n_phases, kernel=kernel, mode="channels", dtype="float32", name="features",
+        phase_reference=phase_reference,
     )(audio)
     return _cnn2d_body(audio, image, filters, width, n_classes, dropout, name)
 

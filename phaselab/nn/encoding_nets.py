@@ -30,6 +30,7 @@ from phaselab.nn.blocks import BN_MOMENTUM, _classifier, conv_bn_relu
 from phaselab.nn.circular import CircularConv3D, CircularPad
 from phaselab.nn.features import PhasedSpectrogram, PhaseFeatures, Spectrogram
 from phaselab.signal.encodings import get_encoding
+from phaselab.signal.stft import PHASE_REFERENCE
 
 __all__ = ["encoding_model", "encoding_cnn"]
 
@@ -118,17 +119,19 @@ def encoding_cnn(
     encoding: str = "magnitude",
     samples: int = MODEL_SAMPLES,
     n_classes: int = 12,
-    n_mels: int = 40,
+    n_mels: int | None = 40,
     filters: tuple[int, ...] = (32, 64, 128, 256),
     width: float = 1.0,
     n_phases: int = 10,
     dropout: float = 0.2,
     name: str | None = None,
+    phase_reference: str = PHASE_REFERENCE,
 ) -> keras.Model:
     """The shipped keyword model's body (:func:`phaselab.nn.baselines.cnn2d_mel`) over any phase encoding.
 
     Every encoding is computed on the shipped model's grid -- 25 ms windows every 10 ms,
-    ``n_mels`` mel bands (:class:`~phaselab.nn.features.PhaseFeatures` with ``n_mels``) -- and
+    ``n_mels`` mel bands (:class:`~phaselab.nn.features.PhaseFeatures` with ``n_mels``), or
+    the linear grid of the 257 STFT bins of a 512-point FFT when ``n_mels`` is None -- and
     goes through a batch normalisation and the same four blocks (Conv2D 3x3 same, batch
     norm, ReLU, 2x2 max-pool) and classifier. With ``"magnitude"`` this *is*
     ``cnn2d-mel``: the encodings are compared at a budget where the magnitude model is
@@ -144,8 +147,8 @@ def encoding_cnn(
         One of :data:`phaselab.signal.encodings.ENCODINGS`.
     samples, n_classes : int
         Input length in samples, classes of the softmax.
-    n_mels : int
-        Mel bands.
+    n_mels : int or None
+        Mel bands; None: no pooling, one row per STFT bin (257).
     filters : tuple of ints
         Filters of each block (scaled by ``width``).
     width : float
@@ -155,6 +158,8 @@ def encoding_cnn(
     dropout : float
     name : str, optional
         Default ``"enc-cnn-<encoding>"``.
+    phase_reference : {"centre", "start"}
+        Where the features measure phase from (:func:`phaselab.signal.stft.stft`).
 
     Returns
     -------
@@ -175,7 +180,7 @@ def encoding_cnn(
     sizes = [max(1, round(f * width)) for f in filters]
     audio = keras.Input(shape=(samples,), name="audio")
     x = PhaseFeatures(encoding, 400, 160, 512, n_phases=n_phases, n_mels=n_mels, dtype="float32",
-                      name="features")(audio)
+                      phase_reference=phase_reference, name="features")(audio)
     x = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, name="input_bn")(x)
     first = 1
     if phase == "phased":

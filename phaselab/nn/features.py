@@ -25,7 +25,7 @@ from phaselab.signal.encodings import (
     make_kernel,
 )
 from phaselab.signal.kernels import PhaseKernel, check_n_phases, phase_knots
-from phaselab.signal.stft import check_sizes
+from phaselab.signal.stft import PHASE_REFERENCE, check_reference, check_sizes, reference_turn
 
 __all__ = ["Spectrogram", "MelSpectrogram", "PhasedSpectrogram", "PhaseFeatures"]
 
@@ -34,11 +34,14 @@ Tensor = Any
 """A tensor of the Keras backend in use."""
 
 
-def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int) -> tuple[Tensor, Tensor]:
+def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int,
+          reference: str = PHASE_REFERENCE) -> tuple[Tensor, Tensor]:
     """Real and imaginary parts ``(batch, frames, fft_length // 2 + 1)`` of the STFT of ``(batch, samples)``.
 
     As :func:`phaselab.signal.stft.stft`: periodic Hann window, ``ceil(samples / frame_step)``
-    frames, the end zero-padded so that the last frame starts inside the clip.
+    frames, the end zero-padded so that the last frame starts inside the clip, and the phase
+    measured from ``reference`` (bin ``k`` turned by
+    :func:`phaselab.signal.stft.reference_turn`, the same numbers as the NumPy STFT).
     """
     _check_audio_shape(tuple(audio.shape))
     samples = audio.shape[-1]
@@ -52,7 +55,12 @@ def _stft(audio: Tensor, frame_length: int, frame_step: int, fft_length: int) ->
     framed = framed * window
     if fft_length > frame_length:
         framed = keras.ops.pad(framed, [[0, 0], [0, 0], [0, fft_length - frame_length]])
-    return keras.ops.rfft(framed, fft_length)
+    re, im = keras.ops.rfft(framed, fft_length)
+    if reference == "start":
+        return re, im
+    turn = reference_turn(frame_length, fft_length, reference)
+    cos, sin = np.cos(turn).astype(np.float32), np.sin(turn).astype(np.float32)
+    return re * cos - im * sin, re * sin + im * cos
 
 
 def _check_audio_shape(shape: tuple) -> None:
@@ -185,6 +193,9 @@ class PhasedSpectrogram(Spectrogram):
         Output ``(batch, frames, bins, P)`` or ``(batch, frames, bins, 1 + P)``.
     damping : float
         Added to ``|z|`` before normalising a bin (chord kernel).
+    phase_reference : {"centre", "start"}
+        Where each bin's phase is measured from (:func:`phaselab.signal.stft.stft`);
+        ``"start"`` is the original study's volume (:func:`phaselab.nn.cnn3d.phase_cnn3d`).
 
     All knots are computed at once by broadcasting; there is no loop over phases. The STFT
     is float32: the phase of a bin within round-off of zero (``|z|`` under about 0.01 for a
@@ -202,9 +213,11 @@ class PhasedSpectrogram(Spectrogram):
         kernel_width: float | None = None,
         mode: str = "stacked",
         damping: float = DAMPING,
+        phase_reference: str = PHASE_REFERENCE,
         **kwargs: Any,
     ):
         super().__init__(frame_length, frame_step, fft_length, **kwargs)
+        self.phase_reference = check_reference(phase_reference)
         if mode not in ("stacked", "channels"):
             raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
         self.n_phases = check_n_phases(n_phases)
@@ -231,7 +244,7 @@ class PhasedSpectrogram(Spectrogram):
         return ops.exp(width * (ops.cos(angle) * self._cos + ops.sin(angle) * self._sin - 1.0))
 
     def call(self, audio: Tensor) -> Tensor:
-        re, im = _stft(audio, self.frame_length, self.frame_step, self.fft_length)
+        re, im = _stft(audio, self.frame_length, self.frame_step, self.fft_length, self.phase_reference)
         magnitude = _magnitude(re, im)
         log_mag = keras.ops.log1p(magnitude)[..., None]
         activations = self.activations(re, im, magnitude)
@@ -251,6 +264,7 @@ class PhasedSpectrogram(Spectrogram):
             "kernel_width": self.kernel.width,
             "mode": self.mode,
             "damping": self.damping,
+            "phase_reference": self.phase_reference,
         }
 
 
@@ -278,7 +292,7 @@ class PhaseFeatures(Spectrogram):
     ----------
     encoding : str
         One of :data:`phaselab.signal.encodings.ENCODINGS`: ``"magnitude"``, ``"phased"``,
-        ``"cos_sin"``, ``"mag_cos_sin"``, ``"if"``, ``"mag_if"``, ``"group_delay"``.
+        ``"cos_sin"``, ``"mag_cos_sin"``, ``"if"``, ``"mag_if"``, ``"group_delay"``, ``"complex"``.
     frame_length, frame_step, fft_length : int
         As for :class:`Spectrogram`.
     sr : int
@@ -289,9 +303,14 @@ class PhaseFeatures(Spectrogram):
     n_mels : int, optional
         Pool every channel onto ``n_mels`` mel bands (:func:`phaselab.signal.bands.mel_filterbank`,
         the grid of :class:`MelSpectrogram`): the magnitude as ``log(1 + |z| @ M)``, the phased
-        volume as ``(log(1 + |z|) k(phi)) @ M``, and the phase channels (cos/sin, IF, group
-        delay) as their ``|z|``-weighted mean over each band's bins, so a band reads the phase
-        of its loud bins. None (default): one value per STFT bin.
+        volume as ``(log(1 + |z|) k(phi)) @ M``, the compressed complex STFT as ``c @ M``, and
+        the phase channels (cos/sin, IF, group delay) as their ``|z|``-weighted mean over each
+        band's bins, so a band reads the phase of its loud bins. Pooling a phase only makes sense
+        when the bins of one partial agree, which they do with the phase measured from the
+        window's centre (``phase_reference="centre"``); from the frame start they alternate
+        and cancel. None (default): one value per STFT bin.
+    phase_reference : {"centre", "start"}
+        Where the phase is measured from (:func:`phaselab.signal.stft.stft`).
 
     Input ``(batch, samples)``; output ``(batch, ceil(samples / frame_step), fft_length // 2
     + 1, channels)`` (``n_mels`` instead of ``fft_length // 2 + 1`` when pooled) with
@@ -314,9 +333,11 @@ class PhaseFeatures(Spectrogram):
         kernel_width: float | None = None,
         damping: float = DAMPING,
         n_mels: int | None = None,
+        phase_reference: str = PHASE_REFERENCE,
         **kwargs: Any,
     ):
         super().__init__(frame_length, frame_step, fft_length, **kwargs)
+        self.phase_reference = check_reference(phase_reference)
         self.channels = encoding_channels(encoding, n_phases)
         self.n_mels = None if n_mels is None else int(n_mels)
         self._bands = None
@@ -328,12 +349,14 @@ class PhaseFeatures(Spectrogram):
         self.sr = int(sr)
         self.damping = float(damping)
         self._phased = PhasedSpectrogram(
-            frame_length, frame_step, fft_length, n_phases, kernel, kernel_width, "stacked", damping
+            frame_length, frame_step, fft_length, n_phases, kernel, kernel_width, "stacked", damping, phase_reference
         )
         bins = self.fft_length // 2 + 1
-        # phase a bin's centre frequency turns in one hop, and the window-centre offset of the group delay
+        # phase a bin's centre frequency turns in one hop, and the group delay's offset from the window centre
         self._advance = (2 * np.pi * np.arange(bins) * self.frame_step / self.fft_length).astype(np.float32)
-        self._centre = float(np.pi * self.frame_length / self.fft_length)
+        turns = reference_turn(self.frame_length, self.fft_length, "centre") - reference_turn(
+            self.frame_length, self.fft_length, self.phase_reference)
+        self._centre = float(turns[1] - turns[0])
 
     def _instantaneous_frequency(self, re: Tensor, im: Tensor) -> Tensor:
         deviation = _wrap(_angle_step(re, im, axis=1) - self._advance) / np.pi
@@ -364,7 +387,12 @@ class PhaseFeatures(Spectrogram):
             "cos_sin": lambda: [re / (magnitude + self.damping), im / (magnitude + self.damping)],
             "if": lambda: [self._instantaneous_frequency(re, im)],
             "group_delay": lambda: [self._group_delay(re, im)],
+            "complex": lambda: [re * scale, im * scale],
         }
+        if row.phase == "complex":
+            scale = ops.log1p(magnitude) / ops.maximum(magnitude, 1e-30)
+            if self._bands is not None:  # pooled like the phased volume: the sum of c over each band
+                return ops.stack([ops.matmul(part, self._bands) for part in phase["complex"]()], axis=-1)
         phases = phase[row.phase]()
         parts = []
         if self._bands is None:
@@ -379,7 +407,8 @@ class PhaseFeatures(Spectrogram):
         return ops.stack(parts, axis=-1)
 
     def call(self, audio: Tensor) -> Tensor:
-        return self._features(*_stft(audio, self.frame_length, self.frame_step, self.fft_length))
+        return self._features(*_stft(audio, self.frame_length, self.frame_step, self.fft_length,
+                                     self.phase_reference))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         batch, frames, bins = super().compute_output_shape(input_shape)
@@ -395,4 +424,5 @@ class PhaseFeatures(Spectrogram):
             "kernel": self._phased.kernel.name,
             "kernel_width": self._phased.kernel.width,
             "damping": self.damping,
+            "phase_reference": self.phase_reference,
         }

@@ -17,6 +17,10 @@ from one frame to the next (lag 1). Frames half a window apart (lag 2 at
 Neighbouring *bins*, on the other hand, always look alike: the window leaks every
 frequency into a few bins, so the phase advances of adjacent bins agree for noise too
 (:func:`neighbour_coherence`). What sets a vowel apart is the steadiness in time.
+
+Pooling the phase over a band of bins (:func:`band_resultant`) only keeps it when the bins
+of one partial agree, which depends on where the phase is measured from: see
+:mod:`phaselab.signal.stft`.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from __future__ import annotations
 import numpy as np
 
 from phaselab import SAMPLE_RATE
+from phaselab.signal.bands import mel_filterbank
 from phaselab.signal.stft import bin_frequencies
 
-__all__ = ["phase_acceleration", "loud_frames", "low_frequency_share", "advance_coherence", "neighbour_coherence"]
+__all__ = ["phase_acceleration", "loud_frames", "low_frequency_share", "advance_coherence", "neighbour_coherence",
+           "band_resultant"]
 
 
 def phase_acceleration(spec: np.ndarray, lag: int = 2) -> np.ndarray:
@@ -164,3 +170,54 @@ def neighbour_coherence(spec: np.ndarray, frames: np.ndarray | None = None, lag:
             raise ValueError(f"frames must be a boolean mask of shape ({spec.shape[0]},), got {frames.shape}")
         phasors, weights = phasors[frames[lag:]], weights[frames[lag:]]
     return _weighted_resultant(phasors, weights)
+
+
+def band_resultant(spec: np.ndarray, n_bands: int = 40, loudest: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    r"""How much of each mel band's phase survives an average over the band's bins.
+
+    The ``|z|``-weighted resultant length of the phase over band ``m`` (filter ``M[:, m]`` of
+    :func:`phaselab.signal.bands.mel_filterbank`) in frame ``q``:
+
+    .. math:: R[q, m] = \frac{\big|\sum_k M_{km}\, z[q, k]\big|}{\sum_k M_{km}\, |z[q, k]|}
+              = \frac{\big|\sum_k M_{km} |z_k| e^{i\varphi_k}\big|}{\sum_k M_{km} |z_k|}
+
+    1 when every bin of the band has the same phase, near 0 when they cancel. It is the
+    length of the mel-pooled ``cos_sin`` feature (:class:`phaselab.nn.features.PhaseFeatures`
+    with ``n_mels``).
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        STFT; ``bins = fft_length // 2 + 1``.
+    n_bands : int
+        Mel bands.
+    loudest : float
+        Share of band-frames, by band energy ``sum_k M_km |z_k|``, marked loud.
+
+    Returns
+    -------
+    resultant : np.ndarray, shape (frames, n_bands), float64
+        ``R`` (0 where a band is silent).
+    loud : np.ndarray, shape (frames, n_bands), bool
+        The loudest ``loudest`` share of band-frames.
+
+    Examples
+    --------
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> from phaselab.signal.stft import stft
+    >>> marvin = read_wav(data_dir() / "samples" / "marvin.wav")
+    >>> centre, loud = band_resultant(stft(marvin, 512, 160))
+    >>> start, _ = band_resultant(stft(marvin, 512, 160, reference="start"))
+    >>> bool(np.median(centre[loud]) > 0.7 > 0.3 > np.median(start[loud]))
+    True
+
+    Notebook: ``05_phase_encodings_compared.ipynb``
+    """
+    spec = np.asarray(spec)
+    filters = mel_filterbank(n_bands, 2 * (spec.shape[-1] - 1))
+    energy = np.abs(spec) @ filters
+    pooled = np.abs(spec @ filters)
+    resultant = np.divide(pooled, energy, out=np.zeros_like(energy), where=energy > 0)
+    loud = energy >= np.quantile(energy, 1.0 - loudest)
+    return resultant, loud

@@ -5,6 +5,10 @@ third axis of ``n_phases`` slices centred at the knots ``2 pi k / n_phases``: th
 bin's log-magnitude ``log(1 + |z|)`` is spread over the slices by a phase kernel
 (:mod:`phaselab.signal.kernels`) of the angle between the bin and each knot.
 
+Every phase here is measured from the window's centre unless ``reference="start"`` is
+passed (:data:`phaselab.signal.stft.PHASE_REFERENCE`; the original study measured it from the
+frame's first sample, and chapters 02-04 rebuild it that way where they reproduce it).
+
 Other ways to hand the phase to a network, all ``(frames, bins, channels)`` float32 in
 ``"tf"`` framing (:func:`phase_features` dispatches by name, see the one table :data:`ENCODING_TABLE`):
 
@@ -18,10 +22,17 @@ Other ways to hand the phase to a network, all ``(frames, bins, channels)`` floa
 ``group_delay``
     The phase's change from one bin to the next: *when* in the frame the energy of that
     frequency arrives, relative to the window's centre (:func:`group_delay`).
+``complex``
+    The compressed complex STFT ``log(1 + |z|) e^{i phi}`` as its real and imaginary
+    parts (:func:`log_complex`): magnitude and phase in two channels, invertible.
 
 The frame-to-frame and bin-to-bin differences cancel a global phase rotation ``e^{i
-theta}`` of every STFT value exactly, so ``if`` and ``group_delay`` are invariant to it;
-the phased spectrogram rolls along its phase axis and ``cos_sin`` rotates.
+theta}`` of every STFT value exactly, so ``if`` and ``group_delay`` are invariant to it and
+do not depend on the phase reference either; ``cos_sin`` and ``complex`` rotate, and the
+phased spectrogram moves along its phase axis -- a roll of exactly ``m`` slices only when
+``theta = 2 pi m / n_phases``, otherwise the activations change (by up to 18 % of a
+slice's peak at a quarter of a slice for the default kernel;
+:func:`rotation_residual` measures it).
 """
 
 from __future__ import annotations
@@ -41,13 +52,15 @@ from phaselab.signal.kernels import (
     wrap_angle,
     wrapped_gaussian,
 )
-from phaselab.signal.stft import stft
+from phaselab.signal.stft import PHASE_REFERENCE, PhaseReference, reference_turn, stft
 
 __all__ = [
     "phased_spectrogram",
     "kernel_activations",
     "make_kernel",
+    "rotation_residual",
     "cos_sin",
+    "log_complex",
     "instantaneous_frequency",
     "group_delay",
     "phase_features",
@@ -110,6 +123,53 @@ def kernel_activations(spec: np.ndarray, n_phases: int, kernel: PhaseKernel, dam
     return np.exp(kernel.width * (cos_dphi - 1.0))
 
 
+def rotation_residual(
+    theta: float, n_phases: int = 10, kernel: PhaseKernel | KernelName = "chord", n_angles: int = 720
+) -> float:
+    r"""How far a global phase rotation by ``theta`` is from a roll of the phase axis.
+
+    Rotating every bin by ``theta`` moves its activations ``a_k(phi) = K(phi - 2 pi k / P)`` to
+    ``a_k(phi + theta)``. That is the activation vector rolled by ``m`` slices exactly when
+    ``theta = 2 pi m / P``; in between it is a different vector, so a network that is invariant
+    to rolling the phase axis is not exactly invariant to a rotation. Returns the worst case,
+    over the bin's phase ``phi``, of the largest change of one slice's activation (the kernel's
+    peak is 1) against the nearest roll:
+
+    .. math:: \max_\varphi \min_m \max_k \big| a_k(\varphi + \theta) - a_{k - m}(\varphi) \big|
+
+    Parameters
+    ----------
+    theta : float
+        Rotation in radians.
+    n_phases : int
+        Phase slices ``P``.
+    kernel : PhaseKernel or str
+        As for :func:`phased_spectrogram` (a name gets the original study's width).
+    n_angles : int
+        Grid of bin phases ``phi`` over one turn.
+
+    Returns
+    -------
+    float
+        0 for a whole number of slices; otherwise a fraction of the kernel's peak.
+
+    Examples
+    --------
+    >>> rotation_residual(2 * np.pi / 10) < 1e-9  # one whole slice: a roll
+    True
+    >>> round(rotation_residual(2 * np.pi / 40), 2)  # a quarter of a slice
+    0.18
+
+    Notebook: ``05_phase_encodings_compared.ipynb``
+    """
+    phis = np.linspace(0.0, 2 * np.pi, n_angles, endpoint=False)
+    kernel = make_kernel(kernel, n_phases)
+    before = kernel_activations(np.exp(1j * phis), n_phases, kernel, damping=0.0)
+    after = kernel_activations(np.exp(1j * (phis + theta)), n_phases, kernel, damping=0.0)
+    gaps = [np.abs(after - np.roll(before, m, axis=-1)).max(axis=-1) for m in range(n_phases)]
+    return float(np.max(np.min(gaps, axis=0)))
+
+
 def phased_spectrogram(
     audio: np.ndarray,
     frame_length: int = 256,
@@ -118,6 +178,7 @@ def phased_spectrogram(
     kernel: PhaseKernel | KernelName = "chord",
     mode: Mode = "stacked",
     damping: float = DAMPING,
+    reference: PhaseReference = PHASE_REFERENCE,
 ) -> np.ndarray:
     """The phased spectrogram of a clip (NumPy reference of :class:`phaselab.nn.features.PhasedSpectrogram`).
 
@@ -136,6 +197,9 @@ def phased_spectrogram(
         ``"channels"``: log-magnitude followed by the ``P`` kernel values, for a 2D CNN.
     damping : float
         See :func:`kernel_activations`.
+    reference : {"centre", "start"}
+        Where each bin's phase is measured from (:func:`phaselab.signal.stft.stft`);
+        ``"start"`` reproduces the original study's volume.
 
     Returns
     -------
@@ -155,7 +219,7 @@ def phased_spectrogram(
     """
     if mode not in ("stacked", "channels"):
         raise ValueError(f"mode must be 'stacked' or 'channels', got {mode!r}")
-    spec = stft(audio, frame_length, frame_step)
+    spec = stft(audio, frame_length, frame_step, reference=reference)
     log_mag = np.log1p(np.abs(spec))[..., None]
     activations = kernel_activations(spec, n_phases, make_kernel(kernel, n_phases), damping)
     if mode == "stacked":
@@ -191,9 +255,9 @@ class Encoding:
         return int(self.magnitude) + PHASE_CHANNELS.get(self.phase, 0)
 
 
-PhaseKind = Literal["phased", "cos_sin", "if", "group_delay"]
+PhaseKind = Literal["phased", "cos_sin", "if", "group_delay", "complex"]
 
-PHASE_CHANNELS: dict[str, int] = {"cos_sin": 2, "if": 1, "group_delay": 1}
+PHASE_CHANNELS: dict[str, int] = {"cos_sin": 2, "if": 1, "group_delay": 1, "complex": 2}
 """Channels of each phase representation other than the phased volume."""
 
 ENCODING_TABLE: dict[str, Encoding] = {e.name: e for e in (
@@ -204,6 +268,7 @@ ENCODING_TABLE: dict[str, Encoding] = {e.name: e for e in (
     Encoding("if", "if", False, "instantaneous frequency, 1 channel"),
     Encoding("mag_if", "if", True, "log-magnitude, instantaneous frequency"),
     Encoding("group_delay", "group_delay", False, "group delay, 1 channel"),
+    Encoding("complex", "complex", False, "real and imaginary parts of log(1 + |z|) e^(i phi), 2 channels"),
 )}
 """Every phase encoding phaselab knows, by name."""
 
@@ -250,6 +315,35 @@ def cos_sin(spec: np.ndarray, damping: float = DAMPING) -> np.ndarray:
     return np.stack([u.real, u.imag], axis=-1)
 
 
+def log_complex(spec: np.ndarray) -> np.ndarray:
+    r"""The compressed complex STFT ``log(1 + |z|) e^{i phi}`` as real and imaginary parts.
+
+    .. math:: c = \log(1 + |z|)\,(\cos\varphi, \sin\varphi)
+
+    The magnitude is compressed as in the log spectrogram, the phase is kept whole, and a
+    silent bin is the origin (no undefined phase). ``|c|`` gives back ``log(1 + |z|)``.
+
+    Parameters
+    ----------
+    spec : np.ndarray, shape (frames, bins), complex
+        STFT.
+
+    Returns
+    -------
+    np.ndarray, shape (frames, bins, 2), float64
+        ``[..., 0]`` real part, ``[..., 1]`` imaginary part.
+
+    Examples
+    --------
+    >>> np.round(log_complex(np.array([[np.e - 1, -1j * (np.e - 1)]])), 6)
+    array([[[ 1.,  0.],
+            [ 0., -1.]]])
+    """
+    magnitude = np.abs(spec)
+    scale = np.log1p(magnitude) / np.where(magnitude > 0, magnitude, 1.0)
+    return np.stack([spec.real * scale, spec.imag * scale], axis=-1)
+
+
 def instantaneous_frequency(spec: np.ndarray, frame_step: int = 64, sr: int = SAMPLE_RATE) -> np.ndarray:
     """Instantaneous frequency of every bin, as a deviation from the bin's centre, scaled to [-1, 1).
 
@@ -280,15 +374,19 @@ def instantaneous_frequency(spec: np.ndarray, frame_step: int = 64, sr: int = SA
 
 
 def group_delay(
-    spec: np.ndarray, frame_length: int = 256, unit: Literal["normalised", "samples"] = "normalised"
+    spec: np.ndarray, frame_length: int = 256, unit: Literal["normalised", "samples"] = "normalised",
+    reference: PhaseReference = PHASE_REFERENCE,
 ) -> np.ndarray:
-    """Group delay: minus the phase's derivative along frequency, relative to the window's centre.
+    r"""Group delay: minus the phase's derivative along frequency, relative to the window's centre.
 
-    A click ``d`` samples after the centre of the window turns the phase of bin ``k`` by
-    ``-2 pi k (d + frame_length / 2) / fft_length`` (the FFT's phase is measured from the
-    frame's first sample), so the wrapped difference between neighbouring bins, plus
-    ``pi frame_length / fft_length``, gives back ``d``. Bins carrying a steady sinusoid
-    have no single arrival time; their value reflects the window.
+    .. math:: d[q, k] = -\frac{K}{2\pi}\,\operatorname{wrap}\big(\varphi[q, k] - \varphi[q, k-1]\big)
+
+    A click ``d`` samples after the centre of the window turns the phase of bin ``k``
+    (measured from the window's centre) by ``-2 pi k d / K``, so minus the wrapped difference
+    between neighbouring bins gives back ``d``. Under ``reference="start"`` the phase carries
+    the extra ``-2 pi k (frame_length / 2) / K``, which is added back, so the result does not
+    depend on the reference. Bins carrying a steady sinusoid have no single arrival time;
+    their value reflects the window.
 
     Parameters
     ----------
@@ -299,6 +397,8 @@ def group_delay(
     unit : {"normalised", "samples"}
         ``"samples"``: the delay ``d`` in ``[-fft_length / 2, fft_length / 2)``;
         ``"normalised"``: ``d / (fft_length / 2)``, in ``[-1, 1)``.
+    reference : {"centre", "start"}
+        The phase reference ``spec`` was made with.
 
     Returns
     -------
@@ -310,7 +410,8 @@ def group_delay(
     spec = np.asarray(spec)
     fft_length = 2 * (spec.shape[-1] - 1)
     step = np.angle(spec[..., 1:] * np.conj(spec[..., :-1]))
-    delay = wrap_angle(-step - np.pi * frame_length / fft_length) / np.pi  # in [-1, 1)
+    offset = np.diff(reference_turn(frame_length, fft_length, "centre") - reference_turn(frame_length, fft_length, reference))
+    delay = wrap_angle(-step - offset[0]) / np.pi  # in [-1, 1)
     out = np.zeros(spec.shape)
     out[..., 1:] = delay if unit == "normalised" else delay * fft_length / 2
     return out
@@ -325,6 +426,7 @@ def phase_features(
     n_phases: int = 10,
     kernel: PhaseKernel | KernelName = "chord",
     damping: float = DAMPING,
+    reference: PhaseReference = PHASE_REFERENCE,
 ) -> np.ndarray:
     """One clip's features in one of the :data:`ENCODINGS` (NumPy reference of :class:`phaselab.nn.features.PhaseFeatures`).
 
@@ -342,6 +444,9 @@ def phase_features(
         Of the phased spectrogram (``"phased"`` only).
     damping : float
         See :func:`cos_sin` and :func:`kernel_activations`.
+    reference : {"centre", "start"}
+        Where the phase is measured from (:func:`phaselab.signal.stft.stft`): it changes
+        ``phased``, ``cos_sin`` and ``complex``, not ``if`` or ``group_delay``.
 
     Returns
     -------
@@ -360,13 +465,14 @@ def phase_features(
     """
     row = get_encoding(encoding)
     if row.phase == "phased":
-        return phased_spectrogram(audio, frame_length, frame_step, n_phases, kernel, "stacked", damping)
-    spec = stft(audio, frame_length, frame_step)
+        return phased_spectrogram(audio, frame_length, frame_step, n_phases, kernel, "stacked", damping, reference)
+    spec = stft(audio, frame_length, frame_step, reference=reference)
     phase = {
         None: lambda: [],
         "cos_sin": lambda: [cos_sin(spec, damping)],
         "if": lambda: [instantaneous_frequency(spec, frame_step, sr)[..., None]],
-        "group_delay": lambda: [group_delay(spec, frame_length)[..., None]],
+        "group_delay": lambda: [group_delay(spec, frame_length, reference=reference)[..., None]],
+        "complex": lambda: [log_complex(spec)],
     }
     parts = phase[row.phase]()
     if row.magnitude:

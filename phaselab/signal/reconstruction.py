@@ -1,4 +1,14 @@
-"""Throwing the phase away and getting it back: random phase, zero phase, Griffin-Lim."""
+r"""Throwing the phase away and getting it back: random phase, zero phase, Griffin-Lim.
+
+Every STFT here is in ``"full"`` framing with the phase measured from the window's centre
+(:data:`phaselab.signal.stft.PHASE_REFERENCE`), so that :func:`phaselab.signal.stft.istft`
+inverts it exactly. With ``X = STFT(x)``, noise ``n`` and ``ISTFT`` the least-squares inverse:
+
+.. math::
+
+    x_{\text{random}} = \operatorname{ISTFT}\big(|X|\, e^{i \angle N}\big),\ N = \operatorname{STFT}(n);
+    \qquad x_{\text{zero}} = \operatorname{ISTFT}\big(|X|\big).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from phaselab.signal.stft import istft, stft
+from phaselab.signal.stft import PHASE_REFERENCE, PhaseReference, istft, stft
 
 __all__ = ["randomize_phase", "zero_phase", "griffin_lim", "spectral_convergence", "GriffinLimResult"]
 
@@ -36,9 +46,10 @@ def spectral_convergence(reference: np.ndarray, estimate: np.ndarray) -> float:
     return float(np.linalg.norm(reference - estimate) / norm)
 
 
-def _with_phase(audio: np.ndarray, phase: np.ndarray, frame_length: int, frame_step: int) -> np.ndarray:
-    spec = stft(audio, frame_length, frame_step, framing="full")
-    return istft(np.abs(spec) * phase, len(audio), frame_length, frame_step).astype(np.float32)
+def _with_phase(audio: np.ndarray, phase: np.ndarray, frame_length: int, frame_step: int,
+                reference: PhaseReference = PHASE_REFERENCE) -> np.ndarray:
+    spec = stft(audio, frame_length, frame_step, framing="full", reference=reference)
+    return istft(np.abs(spec) * phase, len(audio), frame_length, frame_step, reference=reference).astype(np.float32)
 
 
 def randomize_phase(
@@ -78,20 +89,41 @@ def randomize_phase(
     return _with_phase(audio, np.exp(1j * np.angle(noise_spec)), frame_length, frame_step)
 
 
-def zero_phase(audio: np.ndarray, frame_length: int = 512, frame_step: int = 128) -> np.ndarray:
+def zero_phase(audio: np.ndarray, frame_length: int = 512, frame_step: int = 128,
+               reference: PhaseReference = PHASE_REFERENCE) -> np.ndarray:
     """Keep the magnitude of a clip and set every STFT phase to zero.
+
+    A frame whose bins all have phase zero (measured from the window's centre) is a
+    symmetric pulse centred in its window, so the result is a train of pulses one hop apart,
+    each at a frame's centre, shaped by that frame's magnitude: a buzz at the frame rate.
+    With ``reference="start"`` each pulse sits at its frame's first sample instead, where the
+    window is zero, so most of it is windowed away.
 
     Parameters
     ----------
     audio : np.ndarray, shape (n,)
     frame_length, frame_step : int
+        STFT window and hop, in samples.
+    reference : {"centre", "start"}
+        Where the zeroed phase is measured from.
 
     Returns
     -------
     np.ndarray, shape (n,), float32
-        A buzzy clip with a pulse at every frame.
+        A buzzy clip with a pulse at every frame's centre.
+
+    Examples
+    --------
+    >>> from phaselab.paths import data_dir
+    >>> from phaselab.signal.audio import read_wav
+    >>> marvin = read_wav(data_dir() / "samples" / "marvin.wav")
+    >>> buzz = zero_phase(marvin)
+    >>> bool(np.sum(buzz**2) > 10 * np.sum(zero_phase(marvin, reference="start")**2))
+    True
+
+    Notebook: ``01_phase_randomization.ipynb``
     """
-    return _with_phase(audio, np.ones(1), frame_length, frame_step)
+    return _with_phase(audio, np.ones(1), frame_length, frame_step, reference)
 
 
 class GriffinLimResult(NamedTuple):
@@ -112,12 +144,19 @@ def griffin_lim(
     frame_step: int = 128,
     rng: np.random.Generator | None = None,
 ) -> GriffinLimResult:
-    """Fast Griffin-Lim: find a phase consistent with a magnitude.
+    r"""Fast Griffin-Lim: find a phase consistent with a magnitude.
 
     Alternates the projection on consistent STFTs (ISTFT then STFT) with the
     projection on the given magnitude, with the momentum term of Perraudin, Balazs and
     Søndergaard (2013), "A fast Griffin-Lim algorithm". ``momentum=0`` is the original
-    Griffin-Lim (1984).
+    Griffin-Lim (1984). With target magnitude ``A``, ``P_C(c) = STFT(ISTFT(c))`` and
+    ``P_A(c) = A e^{i angle c}``, iteration ``n`` is
+
+    .. math::
+
+        t_n = P_C(c_{n-1}),\qquad c_n = P_A\big(t_n + \alpha\,(t_n - t_{n-1})\big),
+
+    and the clip is ``ISTFT(c_N)``.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Short-time Fourier transform on :class:`scipy.signal.ShortTimeFFT`.
+r"""Short-time Fourier transform on :class:`scipy.signal.ShortTimeFFT`.
 
 Two framings are offered, both with a periodic Hann window and time-major output
 ``(frames, bins)``:
@@ -11,6 +11,24 @@ Two framings are offered, both with a periodic Hann window and time-major output
     Every window position that touches the signal (SciPy's own framing). Each sample is
     covered by the same number of windows, so :func:`istft` inverts it exactly; phase
     reconstruction uses it.
+
+**Where the phase is measured from** (``reference``). Frame ``q`` of hop ``H`` and window
+``w`` of ``N`` samples, FFT size ``K``, bin ``k``:
+
+.. math::
+
+    X_{\text{start}}[q, k] = \sum_{n=0}^{K-1} x[qH + n]\, w[n]\, e^{-2\pi i k n / K},
+    \qquad
+    X_{\text{centre}}[q, k] = X_{\text{start}}[q, k]\, e^{2\pi i k c / K},\quad c = N / 2.
+
+``"centre"`` (the default, :data:`PHASE_REFERENCE`) measures the phase from the window's
+centre ``c``, the peak of the periodic Hann window; ``"start"`` from the frame's first sample
+(TensorFlow's ``tf.signal.stft`` and the original study). The two differ by the fixed turn
+``2 pi k c / K`` of bin ``k`` (``pi k`` when ``K = N``: every other bin flipped). Under
+``"start"`` the bins of one partial alternate by about ``pi`` from their neighbours, so any
+average over neighbouring bins cancels; under ``"centre"`` they line up. The magnitude, the
+instantaneous frequency (a difference over time of the same bin) and the inverse
+transform of an unmodified STFT do not depend on the reference.
 """
 
 from __future__ import annotations
@@ -25,9 +43,46 @@ from scipy.signal.windows import hann
 from phaselab import SAMPLE_RATE
 from phaselab.signal.audio import pcm_to_float
 
-__all__ = ["stft", "istft", "log_spectrogram", "n_frames", "bin_frequencies", "frame_times", "check_sizes", "Framing"]
+__all__ = ["stft", "istft", "log_spectrogram", "n_frames", "bin_frequencies", "frame_times", "check_sizes",
+           "reference_turn", "check_reference", "Framing", "PhaseReference", "PHASE_REFERENCE"]
 
 Framing = Literal["tf", "full"]
+
+PhaseReference = Literal["centre", "start"]
+
+PHASE_REFERENCE: PhaseReference = "centre"
+"""phaselab's phase convention: every STFT phase is measured from the window's centre."""
+
+
+def check_reference(reference: str) -> str:
+    """``reference`` if it is ``"centre"`` or ``"start"``; else a ValueError naming both."""
+    if reference not in ("centre", "start"):
+        raise ValueError(f"reference must be 'centre' (phase from the window's centre) or 'start' (from the "
+                         f"frame's first sample), got {reference!r}")
+    return reference
+
+
+def reference_turn(frame_length: int, fft_length: int | None = None, reference: str = PHASE_REFERENCE) -> np.ndarray:
+    """The angle (radians) by which bin ``k``'s phase under ``reference`` exceeds its phase from the frame start.
+
+    ``2 pi k c / K`` with ``c = frame_length / 2`` for ``"centre"``, zeros for ``"start"``.
+    :func:`stft` multiplies bin ``k`` by ``exp(1j * turn[k])``, and so does the Keras feature
+    layers' STFT (:mod:`phaselab.nn.features`), from this one function.
+
+    Returns
+    -------
+    np.ndarray, shape (fft_length // 2 + 1,), float64
+
+    Examples
+    --------
+    >>> np.round(reference_turn(4) / np.pi, 3)  # K = N = 4: pi k
+    array([0., 1., 2.])
+    """
+    fft_length = fft_length or frame_length
+    k = np.arange(fft_length // 2 + 1)
+    if check_reference(reference) == "start":
+        return np.zeros(k.shape)
+    return 2 * np.pi * k * (frame_length / 2) / fft_length
 
 
 @lru_cache(maxsize=32)
@@ -67,8 +122,9 @@ def stft(
     frame_step: int = 64,
     fft_length: int | None = None,
     framing: Framing = "tf",
+    reference: PhaseReference = PHASE_REFERENCE,
 ) -> np.ndarray:
-    """Complex STFT of a mono clip.
+    """Complex STFT of a mono clip, its phase measured from each window's centre (by default).
 
     Parameters
     ----------
@@ -83,6 +139,9 @@ def stft(
         FFT size (default ``frame_length``); the window is zero-padded to it.
     framing : {"tf", "full"}
         See the module docstring.
+    reference : {"centre", "start"}
+        Where the phase is measured from: the window's centre (phaselab's convention) or the
+        frame's first sample (TensorFlow's and the original study's); see the module docstring.
 
     Returns
     -------
@@ -101,6 +160,7 @@ def stft(
     """
     fft_length = fft_length or frame_length
     check_sizes(frame_length, frame_step, fft_length)
+    turn = reference_turn(frame_length, fft_length, reference)
     audio = np.asarray(audio)
     if audio.ndim != 1:
         raise ValueError(f"stft expects a mono clip of shape (n,), got shape {audio.shape}")
@@ -124,7 +184,7 @@ def stft(
         spec = transform.stft(audio)
     else:
         raise ValueError(f"framing must be 'tf' or 'full', got {framing!r}")
-    return spec.T
+    return spec.T * np.exp(1j * turn) if reference != "start" else spec.T
 
 
 def istft(
@@ -133,8 +193,9 @@ def istft(
     frame_length: int = 256,
     frame_step: int = 64,
     fft_length: int | None = None,
+    reference: PhaseReference = PHASE_REFERENCE,
 ) -> np.ndarray:
-    """Invert an STFT made with ``framing="full"``.
+    """Invert an STFT made with ``framing="full"`` (and the same ``reference``).
 
     Parameters
     ----------
@@ -144,6 +205,10 @@ def istft(
         Number of samples of the clip.
     frame_length, frame_step, fft_length : int
         As given to :func:`stft`.
+    reference : {"centre", "start"}
+        The phase reference ``spec`` was measured with. A phase set to zero under
+        ``"centre"`` puts each frame's pulse at its window's centre, under ``"start"`` at
+        the frame's first sample.
 
     Returns
     -------
@@ -152,12 +217,14 @@ def istft(
     """
     fft_length = fft_length or frame_length
     check_sizes(frame_length, frame_step, fft_length)
+    turn = reference_turn(frame_length, fft_length, reference)
     expected = (n_frames(length, frame_length, frame_step, "full"), fft_length // 2 + 1)
     if spec.shape != expected:
         raise ValueError(
             f"istft needs a full-framing STFT of shape {expected} for {length} samples, got {spec.shape}; "
             "make it with stft(audio, ..., framing='full')"
         )
+    spec = spec * np.exp(-1j * turn) if reference != "start" else spec
     return _transform(frame_length, frame_step, fft_length).istft(spec.T, k1=length)
 
 

@@ -25,11 +25,56 @@ from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav
 from phaselab.training.scores import classification_scores, mean_sd, seed_interval
 
-__all__ = ["REAL_ENCODINGS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "condition_audio", "run_real_encoding", "load_real_study", "load_speed", "summarise_real", "paired_difference", "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences"]
+__all__ = ["REAL_ENCODINGS", "REAL_ARMS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "arm_baseline", "arm_spec",
+           "condition_audio", "run_real_arm", "load_real_study", "load_speed", "summarise_real", "paired_difference",
+           "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences"]
 
 
-REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay")
-"""The encodings of the real-speech study, in table order (``magnitude`` is the baseline)."""
+REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay", "complex")
+"""The spectrogram encodings of the real-speech study, in table order (``magnitude`` is the baseline)."""
+
+
+REAL_ARMS: tuple[str, ...] = (*(f"mel/{e}" for e in REAL_ENCODINGS), *(f"linear/{e}" for e in REAL_ENCODINGS),
+                              "waveform")
+"""Every arm of the study, ``GRID/ENCODING`` or ``waveform``, in table order.
+
+``mel/E``: encoding ``E`` pooled onto the shipped model's 40 mel bands; ``linear/E``: on the 257
+bins of the 512-point STFT, no pooling; both with the phase measured from the window's centre
+and the shipped model's body (:func:`phaselab.nn.encoding_nets.encoding_cnn`). ``waveform``: a 1D
+CNN on the raw samples (:func:`phaselab.nn.baselines.cnn1d`), which keeps all of the phase.
+Results files may also hold ``mel-start/E`` rows: the first study's runs, pooled with the phase
+measured from the frame start (where pooling cancels the phase).
+"""
+
+
+def arm_spec(arm: str) -> tuple[str, dict[str, Any]]:
+    """The model name and builder arguments of one arm of :data:`REAL_ARMS`.
+
+    Examples
+    --------
+    >>> arm_spec("linear/cos_sin")
+    ('enc-cnn', {'encoding': 'cos_sin', 'n_mels': None})
+    >>> arm_spec("waveform")
+    ('cnn1d', {})
+    """
+    if arm == "waveform":
+        return "cnn1d", {}
+    grid, _, encoding = arm.partition("/")
+    if grid not in ("mel", "linear") or encoding not in REAL_ENCODINGS:
+        raise ValueError(f"unknown arm {arm!r}; choose one of {', '.join(REAL_ARMS)}")
+    return "enc-cnn", {"encoding": encoding} if grid == "mel" else {"encoding": encoding, "n_mels": None}
+
+
+def arm_baseline(arm: str) -> str:
+    """The arm each arm is compared with: magnitude on the same grid; the waveform against the mel magnitude.
+
+    Examples
+    --------
+    >>> arm_baseline("linear/if"), arm_baseline("waveform"), arm_baseline("mel-start/phased")
+    ('linear/magnitude', 'mel/magnitude', 'mel/magnitude')
+    """
+    grid = arm.partition("/")[0]
+    return "linear/magnitude" if grid == "linear" else "mel/magnitude"
 
 
 SNRS_DB: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0)
@@ -85,21 +130,20 @@ def condition_audio(clips: Sequence[Any], condition: str, noises: Sequence[np.nd
     return np.stack(out).astype(np.float32)
 
 
-def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: str = "real",
-                      **overrides: Any) -> dict[str, Any]:
-    """Train (or resume, or reuse) one encoding and seed with the default recipe, and score it on every condition.
+def run_real_arm(arm: str, seed: int, runs: str | os.PathLike, data: str = "real", **overrides: Any) -> dict[str, Any]:
+    """Train (or resume, or reuse) one arm and seed with the default recipe, and score it on every condition.
 
-    The model is :func:`phaselab.nn.encoding_nets.encoding_cnn` (``"enc-cnn"``), trained by
-    :func:`phaselab.training.loop.train` into ``<runs>/<encoding>_s<seed>`` (so a killed run resumes);
-    its ``best.keras`` (chosen on the validation speakers) is scored on the test speakers in
-    each of :data:`CONDITIONS`.
+    The model (:func:`arm_spec`) is trained by :func:`phaselab.training.loop.train` into
+    ``<runs>/<grid>_<encoding>_s<seed>`` (so a killed run resumes); its ``best.keras`` (chosen
+    on the validation speakers) is scored on the test speakers in each of :data:`CONDITIONS`.
 
     Returns
     -------
     dict
-        ``encoding``, ``seed``, ``params``, ``mflops``, ``epochs``, ``minutes`` (training, this
-        machine), ``best_val_macro_f1``, and per condition the macro F1, accuracy, per-class
-        F1 and the predicted class of every test clip (``predictions``: for paired comparisons).
+        ``arm``, ``encoding``, ``grid``, ``seed``, ``params``, ``mflops``, ``epochs``, ``minutes``
+        (training, this machine), ``best_val_macro_f1``, and per condition the macro F1,
+        accuracy, per-class F1 and the predicted class of every test clip (``predictions``: for
+        paired comparisons).
     """
     from phaselab.data.labels import CLASSES as classes
     from phaselab.nn.cost import flops as count_flops
@@ -107,9 +151,10 @@ def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: s
     from phaselab.training.loop import train
     from phaselab.training.rundir import BEST_FILE, load_model, read_history
 
-    config = TrainConfig("enc-cnn", model_kwargs={"encoding": encoding}, data=data, seed=seed,
+    model_name, kwargs = arm_spec(arm)
+    config = TrainConfig(model_name, model_kwargs=kwargs, data=data, seed=seed,
                          epochs=overrides.pop("epochs", REAL_EPOCHS), **overrides)
-    run_dir = Path(runs) / f"{encoding}_s{seed}"
+    run_dir = Path(runs) / f"{arm.replace('/', '_')}_s{seed}"
     if len(read_history(run_dir).get("epoch", [])) < config.epochs:
         train(config, run_dir, resume=run_dir.exists(), verbose=2)
     history = read_history(run_dir)
@@ -118,8 +163,10 @@ def run_real_encoding(encoding: str, seed: int, runs: str | os.PathLike, data: s
     clips = tree.clips("test")
     noises = [read_wav(path) for path in tree.background_noise_files()]
     truth = [classes.index(clip.label) for clip in clips]
+    grid, _, encoding = arm.partition("/")
     row: dict[str, Any] = {
-        "encoding": encoding, "seed": int(seed), "params": int(model.count_params()),
+        "arm": arm, "encoding": encoding or arm, "grid": grid if encoding else "samples",
+        "phase_reference": "centre", "seed": int(seed), "params": int(model.count_params()),
         "mflops": count_flops(model) / 1e6, "epochs": len(history["epoch"]),
         "minutes": round(sum(history.get("seconds", [])) / 60, 2),
         "best_val_macro_f1": max(history["val_macro_f1"]), "speakers": [clip.speaker for clip in clips],
@@ -147,20 +194,26 @@ def load_real_study(path: str | os.PathLike) -> dict[str, Any] | None:
     return results if results.get("rows") else None
 
 
+def _arm(row: dict[str, Any]) -> str:
+    return row.get("arm") or f"mel-start/{row['encoding']}"
+
+
 def summarise_real(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mean and sample standard deviation over seeds, per encoding and condition (table order).
+    """Mean and sample standard deviation over seeds, per arm and condition (table order).
 
     Returns
     -------
     list of dict
-        ``encoding``, ``seeds``, ``params``, ``mflops``, ``minutes`` (mean), and for each
-        condition ``(mean, sd)`` of macro F1.
+        ``arm``, ``encoding``, ``seeds``, ``params``, ``mflops``, ``minutes`` (mean), and for each
+        condition ``(mean, sd)`` of macro F1 (sd NaN for one seed).
     """
     summary = []
-    order = [e for e in REAL_ENCODINGS if any(r["encoding"] == e for r in rows)]
-    for encoding in order:
-        chosen = [row for row in rows if row["encoding"] == encoding]
-        entry: dict[str, Any] = {"encoding": encoding, "seeds": sorted(row["seed"] for row in chosen),
+    present = list(dict.fromkeys(_arm(r) for r in rows))
+    order = [a for a in REAL_ARMS if a in present] + [a for a in present if a not in REAL_ARMS]
+    for arm in order:
+        chosen = [row for row in rows if _arm(row) == arm]
+        entry: dict[str, Any] = {"arm": arm, "encoding": chosen[0]["encoding"],
+                                 "seeds": sorted(row["seed"] for row in chosen),
                                  "params": chosen[0]["params"], "mflops": chosen[0]["mflops"],
                                  "minutes": float(np.mean([row["minutes"] for row in chosen]))}
         for condition in CONDITIONS:
@@ -169,9 +222,9 @@ def summarise_real(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return summary
 
 
-def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: str = "magnitude",
+def paired_difference(rows: Sequence[dict[str, Any]], arm: str, baseline: str | None = None,
                       condition: str = "clean", draws: int = 2000, seed: int = 0) -> dict[str, Any]:
-    """Macro F1 of ``encoding`` minus ``baseline`` on the seeds both have: is it larger than the noise?
+    """Macro F1 of ``arm`` minus ``baseline`` (default :func:`arm_baseline`) on the seeds both have: is it larger than the noise?
 
     Two intervals, both 95 %:
 
@@ -191,17 +244,19 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
 
     Examples
     --------
-    >>> row = lambda e, s, p: {"encoding": e, "seed": s, "truth": [0, 1, 0, 1], "speakers": list("abcd"),
+    >>> row = lambda a, s, p: {"arm": a, "encoding": a[4:], "seed": s, "truth": [0, 1, 0, 1], "speakers": list("abcd"),
     ...                        "conditions": {"clean": {"macro_f1": float(np.mean(np.equal(p, [0, 1, 0, 1]))),
     ...                                                 "predictions": p}}}
-    >>> rows = [row("magnitude", 0, [0, 1, 0, 1]), row("if", 0, [0, 0, 0, 0]),
-    ...         row("magnitude", 1, [0, 1, 0, 1]), row("if", 1, [1, 1, 0, 0])]
-    >>> paired_difference(rows, "if")["differences"]
+    >>> rows = [row("mel/magnitude", 0, [0, 1, 0, 1]), row("mel/if", 0, [0, 0, 0, 0]),
+    ...         row("mel/magnitude", 1, [0, 1, 0, 1]), row("mel/if", 1, [1, 1, 0, 0])]
+    >>> paired_difference(rows, "mel/if")["differences"]
     [-0.5, -0.5]
     """
     from phaselab.data.labels import CLASSES as classes
 
-    by_seed = {(row["encoding"], row["seed"]): row for row in rows}
+    encoding = arm
+    baseline = baseline or arm_baseline(arm)
+    by_seed = {(_arm(row), row["seed"]): row for row in rows}
     seeds = sorted(s for (e, s) in by_seed if e == encoding and (baseline, s) in by_seed)
     if not seeds:
         raise ValueError(f"no seed has both {encoding!r} and {baseline!r}")
@@ -238,7 +293,7 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
         verdict = "no clear difference"
     else:
         verdict = "better" if min(lows) > 0 else "worse" if max(highs) < 0 else "no clear difference"
-    return {"encoding": encoding, "baseline": baseline, "condition": condition, "seeds": seeds,
+    return {"arm": arm, "encoding": arm, "baseline": baseline, "condition": condition, "seeds": seeds,
             "differences": [float(d) for d in diffs], "mean": mean, "seed_ci": tuple(float(v) for v in seed_ci),
             "speaker_ci": speaker_ci, "verdict": verdict}
 
@@ -246,7 +301,7 @@ def paired_difference(rows: Sequence[dict[str, Any]], encoding: str, baseline: s
 def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, float] | None = None) -> str:
     """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs.
 
-    ``speed`` (encoding -> training time per clip relative to magnitude, from
+    ``speed`` (arm -> training time per clip relative to the mel magnitude, from
     ``benchmarks/speed/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
     clock is not shown, since the study's runs share the CPU with other jobs and may be paused.
     """
@@ -255,23 +310,27 @@ def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, floa
         return f"{mean:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
 
     extra = " training time vs magnitude |" if speed else ""
-    head = "| encoding | seeds | " + " | ".join(CONDITIONS) + " | params | MFLOPs / clip |" + extra
+    head = "| arm | seeds | " + " | ".join(CONDITIONS) + " | params | MFLOPs / clip |" + extra
     lines = [head, "|---|---:|" + "---:|" * (len(CONDITIONS) + 2 + bool(speed))]
     for e in summary:
-        time = f" {speed[e['encoding']]:.2f}x |" if speed and e["encoding"] in speed else (" n/a |" if speed else "")
-        lines.append(f"| {e['encoding']} | {len(e['seeds'])} | " + " | ".join(cell(e[c]) for c in CONDITIONS)
+        time = f" {speed[e['arm']]:.2f}x |" if speed and e["arm"] in speed else (" n/a |" if speed else "")
+        lines.append(f"| {e['arm']} | {len(e['seeds'])} | " + " | ".join(cell(e[c]) for c in CONDITIONS)
                      + f" | {e['params']:,} | {e['mflops']:.0f} |" + time)
     return "\n".join(lines)
 
 
 def load_speed(path: str | os.PathLike) -> dict[str, float] | None:
-    """Training time per clip relative to magnitude, per encoding, from ``benchmarks/speed/bench_encodings.py``'s JSON."""
+    """Training time per clip relative to the mel magnitude, per arm, from ``benchmarks/speed/bench_encodings.py``'s JSON.
+
+    Rows without an ``arm`` (older files) are the mel grid's encodings.
+    """
     import json
 
     path = Path(path)
     if not path.is_file():
         return None
-    return {row["encoding"]: row["time_vs_magnitude"] for row in json.loads(path.read_text(encoding="utf-8"))["encodings"]}
+    rows = json.loads(path.read_text(encoding="utf-8"))["encodings"]
+    return {row.get("arm", f"mel/{row['encoding']}"): row["time_vs_magnitude"] for row in rows}
 
 
 def plot_robustness(summary: Sequence[dict[str, Any]], ax: Any = None) -> Any:
@@ -291,7 +350,7 @@ def plot_robustness(summary: Sequence[dict[str, Any]], ax: Any = None) -> Any:
     for i, entry in enumerate(summary):
         means = [entry[c][0] for c in conditions]
         sds = [0.0 if math.isnan(entry[c][1]) else entry[c][1] for c in conditions]
-        ax.errorbar(x, means, yerr=sds, marker="o", capsize=3, color=f"C{i}", label=entry["encoding"])
+        ax.errorbar(x, means, yerr=sds, marker="o", capsize=3, color=f"C{i}", label=entry["arm"])
         ax.plot(33.0 + 0.4 * i, entry["phase rotation"][0], marker="*", markersize=10, color=f"C{i}", linestyle="")
     ax.set_xticks([*SNRS_DB[::-1], 30.0, 33.0], [f"{snr:g} dB" for snr in SNRS_DB[::-1]] + ["clean", "rotated"])
     ax.set(xlabel="signal-to-noise ratio of real background noise", ylabel="test macro F1 (real speakers)")
@@ -318,8 +377,8 @@ def real_study_report(path: str | os.PathLike | None = None,
     -------
     dict or None
         None when there are no results yet; else ``settings`` and ``machine`` (as recorded),
-        ``rows`` (one per encoding and seed), ``summary`` (:func:`summarise_real`, table order),
-        ``by_encoding`` (encoding -> its summary entry: per condition ``(mean, sd)`` of macro
+        ``rows`` (one per arm and seed), ``summary`` (:func:`summarise_real`, table order),
+        ``by_arm`` (arm -> its summary entry: per condition ``(mean, sd)`` of macro
         F1), ``speed`` (:func:`load_speed`, or None) and ``table`` (:func:`format_real_summary`'s
         Markdown, one row per encoding).
 
@@ -327,7 +386,7 @@ def real_study_report(path: str | os.PathLike | None = None,
     --------
     >>> report = real_study_report()
     >>> report["table"].splitlines()[2].split(" | ")[0]
-    '| magnitude'
+    '| mel/magnitude'
 
     Notebook: ``05_phase_encodings_compared`` (section 5).
     """
@@ -339,7 +398,7 @@ def real_study_report(path: str | os.PathLike | None = None,
     speed = load_speed(results_dir() / "bench_encodings.json" if speed_path is None else speed_path)
     summary = summarise_real(study["rows"])
     return {"settings": study["settings"], "machine": study["machine"], "rows": study["rows"], "summary": summary,
-            "by_encoding": {entry["encoding"]: entry for entry in summary}, "speed": speed,
+            "by_arm": {entry["arm"]: entry for entry in summary}, "speed": speed,
             "table": format_real_summary(summary, speed)}
 
 
@@ -357,13 +416,13 @@ def format_paired_differences(differences: Sequence[dict[str, Any]]) -> str:
 
     Examples
     --------
-    >>> print(format_paired_differences([{"encoding": "if", "condition": "clean", "seeds": [0, 1], "mean": 0.01,
+    >>> print(format_paired_differences([{"arm": "mel/if", "condition": "clean", "seeds": [0, 1], "mean": 0.01,
     ...     "seed_ci": (-0.02, 0.04), "speaker_ci": (-0.01, 0.03), "verdict": "no clear difference"}]))
-    if           clean           seeds [0, 1]: +0.010   over seeds -0.020 .. +0.040   over speakers -0.010 .. +0.030   no clear difference
+    mel/if           clean           seeds [0, 1]: +0.010   over seeds -0.020 .. +0.040   over speakers -0.010 .. +0.030   no clear difference
 
     Notebook: ``05_phase_encodings_compared`` (section 5, "Is a difference larger than the noise?").
     """
-    return "\n".join(f"{d['encoding']:<12} {d['condition']:<15} seeds {d['seeds']}: {d['mean']:+.3f}   "
+    return "\n".join(f"{d['arm']:<16} {d['condition']:<15} seeds {d['seeds']}: {d['mean']:+.3f}   "
                      f"over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}   "
                      f"over speakers {d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}   {d['verdict']}"
                      for d in differences)

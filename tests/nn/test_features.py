@@ -85,22 +85,23 @@ def _trusted(clip: np.ndarray, encoding: str) -> np.ndarray:
     return loud
 
 
+@pytest.mark.parametrize("reference", ["centre", "start"])
 @pytest.mark.parametrize("encoding", ENCODINGS)
-def test_phase_features_match_numpy(batch: np.ndarray, encoding: str) -> None:
-    """Within 1e-4 of :func:`phase_features` on bins not within float32 round-off of 0.
+def test_phase_features_match_numpy(batch: np.ndarray, encoding: str, reference: str) -> None:
+    """Within 1e-4 of :func:`phase_features` on bins not within float32 round-off of 0, under either phase reference.
 
     IF and group delay live on the circle [-1, 1): a value a hair from -1 in one
     implementation may come out a hair under 1 in the other, so their gap is circular.
     """
-    out = PhaseFeatures(encoding)(batch).numpy()
+    out = PhaseFeatures(encoding, phase_reference=reference)(batch).numpy()
     assert out.shape == (2, 256, 129, encoding_channels(encoding))
     assert PhaseFeatures(encoding).compute_output_shape((None, 16384)) == (None, 256, 129, encoding_channels(encoding))
     for clip, features in zip(batch, out):
-        gap = np.abs(features - phase_features(clip, encoding))
+        gap = np.abs(features - phase_features(clip, encoding, reference=reference))
         if encoding in ("if", "mag_if", "group_delay"):
             gap[..., -1] = np.abs((gap[..., -1] + 1) % 2 - 1)
-        if encoding.startswith("mag") or encoding == "phased":
-            assert gap[..., 0].max() < 1e-4  # magnitudes and the phased volume agree everywhere
+        if encoding.startswith("mag") or encoding in ("phased", "complex"):
+            assert gap[..., 0].max() < 1e-4  # magnitudes, the phased volume and log|z|-scaled parts agree everywhere
         assert gap[_trusted(clip, encoding)].max() < 1e-4
 
 
@@ -189,7 +190,44 @@ def test_a_wrong_input_rank_is_refused_with_a_message_that_says_so(layer: type) 
         layer()(np.zeros(16384, np.float32))
 
 
-@pytest.mark.parametrize("encoding", ["magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay"])
+@pytest.mark.parametrize("encoding", ["if", "mag_if", "group_delay"])
+def test_if_and_group_delay_do_not_depend_on_the_phase_reference(batch: np.ndarray, encoding: str) -> None:
+    centre = PhaseFeatures(encoding, 400, 160, 512)(batch).numpy()
+    start = PhaseFeatures(encoding, 400, 160, 512, phase_reference="start")(batch).numpy()
+    gap = np.abs((np.abs(centre - start)[..., -1] + 1) % 2 - 1)
+    loud = np.stack([np.abs(stft(clip, 400, 160, 512)) >= 0.01 for clip in batch])  # float32 resolves their phase
+    loud[:, 1:] &= loud[:, :-1]
+    loud[:, :, 1:] &= loud[:, :, :-1]
+    assert gap[loud].max() < 1e-4 and loud.mean() > 0.1
+    pooled = [PhaseFeatures(encoding, 400, 160, 512, n_mels=40, phase_reference=r)(batch).numpy() for r in ("centre", "start")]
+    assert np.median(np.abs(pooled[0] - pooled[1])) < 1e-5  # the pooled means weight quiet bins by |z|
+
+
+def test_mel_pooled_cos_sin_keeps_the_phase_only_with_the_centre_reference() -> None:
+    """On a real recording, the pooled (cos, sin) of a loud band has length near 1 under the default reference."""
+    from phaselab.paths import data_dir
+    from phaselab.signal.audio import read_wav
+    from phaselab.signal.bands import mel_filterbank
+
+    marvin = read_wav(data_dir() / "samples" / "marvin.wav", length=16384)[None]
+    energy = np.abs(stft(marvin[0], 400, 160, 512)) @ mel_filterbank(40, 512)
+    loud = energy >= np.quantile(energy, 0.8)
+    lengths = {}
+    for reference in ("centre", "start"):
+        pooled = PhaseFeatures("cos_sin", 400, 160, 512, n_mels=40, phase_reference=reference)(marvin).numpy()[0]
+        lengths[reference] = float(np.median(np.hypot(pooled[..., 0], pooled[..., 1])[loud]))
+    assert lengths["centre"] >= 0.7 and lengths["start"] < 0.3, lengths
+
+
+def test_phase_reference_is_saved_with_the_layer() -> None:
+    layer = PhaseFeatures("cos_sin", phase_reference="start")
+    assert PhaseFeatures.from_config(layer.get_config()).phase_reference == "start"
+    assert PhasedSpectrogram.from_config(PhasedSpectrogram(phase_reference="start").get_config()).phase_reference == "start"
+    with pytest.raises(ValueError, match="reference must be"):
+        PhaseFeatures("cos_sin", phase_reference="middle")
+
+
+@pytest.mark.parametrize("encoding", ["magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay", "complex"])
 def test_phase_features_pooled_onto_mel_bands(encoding: str) -> None:
     """Magnitude pooled as the MelSpectrogram; phase channels as |z|-weighted band means, in the same range."""
     from phaselab.nn.features import MelSpectrogram

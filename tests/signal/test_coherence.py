@@ -77,3 +77,19 @@ def test_neighbour_coherence_bins_of_one_tone_turn_in_step():
         neighbour_coherence(spec, np.ones(3, bool))
     with pytest.raises(ValueError, match="lag"):
         neighbour_coherence(spec, lag=0)
+
+
+def test_band_resultant_on_real_speech_depends_on_the_phase_reference() -> None:
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.paths import data_dir
+    from phaselab.signal.audio import read_wav
+    from phaselab.signal.coherence import band_resultant
+    from phaselab.signal.stft import stft
+
+    clips = [data_dir() / "samples" / "marvin.wav", *[c.path for c in SpeechCommands(resolve_data_root("real")).clips("test") if c.label not in ("_silence_", "silence")][:3]]
+    for path in clips:
+        audio = read_wav(path)
+        centre, loud = band_resultant(stft(audio, 512, 160))
+        start, _ = band_resultant(stft(audio, 512, 160, reference="start"))
+        assert np.median(centre[loud]) >= 0.7 > 0.4 > np.median(start[loud]), path
+        assert centre.shape == (-(-len(audio) // 160), 40) and loud.mean() == pytest.approx(0.2, abs=0.02)

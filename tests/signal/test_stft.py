@@ -22,7 +22,38 @@ def test_tf_framing_matches_explicit_frames(noise: np.ndarray) -> None:
     assert spec.shape == (n_frames(4000, 256, 64), 129) == (63, 129)
     padded = np.pad(noise, (0, 62 * 64 + 256 - 4000))
     expected = np.stack([np.fft.rfft(window * padded[q * 64 : q * 64 + 256]) for q in range(63)])
-    np.testing.assert_allclose(spec, expected, atol=1e-9)
+    np.testing.assert_allclose(stft(noise, 256, 64, reference="start"), expected, atol=1e-9)
+    # the default measures phase from the window's centre: the FFT of the frame rotated by half a window
+    centred = np.stack([np.fft.rfft(np.roll(window * padded[q * 64 : q * 64 + 256], -128)) for q in range(63)])
+    np.testing.assert_allclose(spec, centred, atol=1e-9)
+
+
+@pytest.mark.parametrize("frame_length, fft_length", [(256, 256), (400, 512), (255, 256)])
+def test_centre_reference_is_a_fixed_turn_per_bin(noise: np.ndarray, frame_length: int, fft_length: int) -> None:
+    start = stft(noise, frame_length, 160, fft_length, reference="start")
+    centre = stft(noise, frame_length, 160, fft_length)
+    k = np.arange(fft_length // 2 + 1)
+    np.testing.assert_allclose(centre, start * np.exp(2j * np.pi * k * frame_length / 2 / fft_length), atol=1e-9)
+    np.testing.assert_allclose(np.abs(centre), np.abs(start), atol=1e-12)
+
+
+def test_a_click_at_the_window_centre_has_zero_phase_only_under_the_centre_reference() -> None:
+    click = np.zeros(256)
+    click[128] = 1.0  # the centre of frame 0 (samples 0..255)
+    centre, start = stft(click, 256, 256)[0], stft(click, 256, 256, reference="start")[0]
+    np.testing.assert_allclose(np.angle(centre[:100]), 0.0, atol=1e-9)
+    assert np.mean(np.abs(np.angle(start[:100])) > 3.0) > 0.45  # every other bin turned by pi
+
+
+@pytest.mark.parametrize("reference", ["centre", "start"])
+def test_istft_inverts_under_either_reference(noise: np.ndarray, reference: str) -> None:
+    spec = stft(noise, 256, 64, framing="full", reference=reference)
+    np.testing.assert_allclose(istft(spec, len(noise), 256, 64, reference=reference), noise, atol=1e-9)
+
+
+def test_unknown_reference_is_refused(noise: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="reference must be 'centre'"):
+        stft(noise, reference="middle")
 
 
 def test_fft_length_zero_pads_the_window(noise: np.ndarray) -> None:
