@@ -27,7 +27,8 @@ from phaselab.training.scores import classification_scores, mean_sd, seed_interv
 
 __all__ = ["REAL_ENCODINGS", "REAL_ARMS", "CONDITIONS", "SNRS_DB", "REAL_EPOCHS", "arm_baseline", "arm_spec",
            "condition_audio", "run_real_arm", "load_real_study", "load_speed", "summarise_real", "paired_difference",
-           "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences"]
+           "format_real_summary", "plot_robustness", "real_study_report", "format_paired_differences",
+           "describe_difference"]
 
 
 REAL_ENCODINGS: tuple[str, ...] = ("magnitude", "phased", "cos_sin", "if", "mag_if", "group_delay", "complex")
@@ -239,8 +240,8 @@ def paired_difference(rows: Sequence[dict[str, Any]], arm: str, baseline: str | 
     -------
     dict
         ``seeds`` (list), ``differences`` (per seed), ``mean``, ``seed_ci`` (low, high),
-        ``speaker_ci`` (low, high), and ``verdict``: ``"better"`` / ``"worse"`` when both
-        intervals exclude 0 on the same side, else ``"no clear difference"``.
+        ``speaker_ci`` (low, high), and ``verdict``: :func:`describe_difference`'s words
+        (``"better"`` / ``"worse"`` only when both intervals exclude 0 on the same side).
 
     Examples
     --------
@@ -288,14 +289,10 @@ def paired_difference(rows: Sequence[dict[str, Any]], arm: str, baseline: str | 
         boot.append(np.mean([macro(preds[encoding][k], index) - macro(preds[baseline][k], index)
                              for k in range(len(seeds))]))
     speaker_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
-    lows, highs = (seed_ci[0], speaker_ci[0]), (seed_ci[1], speaker_ci[1])
-    if len(seeds) < 2:  # one seed: no interval over seeds, so no verdict
-        verdict = "no clear difference"
-    else:
-        verdict = "better" if min(lows) > 0 else "worse" if max(highs) < 0 else "no clear difference"
-    return {"arm": arm, "encoding": arm, "baseline": baseline, "condition": condition, "seeds": seeds,
-            "differences": [float(d) for d in diffs], "mean": mean, "seed_ci": tuple(float(v) for v in seed_ci),
-            "speaker_ci": speaker_ci, "verdict": verdict}
+    result = {"arm": arm, "encoding": arm, "baseline": baseline, "condition": condition, "seeds": seeds,
+              "differences": [float(d) for d in diffs], "mean": mean, "seed_ci": tuple(float(v) for v in seed_ci),
+              "speaker_ci": speaker_ci}
+    return {**result, "verdict": describe_difference(result)}
 
 
 def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, float] | None = None) -> str:
@@ -402,8 +399,36 @@ def real_study_report(path: str | os.PathLike | None = None,
             "table": format_real_summary(summary, speed)}
 
 
+def describe_difference(d: dict[str, Any]) -> str:
+    """What a :func:`paired_difference` result allows one to say, and nothing stronger.
+
+    - both 95 % intervals exclude zero on the same side: ``"better"`` / ``"worse"``;
+    - only the interval over test speakers does: ``"worse over test speakers, not shown over seeds"`` (or better);
+    - neither: ``"no evidence of a difference"``; with one seed there is no interval over seeds, so no
+      verdict beyond the speakers' interval.
+
+    Examples
+    --------
+    >>> describe_difference({"seeds": [0, 1, 2], "seed_ci": (-0.24, 0.04), "speaker_ci": (-0.12, -0.07)})
+    'worse over test speakers, not shown over seeds'
+    >>> describe_difference({"seeds": [0, 1, 2], "seed_ci": (-0.03, 0.01), "speaker_ci": (-0.03, 0.01)})
+    'no evidence of a difference'
+    """
+    seed_low, seed_high = d["seed_ci"]
+    speaker_low, speaker_high = d["speaker_ci"]
+    several = len(d["seeds"]) >= 2
+    if several and min(seed_low, speaker_low) > 0:
+        return "better"
+    if several and max(seed_high, speaker_high) < 0:
+        return "worse"
+    side = "worse" if speaker_high < 0 else "better" if speaker_low > 0 else None
+    if side is None:
+        return "no evidence of a difference"
+    return f"{side} over test speakers, " + ("not shown over seeds" if several else "one seed: no interval over seeds")
+
+
 def format_paired_differences(differences: Sequence[dict[str, Any]]) -> str:
-    """Plain text of :func:`paired_difference` results, one line each: mean, both 95 % intervals, verdict.
+    """Plain text of :func:`paired_difference` results, one line each: mean, both 95 % intervals, what may be said.
 
     Parameters
     ----------
@@ -417,13 +442,12 @@ def format_paired_differences(differences: Sequence[dict[str, Any]]) -> str:
     Examples
     --------
     >>> print(format_paired_differences([{"arm": "mel/if", "condition": "clean", "seeds": [0, 1], "mean": 0.01,
-    ...     "seed_ci": (-0.02, 0.04), "speaker_ci": (-0.01, 0.03), "verdict": "no clear difference"}]))
-    mel/if           clean           seeds [0, 1]: +0.010   over seeds -0.020 .. +0.040   over speakers -0.010 .. +0.030   no clear difference
+    ...     "seed_ci": (-0.02, 0.04), "speaker_ci": (-0.01, 0.03)}]))
+    mel/if           clean           seeds [0, 1]: +0.010   95 % CI over seeds -0.020 .. +0.040, over speakers -0.010 .. +0.030: no evidence of a difference
 
     Notebook: ``05_phase_encodings_compared`` (section 5, "Is a difference larger than the noise?").
     """
     return "\n".join(f"{d['arm']:<16} {d['condition']:<15} seeds {d['seeds']}: {d['mean']:+.3f}   "
-                     f"over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}   "
-                     f"over speakers {d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}   {d['verdict']}"
+                     f"95 % CI over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}, "
+                     f"over speakers {d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}: {describe_difference(d)}"
                      for d in differences)
-

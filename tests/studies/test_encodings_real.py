@@ -11,6 +11,10 @@ import pytest
 from phaselab.paths import results_dir
 from phaselab.studies.encodings_real import (
     CONDITIONS,
+    REAL_ARMS,
+    arm_baseline,
+    arm_spec,
+    load_speed,
     condition_audio,
     format_paired_differences,
     format_real_summary,
@@ -29,24 +33,34 @@ def committed() -> dict:
     return json.loads(RESULTS.read_text(encoding="utf-8"))
 
 
-def test_real_study_report_has_a_row_per_encoding_with_the_files_numbers(committed: dict) -> None:
+def test_real_study_report_has_a_row_per_arm_with_the_files_numbers(committed: dict) -> None:
     report = real_study_report()
     assert report["rows"] == committed["rows"] and report["settings"] == committed["settings"]
-    encodings = [e for e in committed["settings"]["encodings"] if any(r["encoding"] == e for r in committed["rows"])]
-    assert list(report["by_encoding"]) == [e["encoding"] for e in report["summary"]] == encodings
+    present = list(dict.fromkeys(r["arm"] for r in committed["rows"]))
+    arms = [a for a in REAL_ARMS if a in present] + [a for a in present if a not in REAL_ARMS]
+    assert list(report["by_arm"]) == [e["arm"] for e in report["summary"]] == arms
     lines = report["table"].splitlines()
-    assert len(lines) == 2 + len(encodings)
-    speed = {row["encoding"]: row["time_vs_magnitude"] for row in json.loads(SPEED.read_text())["encodings"]}
+    assert len(lines) == 2 + len(arms)
+    speed = load_speed(SPEED)
     assert report["speed"] == speed
-    for encoding, line in zip(encodings, lines[2:]):
-        runs = [r for r in committed["rows"] if r["encoding"] == encoding]
+    for arm, line in zip(arms, lines[2:]):
+        runs = [r for r in committed["rows"] if r["arm"] == arm]
         cells = [cell.strip() for cell in line.strip("|").split("|")]
-        assert cells[0] == encoding and cells[1] == str(len(runs))
+        assert cells[0] == arm and cells[1] == str(len(runs))
         for condition, cell in zip(CONDITIONS, cells[2:]):
             mean = np.mean([r["conditions"][condition]["macro_f1"] for r in runs])
-            assert report["by_encoding"][encoding][condition][0] == pytest.approx(mean)
+            assert report["by_arm"][arm][condition][0] == pytest.approx(mean)
             assert cell.startswith(f"{mean:.3f}")
-        assert cells[-1] == f"{speed[encoding]:.2f}x"
+        assert cells[-1] == (f"{speed[arm]:.2f}x" if arm in speed else "n/a")
+
+
+def test_arms_name_their_model_and_baseline() -> None:
+    assert len(REAL_ARMS) == 15 and REAL_ARMS[-1] == "waveform"
+    assert arm_spec("mel/phased") == ("enc-cnn", {"encoding": "phased"})
+    assert arm_spec("linear/complex") == ("enc-cnn", {"encoding": "complex", "n_mels": None})
+    assert arm_baseline("linear/cos_sin") == "linear/magnitude" and arm_baseline("mel/if") == "mel/magnitude"
+    with pytest.raises(ValueError, match="unknown arm"):
+        arm_spec("bark/if")
 
 
 def test_real_study_report_without_results_is_none(tmp_path) -> None:
@@ -61,12 +75,12 @@ def test_real_study_report_without_speed_drops_the_column(tmp_path) -> None:
 
 
 def test_format_paired_differences_gives_a_line_per_difference(committed: dict) -> None:
-    differences = [paired_difference(committed["rows"], encoding, condition=condition, draws=50)
-                   for encoding in ("if", "phased") for condition in ("clean", "noise 0 dB")]
+    differences = [paired_difference(committed["rows"], arm, condition=condition, draws=50)
+                   for arm in ("mel/if", "mel-start/phased") for condition in ("clean", "noise 0 dB")]
     lines = format_paired_differences(differences).splitlines()
     assert len(lines) == 4
     for line, d in zip(lines, differences):
-        assert line.split()[0] == d["encoding"] and d["condition"] in line
+        assert line.split()[0] == d["arm"] and d["condition"] in line
         assert f"seeds {d['seeds']}: {d['mean']:+.3f}" in line and line.endswith(d["verdict"])
         assert f"over seeds {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}" in line
 
@@ -74,12 +88,12 @@ def test_format_paired_differences_gives_a_line_per_difference(committed: dict) 
 matplotlib.use("Agg")
 
 
-def _real_row(encoding: str, seed: int, predictions: list[int], truth: list[int]) -> dict:
+def _real_row(arm: str, seed: int, predictions: list[int], truth: list[int]) -> dict:
     from phaselab.data.labels import CLASSES
     from phaselab.training.scores import classification_scores
 
     f1 = classification_scores(truth, predictions, CLASSES)["macro_f1"]
-    return {"encoding": encoding, "seed": seed, "truth": truth, "speakers": [f"p{i // 2}" for i in range(len(truth))],
+    return {"arm": arm, "encoding": arm.partition("/")[2], "seed": seed, "truth": truth, "speakers": [f"p{i // 2}" for i in range(len(truth))],
             "params": 10, "mflops": 1.0, "minutes": 1.0,
             "conditions": {c: {"macro_f1": f1, "predictions": predictions} for c in CONDITIONS}}
 
@@ -90,18 +104,19 @@ def test_paired_difference_sees_a_clear_gap_and_a_tie() -> None:
     noisy = lambda share, seed: [t if r > share else (t + 1) % 12 for t, r in zip(truth, np.random.default_rng(seed).random(240))]
     rows = []
     for seed in range(3):
-        rows += [_real_row("magnitude", seed, noisy(0.1, seed), truth), _real_row("if", seed, noisy(0.5, seed + 10), truth),
-                 _real_row("phased", seed, noisy(0.1, seed + 20), truth)]
-    worse = paired_difference(rows, "if")
+        rows += [_real_row("mel/magnitude", seed, noisy(0.1, seed), truth),
+                 _real_row("mel/if", seed, noisy(0.5, seed + 10), truth),
+                 _real_row("mel/phased", seed, noisy(0.1, seed + 20), truth)]
+    worse = paired_difference(rows, "mel/if")
     assert worse["verdict"] == "worse" and worse["seed_ci"][1] < 0 and worse["speaker_ci"][1] < 0
-    one_seed = paired_difference([row for row in rows if row["seed"] == 0], "if")
-    assert one_seed["verdict"] == "no clear difference" and np.isnan(one_seed["seed_ci"][0])
-    assert one_seed["speaker_ci"][1] < 0  # the speakers alone would say "worse": one seed does not decide
-    tie = paired_difference(rows, "phased")
-    assert tie["verdict"] == "no clear difference" and tie["speaker_ci"][0] < 0 < tie["speaker_ci"][1]
+    one_seed = paired_difference([row for row in rows if row["seed"] == 0], "mel/if")
+    assert one_seed["verdict"] == "worse over test speakers, one seed: no interval over seeds"
+    assert np.isnan(one_seed["seed_ci"][0]) and one_seed["speaker_ci"][1] < 0  # one seed does not decide
+    tie = paired_difference(rows, "mel/phased")
+    assert tie["verdict"] == "no evidence of a difference" and tie["speaker_ci"][0] < 0 < tie["speaker_ci"][1]
     summary = summarise_real(rows)
-    assert [e["encoding"] for e in summary] == ["magnitude", "phased", "if"]
-    assert "| magnitude | 3 |" in format_real_summary(summary)
+    assert [e["arm"] for e in summary] == ["mel/magnitude", "mel/phased", "mel/if"]
+    assert "| mel/magnitude | 3 |" in format_real_summary(summary)
     plot_robustness(summary)
 
 

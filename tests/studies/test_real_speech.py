@@ -51,7 +51,8 @@ def test_learning_curve_takes_real_arms_by_size() -> None:
     sizes, scores = learning_curve(ROWS)
     assert sizes == [510, 2000] and scores == [[0.5, 0.6], [0.8, 0.7]]  # a share's seeds draw different speakers
     ax = plot_learning_curve(ROWS)
-    assert ax.get_xscale() == "log" and len(ax.lines) == 3  # means, trend, target
+    assert ax.get_xscale() == "log" and len(ax.lines) == 2  # means and target: no extrapolated trend
+    assert [t.get_text() for t in ax.texts] == ["+0.200"]  # each doubling labelled with its gain
 
 
 def test_arm_keys() -> None:
