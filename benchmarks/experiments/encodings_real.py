@@ -77,6 +77,42 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+FINDINGS = harness.RESULTS.parent / "FINDINGS.md"
+BEGIN, END = "<!-- encodings_real.py --findings: begin -->", "<!-- encodings_real.py --findings: end -->"
+
+
+def markdown(results: dict) -> str:
+    """Both tables as Markdown: the summary per arm, and each arm against its grid's magnitude, paired by seed."""
+    rows = results["rows"]
+    lines = [format_real_summary(summarise_real(rows), load_speed(harness.RESULTS / "bench_encodings.json")), "",
+             "| arm | against | condition | mean difference | per seed | 95 % CI over seeds | 95 % CI over test speakers "
+             "| what may be said |", "|---|---|---|---:|---|---:|---:|---|"]
+    arms = [e["arm"] for e in summarise_real(rows)]
+    for arm in arms:
+        for condition in ("clean", "noise 0 dB", "phase rotation"):
+            if arm.endswith("/magnitude"):
+                continue
+            try:
+                d = paired_difference(rows, arm, condition=condition)
+            except ValueError:
+                continue
+            lines.append(f"| {arm} | {d['baseline']} | {condition} | {d['mean']:+.3f} | "
+                         f"{', '.join(f'{x:+.3f}' for x in d['differences'])} | "
+                         f"{d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f} | "
+                         f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f} | {d['verdict']} |")
+    return "\n".join(lines)
+
+
+def write_findings(results: dict, path: Path = FINDINGS) -> None:
+    """Replace the block between the markers in FINDINGS.md by :func:`markdown`'s tables."""
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path}: the markers {BEGIN!r} and {END!r} are missing")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(f"{head}{BEGIN}\n{markdown(results)}\n{END}{tail}", encoding="utf-8")
+
+
 def migrate(results: dict) -> dict:
     """Give the first study's rows (no ``arm``) their arm: ``mel/E`` where E is reference-free, else ``mel-start/E``."""
     for row in results["rows"]:
@@ -96,11 +132,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--runs", type=Path, default=RUNS)
     parser.add_argument("--report", action="store_true", help="print the tables of --out and stop")
+    parser.add_argument("--findings", action="store_true",
+                        help="write the tables of --out into benchmarks/FINDINGS.md (between its markers) and stop")
     args = parser.parse_args()
-    if args.report:
+    if args.report or args.findings:
         if not args.out.is_file():
             raise SystemExit(f"{args.out}: no results yet; run without --report first")
-        print(report(migrate(json.loads(args.out.read_text(encoding="utf-8")))))
+        results = migrate(json.loads(args.out.read_text(encoding="utf-8")))
+        if args.findings:
+            write_findings(results)
+        print(report(results))
         return
     quick = os.environ.get("PHASELAB_QUICK") == "1"
     overrides = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 8} if quick else {"epochs": args.epochs}

@@ -62,6 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--n-phases", type=int, default=10, help="number of phase slices (default %(default)s)")
     parser.add_argument("--sigma", type=float, default=None,
                         help="width of the phase kernel in radians (default: 0.8 * 2 pi / n_phases)")
+    parser.add_argument("--reference", choices=("centre", "start"), default="centre",
+                        help="measure each bin's phase from the window's centre (phaselab's convention) or from the "
+                             "frame's first sample (the original study's) (default %(default)s)")
     parser.add_argument("--random-phase", action="store_true",
                         help="film the clip's random-phase twin: same magnitude, phase of white noise")
     parser.add_argument("--seed", type=int, default=0, help="seed of the white noise for --random-phase (default %(default)s)")
@@ -121,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
         audio = randomize_phase(audio, np.random.default_rng(args.seed), frame_length=256, frame_step=64)
     name = (args.word or Path(args.input).stem) + (" (random-phase twin)" if args.random_phase else "")
     title = f"{name}, {args.reducer} over {REDUCED_AXIS[args.axis]}"
-    movie = phased_movie(audio, args.axis, args.reducer, crop, args.n_phases, args.sigma, title=title)
+    movie = phased_movie(audio, args.axis, args.reducer, crop, args.n_phases, args.sigma, title=title,
+                         reference=args.reference)
     with tqdm(total=movie.n_frames, unit="frame", desc=out.name) as bar:
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)

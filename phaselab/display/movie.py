@@ -27,6 +27,7 @@ from phaselab import SAMPLE_RATE
 from phaselab.display.animation import REDUCERS, SlicingAnimation
 from phaselab.paths import data_dir
 from phaselab.signal.encodings import phased_spectrogram
+from phaselab.signal.stft import PHASE_REFERENCE
 from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
@@ -135,6 +136,7 @@ def phased_volume(
     frame_length: int = 256,
     frame_step: int = 64,
     sr: int = SAMPLE_RATE,
+    reference: str = PHASE_REFERENCE,
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The cropped phased spectrogram of a clip and the extents of its axes.
 
@@ -153,6 +155,9 @@ def phased_volume(
         STFT window and hop, in samples.
     sr : int
         Sample rate, in Hz.
+    reference : {"centre", "start"}
+        Where each bin's phase is measured from (:func:`phaselab.signal.stft.stft`); the
+        original study's movies used ``"start"``.
 
     Returns
     -------
@@ -171,7 +176,7 @@ def phased_volume(
     for first in range(kept.start, kept.stop, CHUNK_FRAMES):  # only the kept frames, a chunk at a time
         last = min(first + CHUNK_FRAMES, kept.stop)
         piece = audio[first * frame_step:(last - 1) * frame_step + frame_length]
-        chunk = phased_spectrogram(piece, frame_length, frame_step, n_phases, kernel)
+        chunk = phased_spectrogram(piece, frame_length, frame_step, n_phases, kernel, reference=reference)
         volume[first - kept.start:last - kept.start] = chunk[:last - first]
     hop, bin_width, knot_step = frame_step / sr, sr / frame_length, 2 * np.pi / n_phases
     centre = (kept.start * frame_step + frame_length / 2) / sr
@@ -193,6 +198,7 @@ def phased_movie(
     percentile: float = 99.0,
     size: tuple[int, int] = (640, 480),
     title: str | None = None,
+    reference: str = PHASE_REFERENCE,
 ) -> SlicingAnimation:
     """The phased-spectrogram movie of a clip along ``axis``.
 
@@ -204,7 +210,7 @@ def phased_movie(
         The axis the movie runs along (see the module docstring).
     reducer : {"max", "mean"}
         How the overview reduces its axis.
-    crop, n_phases, sigma
+    crop, n_phases, sigma, reference
         See :func:`phased_volume`.
     percentile : float
         The slices' colour scale tops out at this percentile of the volume (99, as in
@@ -226,7 +232,7 @@ def phased_movie(
         raise ValueError(f"axis must be one of {', '.join(AXES)}, got {axis!r}")
     if reducer not in REDUCERS:
         raise ValueError(f"reducer must be one of {', '.join(REDUCERS)}, got {reducer!r}")
-    volume, extents = phased_volume(audio, crop, n_phases, sigma)
+    volume, extents = phased_volume(audio, crop, n_phases, sigma, reference=reference)
     return SlicingAnimation(
         volume,
         animation_axis=AXES[axis],

@@ -131,3 +131,11 @@ def test_condition_audio_is_the_same_for_every_model_and_changes_the_clips() -> 
     assert not np.allclose(clean, loud) and not np.allclose(clean, condition_audio(clips, "phase rotation", noise))
     with pytest.raises(ValueError, match="unknown condition"):
         condition_audio(clips, "underwater", noise)
+
+
+def test_findings_quote_the_committed_summary(committed: dict) -> None:
+    """benchmarks/FINDINGS.md's block (written by encodings_real.py --findings) holds the file's summary table."""
+    findings = (results_dir().parent / "FINDINGS.md").read_text(encoding="utf-8")
+    block = findings.split("<!-- encodings_real.py --findings: begin -->")[1].split("<!-- encodings_real.py --findings: end -->")[0]
+    table = format_real_summary(summarise_real(committed["rows"]), load_speed(SPEED))
+    assert table in block
