@@ -1,4 +1,12 @@
-"""Instantaneous frequency: the time derivative of the STFT phase.
+r"""Instantaneous frequency: the time derivative of the STFT phase.
+
+For frame ``q``, bin ``k`` of an STFT with hop ``H``, FFT size ``K`` and sample rate ``f_s``:
+
+.. math:: \Delta f[q, k] = \frac{f_s}{2\pi H}\,
+          \operatorname{wrap}\Big(\varphi[q, k] - \varphi[q-1, k] - \frac{2\pi k H}{K}\Big)
+
+It does not depend on where the phase is measured from (:mod:`phaselab.signal.stft`): a fixed
+turn per bin cancels in the difference.
 
 A steady sinusoid of frequency ``f`` turns the phase of every bin near it by
 ``2 pi f hop / sr`` radians per frame. Subtracting what the bin's own centre

@@ -29,7 +29,19 @@ __all__ = ["classification_scores", "word_f1_history", "format_word_f1", "mean_s
 
 
 def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes: Sequence[str]) -> dict[str, Any]:
-    """Accuracy, per-class F1, macro F1, command recall and the confusion matrix.
+    r"""Accuracy, per-class F1, macro F1, command recall and the confusion matrix.
+
+    For class ``c`` with ``TP_c`` clips of ``c`` predicted ``c``, ``FP_c`` clips of other classes
+    predicted ``c`` and ``FN_c`` clips of ``c`` predicted otherwise:
+
+    .. math::
+
+        F_1(c) = \frac{2\,TP_c}{2\,TP_c + FP_c + FN_c}, \qquad
+        \text{macro } F_1 = \frac{1}{|C|} \sum_{c \in C} F_1(c), \qquad
+        \text{false-alarm rate} = \frac{\#\{\text{non-command clips predicted as a command}\}}{\#\{\text{non-command clips}\}}
+
+    (``C``: the classes whose F1 is defined). Every class counts the same in the macro F1, however
+    many clips it has; the false-alarm rate is the error a user of a voice interface notices.
 
     Parameters
     ----------
