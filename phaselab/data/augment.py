@@ -143,10 +143,6 @@ def pad(audio: np.ndarray, length: int = MODEL_SAMPLES) -> np.ndarray:
 Range = tuple[float, float]
 
 
-AUGMENT_PATHS = ("auto", "graph", "numpy")
-"""Values of ``make_dataset(augment_path=...)``: ``"auto"`` is ``"graph"`` under TensorFlow, else ``"numpy"``."""
-
-
 @dataclass(frozen=True)
 class AugmentConfig:
     """Everything :class:`SoundPreprocessor` does to a clip, with the probability of each step.

@@ -118,7 +118,7 @@ def run_encoding_study(
             model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss="categorical_crossentropy")
             train = make_dataset(
                 train_clips, CLASSES, budget.batch_size, augment=AugmentConfig(), noises=noises, seed=seed,
-                batches_per_epoch=budget.steps_per_epoch, augment_path="numpy",  # the studies' batches, as they ran
+                batches_per_epoch=budget.steps_per_epoch,
             )
             validation = ValidationScores(make_eval_dataset(held_out["validation"], CLASSES, 64), CLASSES)
             start = time.perf_counter()

@@ -191,7 +191,7 @@ def _datasets(
     train_data = make_dataset(
         train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
         balanced=config.balanced, unknown_weight=config.unknown_weight, batches_per_epoch=steps,
-        first_epoch=first_epoch, augment_path=config.augment_path,
+        first_epoch=first_epoch,
     )
     validation_data = make_eval_dataset(
         validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping
