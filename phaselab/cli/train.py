@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from phaselab.cli.main import positive_int
+from phaselab.training.config import DEFAULT_MODEL
 
-__all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
+__all__ = ["register", "run_config", "MODELS"]
 
 MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
 """The names of :data:`phaselab.nn.registry.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
-DEFAULT_MODEL = "cnn2d-mel"
-"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
 def _json_object(text: str) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def run_encoding_study(
     encodings: Sequence[str],
     seeds: Sequence[int],
     budget: StudyBudget,
-    data: str | None = "mini",
+    data: str | None = "synthetic",
     verbose: bool = True,
 ) -> list[dict[str, Any]]:
     """Train and score one model per (encoding, seed).
@@ -94,7 +94,7 @@ def run_encoding_study(
         Each seeds the weights, the batch order and the augmentation.
     budget : StudyBudget
     data : str, optional
-        A Speech Commands tree or ``"mini"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
+        A Speech Commands tree or ``"synthetic"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
     verbose : bool
         Print a line per finished run.
 
@@ -141,13 +141,13 @@ def run_encoding_study(
     return rows
 
 
-def chance_macro_f1(data: str | None = "mini", split: str = "test", draws: int = 200, seed: int = 0) -> float:
+def chance_macro_f1(data: str | None = "synthetic", split: str = "test", draws: int = 200, seed: int = 0) -> float:
     """Mean macro F1 of guessing uniformly among the 12 classes, on one split: the floor to beat.
 
     Parameters
     ----------
     data : str, optional
-        A Speech Commands tree or ``"mini"``.
+        A Speech Commands tree or ``"synthetic"``.
     split : str
     draws : int
         Random guesses averaged.

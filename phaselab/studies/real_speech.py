@@ -86,8 +86,7 @@ def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> d
         A result row: arm, data, share, seed, training clips, epochs, minutes, and the
         scores of :func:`phaselab.training.shipped.score_juries` on :data:`SCORED_JURIES`.
     """
-    from phaselab.cli.train import DEFAULT_MODEL
-    from phaselab.training.config import TrainConfig
+    from phaselab.training.config import DEFAULT_MODEL, TrainConfig
     from phaselab.training.loop import _splits, train
     from phaselab.training.rundir import BEST_FILE, read_history
     from phaselab.training.shipped import JURIES, score_juries

@@ -30,7 +30,11 @@ from phaselab.data.augment import AugmentConfig
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES"]
+__all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES", "DEFAULT_MODEL"]
+
+
+DEFAULT_MODEL = "cnn2d-mel"
+"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")

@@ -102,7 +102,7 @@ def evaluate(
     Parameters
     ----------
     model : keras.Model, or path of a ``.keras`` file or run directory
-    data_root : path-like or "mini", optional
+    data_root : path-like or "synthetic", optional
         See :func:`phaselab.data.speech_commands.resolve_data_root`.
     split : {"test", "validation", "all"}
     batch_size : int
@@ -191,7 +191,7 @@ def _score(
 
 
 def score_voices(
-    model: keras.Model | str | os.PathLike, data_root: str | os.PathLike | None = "mini", batch_size: int = 64
+    model: keras.Model | str | os.PathLike, data_root: str | os.PathLike | None = "synthetic", batch_size: int = 64
 ) -> dict[str, dict[str, Any]]:
     """:func:`evaluate` on the validation and test splits, keyed as in :data:`VOICE_SPLITS`.
 

@@ -45,7 +45,7 @@ import numpy as np
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
-from phaselab.display.curves import plot_confusion_matrix, plot_learning_curves
+from phaselab.training.curves import plot_confusion_matrix, plot_learning_curves
 from phaselab.nn.registry import build_model
 from phaselab.signal.audio import read_wav
 from phaselab.training.callbacks import (
