@@ -27,12 +27,12 @@ import numpy as np
 
 from phaselab.studies.detector import (
     DETECTOR_ENCODING,
-    WEIGHTS,
     leave_one_noise_out,
-    load_detector,
     speech_scores,
     train_detector,
 )
+from phaselab.training.shipped import SHIPPED_DETECTOR as WEIGHTS
+from phaselab.training.shipped import load_detector
 from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
