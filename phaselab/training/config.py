@@ -126,11 +126,7 @@ class TrainConfig:
         words and makes up two thirds of the evaluation clips; with plain balanced batches
         (1.0) each of its words is seen 20 times less often than a command and other words
         are taken for commands. The default, 4.0, was chosen on the bundled set's
-        validation split (``phaselab train --unknown-weight W --out RUN`` then
-        ``phaselab evaluate RUN/best.keras --split validation``); 2.0 was tried against it
-        (``benchmarks/experiments/keyword_models.py --unknown-weight 2``, results in
-        ``benchmarks/results/keyword_models_unknown_weight2.json``) and did not do better.
-        The scores: ``benchmarks/FINDINGS.md``.
+        validation split (the scores: ``benchmarks/FINDINGS.md``).
     train_speakers : float, optional
         Train on the clips of this share of the training speakers only
         (:func:`speaker_subset`; learning curves). None: every speaker.
@@ -142,10 +138,7 @@ class TrainConfig:
         ``model.keras`` (:class:`AveragedWeights`); training goes on with the raw weights.
         None (the default): no averaging. Averaging is meant to land in a flatter region of
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
-        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices
-        (``python benchmarks/experiments/recipe_selection.py --recipes weight-average`` and
-        ``benchmarks/results/keyword_models_weight_average.json``; scores in
-        ``benchmarks/FINDINGS.md``).
+        Cha et al., 2021); whether it did here: ``benchmarks/FINDINGS.md``.
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
