@@ -2,7 +2,7 @@
 
 Import from the modules (this package imports nothing, so ``phaselab.data.labels`` costs no TensorFlow):
 
-- ``labels``: ``CLASSES``, ``COMMANDS``, ``SILENCE``, ``UNKNOWN``, ``LimitedVocabularyEncoder``
+- ``labels``: ``CLASSES``, ``COMMANDS``, ``SILENCE``, ``UNKNOWN``, ``kaggle_label``
 - ``speech_commands``: ``SpeechCommands`` (a tree's clips and splits), ``resolve_data_root``, ``DEFAULT_DATA``
 - ``download``: ``download_speech_commands``
 - ``real``: the bundled real set (``bundle_real_speech``, ``read_manifest``)
