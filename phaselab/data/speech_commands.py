@@ -33,7 +33,7 @@ from phaselab.data.labels import (
 )
 from phaselab.paths import data_dir
 
-__all__ = ["Clip", "SpeechCommands", "resolve_data_root", "bundled_data_root", "bundled_clip", "DATA_NAMES", "DEFAULT_DATA", "VERSIONS", "SPLITS", "BACKGROUND_NOISE"]
+__all__ = ["Clip", "SpeechCommands", "resolve_data_root", "bundled_clip", "DATA_NAMES", "DEFAULT_DATA", "VERSIONS", "SPLITS", "BACKGROUND_NOISE"]
 
 
 VERSIONS: tuple[str, ...] = ("v0.01", "v0.02")
@@ -102,22 +102,6 @@ DATA_NAMES: dict[str, tuple[str, ...]] = {
 
 DEFAULT_DATA = "real"
 """The set read when neither a path nor ``PHASELAB_DATA`` names one."""
-
-
-def bundled_data_root(name: str = "synthetic") -> Path:
-    """Where a bundled set lives in a repository checkout (``data/<folder>``).
-
-    Parameters
-    ----------
-    name : {"real", "synthetic", "mini"}
-        A single set of :data:`DATA_NAMES` (``both`` is two folders: use
-        :func:`resolve_data_root`).
-    """
-    folders = DATA_NAMES.get(name)
-    if folders is None or len(folders) != 1:
-        single = ", ".join(key for key, value in DATA_NAMES.items() if len(value) == 1)
-        raise ValueError(f"unknown bundled set {name!r}; expected one of {single}")
-    return data_dir() / folders[0]
 
 
 def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:

@@ -12,7 +12,6 @@ from phaselab.data.speech_commands import (
     Clip,
     SpeechCommands,
     bundled_clip,
-    bundled_data_root,
     resolve_data_root,
 )
 from phaselab.signal.audio import write_wav
@@ -219,12 +218,9 @@ def test_resolve_data_root(tree: Path, tmp_path: Path, monkeypatch: pytest.Monke
         resolve_data_root(None)
     monkeypatch.delenv("PHASELAB_DATA")
     data = Path(__file__).resolve().parents[2] / "data"
-    assert bundled_data_root() == bundled_data_root("synthetic") == data / "mini_speech_commands"
     assert resolve_data_root("mini") == resolve_data_root("synthetic") == data / "mini_speech_commands"
-    assert resolve_data_root(None) == bundled_data_root("real") == data / "real_speech_commands"
+    assert resolve_data_root(None) == resolve_data_root("real") == data / "real_speech_commands"
     assert resolve_data_root("both") == (data / "real_speech_commands", data / "mini_speech_commands")
-    with pytest.raises(ValueError, match="unknown bundled set 'both'"):
-        bundled_data_root("both")
 
 
 def test_trees_read_together(tree: Path, tmp_path: Path) -> None:
