@@ -8,7 +8,6 @@ from phaselab.display.movie import (
     phased_movie,
     phased_volume,
 )
-from phaselab.signal.audio import write_wav
 from phaselab.signal.stft import bin_frequencies, frame_times
 
 SR = 16000
