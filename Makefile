@@ -58,7 +58,7 @@ site: setup
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.
 test: setup
-	MPLBACKEND=Agg PHASELAB_QUICK=1 $(BIN)/python -m pytest tests --nbval-lax $(NOTEBOOKS)
+	MPLBACKEND=Agg PHASELAB_QUICK=1 $(BIN)/python -m pytest tests --durations=15 --nbval-lax $(NOTEBOOKS)
 
 lab: setup
 	$(BIN)/jupyter lab notebooks

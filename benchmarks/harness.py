@@ -1,4 +1,4 @@
-"""What every benchmark script shares: environment, paths, quick mode, timers, machine line, JSON results.
+"""What every benchmark script shares: environment, paths, quick mode, timers, machine line, seed tables.
 
 A script in ``benchmarks/speed/`` or ``benchmarks/experiments/`` imports this module first, before
 NumPy, TensorFlow or phaselab, so that the environment is set before TensorFlow loads::
@@ -13,8 +13,9 @@ NumPy, TensorFlow or phaselab, so that the environment is set before TensorFlow 
     import numpy as np
 
 Both ``python benchmarks/speed/bench_phased.py`` and ``python -m benchmarks.speed.bench_phased``
-(from the repository root) work. Importing this module loads neither TensorFlow nor phaselab;
-:func:`machine` and :func:`write_json` import what they need when called.
+(from the repository root) work. Importing this module loads no TensorFlow (only the light
+:mod:`phaselab.paths` and :mod:`phaselab.book.chapters`); :func:`machine` loads Keras when called.
+Results are written with :func:`phaselab.atomic.write_json` (``write_json(value, path)``).
 """
 
 from __future__ import annotations
@@ -22,28 +23,31 @@ from __future__ import annotations
 import math
 import os
 import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["REPO", "RESULTS", "BUILD", "quick", "Timer", "timer", "rate", "median_seconds",
-           "machine", "machine_line", "write_json"]
+           "machine", "machine_line",
+           "summarise_runs", "format_run_summary", "summarise_juries", "format_jury_summary", "loop_phased_spectrogram"]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter off (before it loads)
 os.environ["MPLBACKEND"] = "Agg"  # benchmarks draw into files only, never on a screen
 
-REPO = Path(__file__).resolve().parents[1]
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # this checkout's phaselab, even when not installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from phaselab.book.chapters import quick  # noqa: E402  (after the environment)
+from phaselab.paths import build_dir, repo_root, results_dir  # noqa: E402
+
+REPO = repo_root()
 """The repository: the folder that holds ``benchmarks/``, ``data/`` and ``phaselab/``."""
-RESULTS = REPO / "benchmarks" / "results"
+RESULTS = results_dir()
 """Where the experiments and benchmarks write their JSON (read by notebooks, tests and the findings page)."""
-BUILD = REPO / "build"
-"""Scratch space: run directories of the experiments (``build/experiments/...``)."""
-
-
-def quick() -> bool:
-    """Whether ``PHASELAB_QUICK=1`` asks for the mechanics only (as in the chapters and ``make test``)."""
-    return os.environ.get("PHASELAB_QUICK") == "1"
+BUILD = build_dir()
+"""Scratch space (``$PHASELAB_BUILD`` or ``build/``): run directories of the experiments (``build/experiments/...``)."""
 
 
 class Timer:
@@ -108,16 +112,108 @@ def machine_line() -> str:
     return f"machine: {machine()}"
 
 
-def write_json(path: str | os.PathLike, data: Any, indent: int | None = 1) -> Path:
-    """Write ``data`` as JSON atomically with :func:`phaselab.atomic.write_json` (NaN as ``null``); returns the path.
+_RUN_SCORES = (("train_voices", "macro_f1"), ("heldout_voices", "macro_f1"),
+               ("train_voices", "command_recall"), ("heldout_voices", "command_recall"))
 
-    The folder is created if it is missing.
+
+def summarise_runs(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean and spread over seeds of each model's scores on train voices and held-out voices.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        One per run, as ``benchmarks/experiments/keyword_models.py`` writes them: ``model``, ``seed``,
+        ``params``, ``mflops``, ``train_seconds`` and ``train_voices`` / ``heldout_voices``
+        dicts holding ``macro_f1`` and ``command_recall``.
+
+    Returns
+    -------
+    list of dict
+        One per model, in order of first appearance: ``model``, ``seeds`` (list), ``params``,
+        ``mflops``, ``minutes`` (mean training time), and for each of :data:`_RUN_SCORES`
+        ``<split>_<score>`` (mean) and ``..._sd`` (:func:`phaselab.training.scores.mean_sd`: NaN for one seed).
     """
-    from phaselab.atomic import write_json as write
+    from phaselab.training.scores import mean_sd
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write(data, path, indent=indent)
+    if not rows:
+        raise ValueError("no runs to summarise")
+    summary = []
+    for model in dict.fromkeys(row["model"] for row in rows):
+        runs = [row for row in rows if row["model"] == model]
+        entry = {"model": model, "seeds": [row["seed"] for row in runs], "params": runs[0]["params"],
+                 "mflops": runs[0]["mflops"], "minutes": statistics.fmean(r["train_seconds"] for r in runs) / 60}
+        for split, score in _RUN_SCORES:
+            entry[f"{split}_{score}"], entry[f"{split}_{score}_sd"] = mean_sd(row[split][score] for row in runs)
+        summary.append(entry)
+    return summary
+
+
+def format_run_summary(summary: Sequence[dict[str, Any]]) -> str:
+    """A plain-text table of :func:`summarise_runs`: mean ± sd over seeds per model."""
+    from phaselab.training.scores import format_mean_sd
+
+    header = (f"{'model':<13}{'seeds':>6}{'params':>11}{'MFLOPs':>8}{'minutes':>9}  "
+              f"{'macro F1: train voices':>23}{'held-out voices':>17}  "
+              f"{'command recall: train':>22}{'held-out':>15}")
+    lines = [header]
+    for e in summary:
+        scores = [format_mean_sd(e[f"{split}_{score}"], e[f"{split}_{score}_sd"]) for split, score in _RUN_SCORES]
+        lines.append(f"{e['model']:<13}{len(e['seeds']):>6}{e['params']:>11,}{e['mflops']:>8.0f}{e['minutes']:>9.1f}  "
+                     f"{scores[0]:>23}{scores[1]:>17}  {scores[2]:>22}{scores[3]:>15}")
+    return "\n".join(lines)
+
+
+def summarise_juries(items: Sequence[dict[str, Any]], juries: Sequence[str], target: float = 0.9) -> list[dict[str, Any]]:
+    """Macro F1 of runs (or ensembles) of each model and recipe, as judged by several test sets.
+
+    Parameters
+    ----------
+    items : sequence of dict
+        One per run or ensemble, as ``benchmarks/experiments/heldout_voices.py`` writes them: ``model``,
+        ``recipe`` and, for each name in ``juries``, a dict holding ``macro_f1``.
+    juries : sequence of str
+        Keys of the test sets (e.g. ``("bundled_test", "heldout_40")``).
+    target : float
+        A macro F1 to count the items reaching, on the last jury.
+
+    Returns
+    -------
+    list of dict
+        One per (model, recipe), in order of first appearance: ``model``, ``recipe``, ``n``,
+        for each jury ``<jury>`` (mean macro F1), ``<jury>_sd`` (NaN for one item),
+        ``<jury>_min`` and ``<jury>_max``, ``target`` and ``reached`` (items with macro F1 >=
+        ``target`` on the last jury).
+    """
+    from phaselab.training.scores import mean_sd
+
+    if not items:
+        raise ValueError("nothing to summarise")
+    summary = []
+    for key in dict.fromkeys((item["model"], item["recipe"]) for item in items):
+        group = [item for item in items if (item["model"], item["recipe"]) == key]
+        entry: dict[str, Any] = {"model": key[0], "recipe": key[1], "n": len(group)}
+        for jury in juries:
+            values = [item[jury]["macro_f1"] for item in group]
+            entry[jury], entry[f"{jury}_sd"] = mean_sd(values)
+            entry.update({f"{jury}_min": min(values), f"{jury}_max": max(values)})
+        entry["target"], entry["reached"] = target, sum(item[juries[-1]]["macro_f1"] >= target for item in group)
+        summary.append(entry)
+    return summary
+
+
+def format_jury_summary(summary: Sequence[dict[str, Any]], juries: dict[str, str]) -> str:
+    """A plain-text table of :func:`summarise_juries`; ``juries`` maps each key to a column title."""
+    from phaselab.training.scores import format_mean_sd
+
+    header = f"{'model':<12} {'recipe':<42}{'n':>3}" + "".join(f"{title:>28}" for title in juries.values())
+    header += f"  >= {summary[0]['target']:g} (last)" if summary else ""
+    lines = [header]
+    for e in summary:
+        cells = [f"{format_mean_sd(e[jury], e[f'{jury}_sd'])} [{e[f'{jury}_min']:.2f}-{e[f'{jury}_max']:.2f}]"
+                 for jury in juries]
+        lines.append(f"{e['model']:<12} {e['recipe'][:42]:<42}{e['n']:>3}" + "".join(f"{c:>28}" for c in cells)
+                     + f"  {e['reached']:>5} of {e['n']}")
+    return "\n".join(lines)
 
 
 def loop_phased_spectrogram(audio: Any, n_phases: int = 10) -> Any:

@@ -1,6 +1,6 @@
 """The layout of ``benchmarks/``: every path to a script exists, every script imports the harness first.
 
-Also the harness itself (timers, quick mode, the atomic JSON writer) and the README's chapter table
+Also the harness itself (paths, timers, quick mode) and the README's chapter table
 against :data:`phaselab.book.chapters.CHAPTERS`. Nothing here loads TensorFlow.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -82,6 +83,8 @@ def test_harness_paths_and_quick_mode(monkeypatch):
     assert harness.quick()
     monkeypatch.setenv("PHASELAB_QUICK", "0")
     assert not harness.quick()
+    monkeypatch.setenv("PHASELAB_BUILD", "/tmp/elsewhere")
+    assert load_harness().BUILD == Path("/tmp/elsewhere")  # as the chapters' build_dir()
 
 
 def test_harness_timers():
@@ -95,11 +98,46 @@ def test_harness_timers():
     assert 0 <= clock.seconds < 1
 
 
-def test_harness_writes_json_atomically(tmp_path: Path):
+def _row(model: str, seed: int, held: float) -> dict:
+    voices = lambda f1: {"macro_f1": f1, "command_recall": f1 / 2, "accuracy": 1.0, "f1": {}}
+    return {"model": model, "seed": seed, "params": 10, "mflops": 2.0, "train_seconds": 60.0 * (seed + 1),
+            "train_voices": voices(0.9), "heldout_voices": voices(held)}
+
+
+def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
     harness = load_harness()
-    path = harness.write_json(tmp_path / "new" / "r.json", {"a": [1, 2.5]})
-    assert json.loads(path.read_text()) == {"a": [1, 2.5]} and path.read_text().endswith("\n")
-    assert [p.name for p in path.parent.iterdir()] == ["r.json"]  # no temporary file left
+    summary = harness.summarise_runs([_row("a", 0, 0.5), _row("b", 0, 0.7), _row("a", 1, 0.7)])
+    assert [e["model"] for e in summary] == ["a", "b"]
+    a, b = summary
+    assert a["seeds"] == [0, 1] and a["minutes"] == pytest.approx(1.5)
+    assert a["heldout_voices_macro_f1"] == pytest.approx(0.6)
+    assert a["heldout_voices_macro_f1_sd"] == pytest.approx(0.1 * math.sqrt(2))
+    assert a["heldout_voices_command_recall"] == pytest.approx(0.3)
+    assert math.isnan(b["heldout_voices_macro_f1_sd"])
+    text = harness.format_run_summary(summary).splitlines()
+    assert text[1].split()[:2] == ["a", "2"] and "0.600 ± 0.141" in text[1] and "±" not in text[2]
+    big = harness.format_run_summary(harness.summarise_runs([{**_row("c", 0, 0.5), "params": 1_563_736}])).splitlines()[1]
+    assert big.split()[1:3] == ["1", "1,563,736"]  # a reference-sized count keeps its column
+    with pytest.raises(ValueError, match="no runs"):
+        harness.summarise_runs([])
+
+
+def test_summarise_juries_by_hand() -> None:
+    harness = load_harness()
+    def item(recipe: str, small: float, big: float) -> dict:
+        return {"model": "m", "recipe": recipe, "small": {"macro_f1": small}, "big": {"macro_f1": big}}
+
+    items = [item("default", 0.8, 0.85), item("x", 0.95, 0.9), item("default", 0.9, 0.95)]
+    default, x = harness.summarise_juries(items, ("small", "big"))
+    assert (default["recipe"], default["n"], x["n"]) == ("default", 2, 1)
+    assert default["small"] == pytest.approx(0.85) and default["big_sd"] == pytest.approx(0.05 * math.sqrt(2))
+    assert (default["big_min"], default["big_max"], default["reached"], x["reached"]) == (0.85, 0.95, 1, 1)
+    assert math.isnan(x["small_sd"])
+    lines = harness.format_jury_summary([default, x], {"small": "few clips", "big": "many clips"}).splitlines()
+    assert "few clips" in lines[0] and ">= 0.9" in lines[0]
+    assert "0.900 ± 0.071 [0.85-0.95]" in lines[1] and lines[1].endswith("1 of 2") and "0.950 [0.95-0.95]" in lines[2]
+    with pytest.raises(ValueError, match="nothing"):
+        harness.summarise_juries([], ("small",))
 
 
 def test_readme_chapter_table_keeps_the_chapters_and_their_times():

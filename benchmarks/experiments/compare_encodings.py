@@ -25,7 +25,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
-from phaselab.atomic import write_text
+from phaselab.atomic import write_json, write_text
 from phaselab.studies.encodings import (
     ROW_KEYS,
     StudyBudget,
@@ -64,8 +64,7 @@ def main() -> None:
         rows += run_encoding_study(args.encodings, [seed], budget, args.data)
         seeds.append(seed)
         settings = {"encodings": args.encodings, "seeds": seeds, "data": args.data, "budget": budget.as_dict()}
-        harness.write_json(args.out / "compare_encodings.json",
-                           {"settings": settings, "rows": rows, "summary": summarise(rows)})
+        write_json({"settings": settings, "rows": rows, "summary": summarise(rows)}, args.out / "compare_encodings.json")
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=ROW_KEYS[:-1], extrasaction="ignore")
         writer.writeheader()

@@ -7,7 +7,7 @@ evaluation set of many more speakers of the same two voices -- ``phaselab data s
 --only test --speakers 40 --seed 1 --out build/heldout_voices`` (needs espeak-ng; 1,200
 clips; no speaker of the bundled set) -- and scores the ``best.keras`` of every run
 directory it is given on it and on the bundled test split, with the same function
-(:func:`phaselab.training.inference.split_probabilities`; the probabilities are kept in ``build/heldout_voices_cache/``
+(the probabilities of :func:`phaselab.training.inference.evaluate`; they are kept in ``build/heldout_voices_cache/``
 until the run's ``best.keras`` changes, so a rerun scores only new runs).
 
 Rows are grouped by model and recipe (the run's ``config.json`` against
@@ -38,14 +38,10 @@ import harness  # first: sets the environment before TensorFlow loads
 
 from phaselab.atomic import write_json
 from phaselab.data.labels import CLASSES
-from phaselab.data.speech_commands import SpeechCommands
+from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.data.synth import synthesize_dataset
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import (
-    format_jury_summary,
-    split_probabilities,
-    summarise_juries,
-)
+from phaselab.training.inference import _load, _probabilities
 from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, read_history
 from phaselab.training.scores import classification_scores
 
@@ -73,14 +69,14 @@ def scores(truth: np.ndarray, probabilities: np.ndarray) -> dict:
 
 
 def clip_voices(tree: Path) -> np.ndarray:
-    """The espeak-ng voice of every test clip of ``tree``, in the order of ``split_probabilities``."""
+    """The espeak-ng voice of every test clip of ``tree``, in the order of ``SpeechCommands.clips``."""
     with open(tree / "speakers.csv", newline="") as handle:
         voice = {row["speaker_id"]: row["voice"] for row in csv.DictReader(handle)}
     return np.array([voice[clip.speaker] for clip in SpeechCommands(tree).clips("test")])
 
 
 def cached_probabilities(run: Path, data: str | Path, key: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`split_probabilities` of the run's ``best.keras`` on a test split, kept in ``build/`` until it changes."""
+    """True classes and class probabilities of the run's ``best.keras`` on a test split, kept in ``build/`` until it changes."""
     best = run / BEST_FILE
     name = "_".join(run.relative_to(ROOT).parts) if run.is_relative_to(ROOT) else run.name
     cache = CACHE / f"{name}-{key}.npz"
@@ -88,7 +84,7 @@ def cached_probabilities(run: Path, data: str | Path, key: str) -> tuple[np.ndar
         stored = np.load(cache)
         if int(stored["mtime_ns"]) == best.stat().st_mtime_ns:
             return stored["truth"], stored["probabilities"]
-    truth, probs = split_probabilities(best, data, split="test")
+    truth, probs = _probabilities(_load(best), SpeechCommands(resolve_data_root(data)), "test", 64)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(cache, truth=truth, probabilities=probs, mtime_ns=best.stat().st_mtime_ns)
     return truth, probs
@@ -135,8 +131,8 @@ def report(results: dict) -> str:
     """Mean ± sd [min-max] of macro F1 per model and recipe: single runs, then two-run ensembles."""
     lines = []
     for kind, items in (("single runs", results["rows"]), ("two-run ensembles", results["pairs"])):
-        summary = summarise_juries(items, tuple(JURIES))
-        lines += [f"{kind}: macro F1, mean ± sd [min-max]", format_jury_summary(summary, JURIES), ""]
+        summary = harness.summarise_juries(items, tuple(JURIES))
+        lines += [f"{kind}: macro F1, mean ± sd [min-max]", harness.format_jury_summary(summary, JURIES), ""]
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ For every model and seed this trains ``TrainConfig(model, seed=seed, **SYNTHETIC
 ``phaselab train --model MODEL --seed SEED`` did before real speech (``phaselab.training.config.SYNTHETIC_RECIPE``) -- into ``build/experiments/keyword_models/MODEL-sSEED``
 and scores the run's ``best.keras`` (the epoch with the best validation macro F1) on the
 validation split (other speakers of the training voices) and the test split (two voices
-no training speaker has) with :func:`phaselab.training.inference.score_voices`. A killed job loses
+no training speaker has) with :func:`phaselab.training.shipped.score_juries`. A killed job loses
 at most one epoch: run the same command again and every run resumes.
 
 After every run it rewrites ``benchmarks/results/keyword_models.json`` (settings, the
@@ -37,9 +37,9 @@ import harness  # first: sets the environment before TensorFlow loads
 from phaselab.atomic import write_json
 from phaselab.nn.cost import flops
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import format_run_summary, score_voices, summarise_runs
 from phaselab.training.loop import train
 from phaselab.training.rundir import BEST_FILE, read_history
+from phaselab.training.shipped import score_juries
 
 ROOT = harness.REPO
 RESULTS = harness.RESULTS / "keyword_models.json"
@@ -65,8 +65,9 @@ def run_one(model: str, seed: int, overrides: dict, data: str, runs: Path) -> di
         "best_epoch": history["epoch"][macro.index(max(macro))],
         "train_seconds": sum(history.get("seconds", [])),
     }
-    for voices, scores in score_voices(result.run_dir / BEST_FILE, data).items():
-        key = "train_voices" if voices.startswith("train") else "heldout_voices"
+    # the bundled set's validation speakers use the training speakers' voices, its test speakers two others
+    juries = {"train_voices": (data, "validation"), "heldout_voices": (data, "test")}
+    for key, scores in score_juries(result.run_dir / BEST_FILE, juries).items():
         row[key] = {name: scores[name] for name in ("accuracy", "macro_f1", "command_recall", "f1")}
     return row
 
@@ -89,7 +90,7 @@ def main() -> None:
     if args.report:
         report = json.loads(args.results.read_text(encoding="utf-8"))
         print(f"{args.results}: {report['settings']}\nmachine: {report['machine']}\n")
-        print(format_run_summary(summarise_runs(report["rows"])))
+        print(harness.format_run_summary(harness.summarise_runs(report["rows"])))
         return
     changes = {key: value for key, value in (("weight_average", args.weight_average),
                                              ("model_kwargs", args.model_kwargs),

@@ -16,8 +16,10 @@ different ``--arms`` share the two cores of a small machine well: each is bound 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -25,18 +27,50 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 import harness  # first: sets the environment before TensorFlow loads
 
 from phaselab.atomic import write_json
-from phaselab.studies.real_speech import (
-    ARMS,
-    format_summary,
-    learning_curve,
-    load_results,
-    run_arm,
-    summarise,
-)
+from phaselab.studies.real_speech import ARMS, SCORED_JURIES, Arm, format_summary, learning_curve, load_results, summarise
+from phaselab.training.config import DEFAULT_MODEL, TrainConfig
+from phaselab.training.loop import _splits, train
+from phaselab.training.rundir import BEST_FILE, read_history
+from phaselab.training.shipped import JURIES, score_juries
 
 ROOT = harness.REPO
 RESULTS = harness.RESULTS / "real_speech.json"
 RUNS = harness.BUILD / "experiments" / "real_speech"
+
+
+def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> dict[str, Any]:
+    """Train (or resume, or reuse a finished run of) one arm and seed, and score it.
+
+    Parameters
+    ----------
+    arm : Arm
+    seed : int
+    runs : path-like
+        Folder of run directories (``<runs>/<arm.key>_s<seed>``).
+    **overrides
+        Other :class:`~phaselab.training.config.TrainConfig` fields (quick mode: fewer epochs).
+
+    Returns
+    -------
+    dict
+        A result row: arm, data, share, seed, training clips, epochs, minutes, and the
+        scores of :func:`phaselab.training.shipped.score_juries` on :data:`SCORED_JURIES`.
+    """
+    config = TrainConfig(overrides.pop("model", DEFAULT_MODEL), data=arm.data, seed=seed,
+                         train_speakers=arm.train_speakers, **overrides)
+    run_dir = Path(runs) / f"{arm.key}_s{seed}"
+    if len(read_history(run_dir).get("epoch", [])) < config.epochs:
+        train(config, run_dir, resume=run_dir.exists(), verbose=2)
+    history = read_history(run_dir)
+    scores = score_juries(run_dir / BEST_FILE, {name: JURIES[name] for name in SCORED_JURIES})
+    return {
+        "arm": arm.name, "data": arm.data, "train_speakers": arm.train_speakers, "seed": seed,
+        "train_clips": len(_splits(config)[0]), "epochs": len(history["epoch"]),
+        "minutes": round(sum(history.get("seconds", [])) / 60, 1),
+        "best_val_macro_f1": max(history["val_macro_f1"]),
+        "scores": {name: {key: scores[name][key] for key in ("macro_f1", "accuracy", "command_recall",
+                                                               "false_alarm_rate", "f1")} for name in scores},
+    }
 
 
 def report(path: Path) -> None:

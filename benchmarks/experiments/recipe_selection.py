@@ -31,7 +31,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 import harness  # first: sets the environment before TensorFlow loads
 
 from phaselab.atomic import write_json
-from phaselab.data.speech_commands import bundled_data_root
+from phaselab.data.speech_commands import resolve_data_root
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
 from phaselab.training.inference import evaluate
 from phaselab.training.loop import train
@@ -58,7 +58,7 @@ RECIPES: dict[str, dict] = {
 
 def leave_voice_out(voice: str, out: Path) -> Path:
     """A copy (by symbolic links) of the bundled set whose validation split is ``voice``'s speakers."""
-    source = bundled_data_root()
+    source = resolve_data_root("synthetic")
     with open(source / "speakers.csv", newline="", encoding="utf-8") as handle:
         speakers = list(csv.DictReader(handle))
     held = {row["speaker_id"] for row in speakers if row["voice"] == voice and row["split"] != "test"}

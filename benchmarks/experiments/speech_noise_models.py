@@ -26,6 +26,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.atomic import write_json
 from phaselab.studies.speech_noise import NOISE_SPLITS, noise_split, training_clips
 from phaselab.studies.speech_noise_models import (
     compare_encodings_on_speech_noise,
@@ -64,7 +65,7 @@ def main() -> None:
             print(f"seed {seed}  {encoding:<12} {result['params']:>7,} params  {result['seconds']:6.0f} s  "
                   f"AUC {result['auc']:.4f}  {test}", flush=True)
         report = {"settings": settings, "machine": machine, "runs": runs, "summary": summarise_seeds(runs)}
-        harness.write_json(out, report)
+        write_json(report, out)
     print(f"on {machine}:")
     print(format_seed_summary(summarise_seeds(runs)))
     print(f"wrote {out}")

@@ -25,11 +25,10 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 import harness  # first: sets the environment before TensorFlow loads
 import numpy as np
 
+from phaselab.atomic import write_json
 from phaselab.studies.detector import (
     DETECTOR_ENCODING,
-    WEIGHTS,
     leave_one_noise_out,
-    load_detector,
     speech_scores,
     train_detector,
 )
@@ -41,6 +40,8 @@ from phaselab.studies.speech_noise import (
 )
 from phaselab.studies.speech_noise_models import kind_accuracy
 from phaselab.training.scores import roc_auc
+from phaselab.training.shipped import SHIPPED_DETECTOR as WEIGHTS
+from phaselab.training.shipped import load_detector
 
 RESULTS = harness.RESULTS / "speech_detector.json"
 
@@ -60,7 +61,7 @@ def main() -> None:
               "machine": harness.machine(), "encoding": DETECTOR_ENCODING}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
-        harness.write_json(args.results, report)
+        write_json(report, args.results)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed)
     seconds = time.perf_counter() - start
@@ -74,7 +75,7 @@ def main() -> None:
     held_out = {**kind_accuracy(scores, kinds), "auc": roc_auc(scores, kinds == KINDS.index("speech")),
                 "examples": len(kinds)}
     report.update({"seconds": seconds, "size_mb": args.out.stat().st_size / 1e6, "held_out_speakers": held_out})
-    harness.write_json(args.results, report)
+    write_json(report, args.results)
     print("test speakers (all recordings): " + "  ".join(f"{k} {v:.3f}" for k, v in held_out.items() if k != "examples"))
     if "folds" in report:
         folds = report["folds"]

@@ -24,6 +24,7 @@ import harness  # first: sets the environment before TensorFlow loads
 import keras
 import numpy as np
 
+from phaselab.atomic import write_json
 from phaselab.nn.cost import flops
 from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
 from phaselab.studies.encodings_real import REAL_ENCODINGS
@@ -68,7 +69,7 @@ def main() -> None:
           "(folded 2D convolution against CircularPad + Conv3D, encoding_model)")
     report = {"machine": harness.machine(), "steps": steps, "batch_size": args.batch_size, "encodings": rows,
               "phased_stem": {**stems, "speed_up": ratio}}
-    harness.write_json(args.out, report)
+    write_json(report, args.out)
     print(f"wrote {args.out}")
 
 

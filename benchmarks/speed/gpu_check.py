@@ -50,6 +50,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.atomic import write_json
+
 DEFAULT_OUT = harness.RESULTS / "gpu_check.json"
 MODELS = ("cnn3d", "cnn3d-small")
 BACKENDS = ("tensorflow", "jax")
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             results["skipped"][backend] = f"failed (exit status {done.returncode}; its output is above)"
             continue
         results["backends"][backend] = json.loads(lines[-1][len("RESULT "):])
-    harness.write_json(args.out, results)
+    write_json(results, args.out)
     print(f"wrote {args.out}")
     return 0 if results["backends"] else 1
 

@@ -158,7 +158,7 @@ def always_unknown_scores(split: str = "test") -> dict[str, Any]:
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
     from phaselab.training.scores import classification_scores
 
-    clips = SpeechCommands(resolve_data_root("mini")).clips(split)
+    clips = SpeechCommands(resolve_data_root("synthetic")).clips(split)
     truth = class_indices(clips, CLASSES)
     return classification_scores(truth, np.full_like(truth, CLASSES.index(UNKNOWN)), CLASSES)
 

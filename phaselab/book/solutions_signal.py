@@ -17,7 +17,7 @@ import numpy as np
 
 from phaselab import SAMPLE_RATE
 from phaselab.book.chapters import quick
-from phaselab.display.movie import bundled_clip
+from phaselab.data.speech_commands import bundled_clip
 from phaselab.signal.audio import read_wav
 from phaselab.signal.kernels import (
     PhaseKernel,

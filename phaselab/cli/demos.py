@@ -71,7 +71,7 @@ def _source_and_output(args: argparse.Namespace) -> tuple[Path, str, Path]:
     """Check the arguments common to both commands; returns (input WAV, its name, output WAV)."""
     from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
-    from phaselab.display.movie import bundled_clip
+    from phaselab.data.speech_commands import bundled_clip
 
     expected = 1 if args.word else 2
     if len(args.paths) != expected:

@@ -83,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
 
     from phaselab.atomic import check_output_file
     from phaselab.cli.main import CliError
+    from phaselab.data.speech_commands import bundled_clip
     from phaselab.display.movie import (
         REDUCED_AXIS,
-        bundled_clip,
         movie_size,
         parse_crop,
         phased_movie,

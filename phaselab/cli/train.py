@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from phaselab.cli.main import positive_int
+from phaselab.training.config import DEFAULT_MODEL
 
-__all__ = ["register", "run_config", "MODELS", "DEFAULT_MODEL"]
+__all__ = ["register", "run_config", "MODELS"]
 
 MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
 """The names of :data:`phaselab.nn.registry.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
-DEFAULT_MODEL = "cnn2d-mel"
-"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -52,7 +51,6 @@ def _default_data() -> str:
 RECIPE_OPTIONS: tuple[str, ...] = (
     "epochs", "batch_size", "steps_per_epoch", "optimizer", "learning_rate", "schedule", "loss", "seed",
     "unknown_share", "unknown_weight", "weight_average", "train_speakers", "mixed_precision", "jit_compile",
-    "augment_path",
 )
 """The :class:`~phaselab.training.config.TrainConfig` fields that ``phaselab train`` takes as ``--field-name``
 options, made from the dataclass (type, default) and its docstring (help)."""
@@ -85,7 +83,6 @@ def _field_help() -> dict[str, str]:
 
 def _recipe_arguments(parser: argparse.ArgumentParser) -> None:
     """``--epochs``, ``--batch-size``, ...: one option per field of :data:`RECIPE_OPTIONS`, default shown from the dataclass."""
-    from phaselab.data.augment import AUGMENT_PATHS
     from phaselab.training.config import SCHEDULES, TrainConfig
 
     helps = _field_help()
@@ -103,7 +100,7 @@ def _recipe_arguments(parser: argparse.ArgumentParser) -> None:
         if spec.name == "seed":
             kind = int
         parser.add_argument(*options, dest=spec.name, type=kind, metavar=_METAVARS.get(spec.name),
-                            choices={"schedule": SCHEDULES, "augment_path": AUGMENT_PATHS}.get(spec.name), help=help_text)
+                            choices={"schedule": SCHEDULES}.get(spec.name), help=help_text)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

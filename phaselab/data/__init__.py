@@ -1,76 +1,13 @@
-"""Speech data: the Speech Commands layout, the bundled keyword set, augmentation, pipelines.
+"""Speech data: the Speech Commands layout, the bundled keyword sets, augmentation, ``tf.data`` pipelines.
+
+Import from the modules (this package imports nothing, so ``phaselab.data.labels`` costs no TensorFlow):
+
+- ``labels``: ``CLASSES``, ``COMMANDS``, ``SILENCE``, ``UNKNOWN``, ``kaggle_label``
+- ``speech_commands``: ``SpeechCommands`` (a tree's clips and splits), ``resolve_data_root``, ``DEFAULT_DATA``
+- ``download``: ``download_speech_commands``
+- ``real``: the bundled real set (``bundle_real_speech``, ``read_manifest``)
+- ``synth``, ``espeak``, ``background``: the synthetic set (``synthesize_dataset``), its voices and noises
+- ``perturb``, ``augment``: ``AugmentConfig`` and ``SoundPreprocessor`` (speed, pitch, formants, noise, ...)
+- ``sampler``: ``ClassBalancedSampler``
+- ``pipeline``: ``make_dataset``, ``make_eval_dataset`` (Keras/TensorFlow)
 """
-
-from __future__ import annotations
-
-from phaselab.exports import lazy_exports
-
-_EXPORTS: dict[str, str] = {
-    "AugmentConfig": "augment",
-    "BACKGROUND_NOISE": "speech_commands",
-    "CLASSES": "labels",
-    "COMMANDS": "labels",
-    "ClassBalancedSampler": "sampler",
-    "Clip": "speech_commands",
-    "DATA_NAMES": "speech_commands",
-    "DEFAULT_DATA": "speech_commands",
-    "DownloadError": "download",
-    "GraphAugmenter": "augment_graph",
-    "KNOWN_SHA256": "download",
-    "LimitedVocabularyEncoder": "labels",
-    "NOISE_FILES": "background",
-    "NOISE_RMS": "background",
-    "NOISE_SECONDS": "background",
-    "OFFICIAL_BASE_URL": "download",
-    "OFFICIAL_TEST_SOURCE": "real",
-    "PoolClip": "real",
-    "SILENCE": "labels",
-    "SILENCE_FOLDERS": "labels",
-    "SPLITS": "speech_commands",
-    "SPLIT_SHARES": "real",
-    "SoundPreprocessor": "augment",
-    "Speaker": "espeak",
-    "SpeechCommands": "speech_commands",
-    "TEST_VOICES": "synth",
-    "TRAIN_VOICES": "synth",
-    "TWO_TAKE_WORDS": "real",
-    "UNKNOWN": "labels",
-    "VARIANTS": "synth",
-    "VERSIONS": "speech_commands",
-    "WORDS_V1": "labels",
-    "WORDS_V2": "labels",
-    "archive_name": "download",
-    "assign_split": "real",
-    "background_noises": "background",
-    "bundle_real_speech": "real",
-    "bundled_data_root": "speech_commands",
-    "class_indices": "pipeline",
-    "class_weights": "pipeline",
-    "coloured_noise": "augment_graph",
-    "cubic_interpolate": "perturb_graph",
-    "decode_clips": "pipeline",
-    "default_dest": "download",
-    "download_speech_commands": "download",
-    "espeak_path": "espeak",
-    "extend_dataset": "synth",
-    "extract_tree": "download",
-    "fit_centered": "perturb",
-    "kaggle_label": "labels",
-    "make_dataset": "pipeline",
-    "make_eval_dataset": "pipeline",
-    "make_speakers": "synth",
-    "place_word": "espeak",
-    "read_manifest": "real",
-    "resample": "perturb",
-    "resolve_data_root": "speech_commands",
-    "select_clips": "real",
-    "split_counts": "real",
-    "synthesize_dataset": "synth",
-    "synthesize_samples": "synth",
-    "synthesize_word": "espeak",
-    "time_stretch": "perturb",
-}
-"""Public name -> the module of ``phaselab.data`` that defines it (imported on first use)."""
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

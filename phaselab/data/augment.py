@@ -143,10 +143,6 @@ def pad(audio: np.ndarray, length: int = MODEL_SAMPLES) -> np.ndarray:
 Range = tuple[float, float]
 
 
-AUGMENT_PATHS = ("auto", "graph", "numpy")
-"""Values of ``make_dataset(augment_path=...)``: ``"auto"`` is ``"graph"`` under TensorFlow, else ``"numpy"``."""
-
-
 @dataclass(frozen=True)
 class AugmentConfig:
     """Everything :class:`SoundPreprocessor` does to a clip, with the probability of each step.
@@ -179,10 +175,8 @@ class AugmentConfig:
         Formant warp factor (:func:`warp_formants`).
     formant_glide : float
         Probability that a formant warp glides from its factor to a second one drawn from
-        ``formant_range`` over the clip (the ``end_factor`` of :func:`warp_formants`). 0.5 did
-        not help ``cnn3d-small`` on the bundled set's held-out voices
-        (``benchmarks/experiments/keyword_models.py --augment '{"formant_glide": 0.5}'``, results in
-        ``benchmarks/results/keyword_models_formant_glide.json``), so the default is 0.
+        ``formant_range`` over the clip (the ``end_factor`` of :func:`warp_formants`); 0 by
+        default (what 0.5 did: ``benchmarks/FINDINGS.md``).
     tilt_fraction, tilt_range : float, (float, float)
         Shelf gain in dB at Nyquist relative to DC (:func:`tilt_spectrum`).
     reverb_fraction, rt60_range, drr_range : float, (float, float), (float, float)

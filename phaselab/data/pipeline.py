@@ -6,14 +6,8 @@ Under the TensorFlow backend they are ``tf.data`` pipelines. Training (:func:`ma
       -> map(decode-or-cache + augment, parallel)   tf.numpy_function, AUTOTUNE
       -> batch -> one-hot labels -> prefetch
 
-With ``augment_path="graph"`` (the default for an augmentation that pitch-shifts, warps
-formants or reverberates) the augmentation runs as TensorFlow ops on whole batches instead (:mod:`phaselab.data.augment_graph`)::
-
-    ... -> batch -> map(cache rows of the batch + GraphAugmenter, parallel) -> one-hot labels -> prefetch
-
 Under another Keras backend (JAX, PyTorch) the same NumPy functions fill a
-:class:`keras.utils.PyDataset` (batches made by a pool of threads, in order), so it and
-``augment_path="numpy"`` give the same batches for the same seed.
+:class:`keras.utils.PyDataset` (batches made by a pool of threads, in order) that gives the same batches for the same seed.
 
 The WAVs are decoded once, up front, into one float32 array (``cache=True``, a thread
 pool of :func:`phaselab.signal.audio.read_wav`; 64 kB per clip), so an epoch never touches the
@@ -40,7 +34,7 @@ import keras
 import numpy as np
 
 from phaselab.constants import CLIP_SAMPLES, MODEL_SAMPLES
-from phaselab.data.augment import AUGMENT_PATHS, AugmentConfig, SoundPreprocessor
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
 from phaselab.signal.audio import read_wav
@@ -197,65 +191,6 @@ def _is_tensorflow() -> bool:
     return keras.backend.backend() == "tensorflow"
 
 
-def _costly(config: AugmentConfig) -> bool:
-    """Whether ``config`` uses a step that is slow in NumPy (pitch shift, formant warp, reverberation)."""
-    return config.pitch_fraction > 0 or config.formant_fraction > 0 or config.reverb_fraction > 0
-
-
-def resolve_augment_path(augment_path: str, config: AugmentConfig | None = None) -> str:
-    """``"graph"`` or ``"numpy"``: what ``augment_path`` means under the present Keras backend.
-
-    ``"auto"`` is ``"graph"`` under TensorFlow when ``config`` uses a step that is slow in
-    NumPy (pitch shift, formant warp or reverberation: the default :class:`AugmentConfig`,
-    faster in the graph: ``benchmarks/speed/bench_data.py`` prints the ratio), else
-    ``"numpy"``: the real-speech recipe (speed, shift, noise) costs under a millisecond per
-    clip in NumPy, so the model sets the pace (in the graph it is about 1.7 times faster;
-    ask for ``"graph"``), and on NumPy the default recipe keeps the batches, and so the
-    weights, it trained the shipped model on; ``AugmentConfig.none()``'s clips stay bit for
-    bit those of :func:`make_eval_dataset`. ``"graph"``
-    (:mod:`phaselab.data.augment_graph`) needs the TensorFlow backend.
-    """
-    if augment_path not in AUGMENT_PATHS:
-        raise ValueError(f"augment_path must be one of {', '.join(AUGMENT_PATHS)}, got {augment_path!r}")
-    if augment_path == "auto":
-        return "graph" if _is_tensorflow() and (config is None or _costly(config)) else "numpy"
-    if augment_path == "graph" and not _is_tensorflow():
-        raise ValueError(f"augment_path='graph' needs the TensorFlow backend, not {keras.backend.backend()!r}")
-    return augment_path
-
-
-def _graph_batches(dataset: Any, config: AugmentConfig, noises: Sequence[np.ndarray], cache: np.ndarray | None,
-                   paths: Sequence[Any], seed: int, batch_size: int, silence: bool) -> Any:
-    """Batch a ``tf.data`` stream of (index, element id, label) and augment each batch in the graph.
-
-    The clips of a batch come from the cache (or the WAVs) in one ``tf.numpy_function`` call;
-    :class:`phaselab.data.augment_graph.GraphAugmenter` augments the batch with draws keyed
-    by ``(seed, first element id of the batch)``.
-    """
-    import tensorflow as tf
-
-    from phaselab.data.augment_graph import GraphAugmenter
-
-    augmenter = GraphAugmenter(config, noises)
-
-    def rows(index: np.ndarray) -> np.ndarray:
-        if cache is not None:
-            return cache[np.maximum(index, 0)]
-        return np.stack([np.zeros(CLIP_SAMPLES, np.float32) if i == SILENCE_ITEM
-                         else read_wav(paths[i], length=CLIP_SAMPLES) for i in index])
-
-    def apply(index: Any, element: Any, label: Any) -> tuple[Any, Any]:
-        audio = tf.ensure_shape(tf.numpy_function(rows, [index], tf.float32, stateful=False), (batch_size, CLIP_SAMPLES))
-        key = tf.stack([tf.constant(seed, tf.int64), element[0]])
-        return augmenter(audio, key, silence=tf.equal(index, SILENCE_ITEM) if silence else None), label
-
-    batched = dataset.batch(batch_size, drop_remainder=True)
-    options = tf.data.Options()
-    # tf.data's default graph rewrites made the augmenting map 1.7 times slower (3.3 against 1.9 ms a clip)
-    options.experimental_optimization.apply_default_optimizations = False
-    return batched.map(apply, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).with_options(options)
-
-
 def make_dataset(
     clips: Sequence[ClipLike],
     classes: Sequence[str] = CLASSES,
@@ -269,7 +204,6 @@ def make_dataset(
     repeat: bool = True,
     batches_per_epoch: int | None = None,
     first_epoch: int = 0,
-    augment_path: str = "auto",
 ) -> Any:
     """A training dataset of augmented clips in class-balanced batches.
 
@@ -304,14 +238,6 @@ def make_dataset(
         The (0-based) epoch the stream starts with: a training run resumed after ``k``
         epochs passes ``k`` and gets the very batches an uninterrupted run sees from epoch
         ``k`` on.
-    augment_path : {"auto", "graph", "numpy"}
-        ``"numpy"``: :class:`SoundPreprocessor` per clip in ``tf.numpy_function`` (the
-        reference; the only path under other backends). ``"graph"``: the same steps as
-        TensorFlow ops on whole batches (:mod:`phaselab.data.augment_graph`; several times
-        faster, ``benchmarks/speed/bench_data.py``), with other random draws (stateless, keyed by
-        seed and element), so other (but again reproducible) batches; its pitch shift is a
-        phase vocoder, not WSOLA. ``"auto"`` (default): ``"graph"`` under TensorFlow when
-        ``augment`` pitch-shifts, warps formants or reverberates (:func:`resolve_augment_path`).
 
     Returns
     -------
@@ -353,7 +279,6 @@ def make_dataset(
 
     if first_epoch < 0:
         raise ValueError(f"first_epoch must be >= 0, got {first_epoch}")
-    path = resolve_augment_path(augment_path, config)
     if not _is_tensorflow():
         steps = sampler.batches_per_epoch
         cached_stream = lru_cache(maxsize=2)(epoch_stream)  # the worker threads work on one or two epochs
@@ -372,12 +297,8 @@ def make_dataset(
         return tf.data.Dataset.from_tensor_slices(tuple(tf.ensure_shape(a, (per_epoch,)) for a in arrays))
 
     epochs = tf.data.Dataset.counter(first_epoch) if repeat else tf.data.Dataset.range(first_epoch, first_epoch + 1)
-    if path == "graph":
-        dataset = _graph_batches(epochs.flat_map(epoch_dataset), config, noises, audio, paths, seed, batch_size,
-                                 silence is not None)
-    else:
-        dataset = _map_elements(epochs.flat_map(epoch_dataset), load, config.length)
-        dataset = dataset.batch(batch_size, drop_remainder=True)
+    dataset = _map_elements(epochs.flat_map(epoch_dataset), load, config.length)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
     return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)
 
 

@@ -33,7 +33,7 @@ from phaselab.data.labels import (
 )
 from phaselab.paths import data_dir
 
-__all__ = ["Clip", "SpeechCommands", "resolve_data_root", "bundled_data_root", "DATA_NAMES", "DEFAULT_DATA", "VERSIONS", "SPLITS", "BACKGROUND_NOISE"]
+__all__ = ["Clip", "SpeechCommands", "resolve_data_root", "bundled_clip", "DATA_NAMES", "DEFAULT_DATA", "VERSIONS", "SPLITS", "BACKGROUND_NOISE"]
 
 
 VERSIONS: tuple[str, ...] = ("v0.01", "v0.02")
@@ -104,20 +104,29 @@ DEFAULT_DATA = "real"
 """The set read when neither a path nor ``PHASELAB_DATA`` names one."""
 
 
-def bundled_data_root(name: str = "synthetic") -> Path:
-    """Where a bundled set lives in a repository checkout (``data/<folder>``).
+def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
+    """The bundled clip of a word.
 
-    Parameters
-    ----------
-    name : {"real", "synthetic", "mini"}
-        A single set of :data:`DATA_NAMES` (``both`` is two folders: use
-        :func:`resolve_data_root`).
+    ``data/samples/<word>.wav`` (real recordings) if present, else the first WAV (in sorted
+    order) of ``data/real_speech_commands/<word>/``, else of ``data/mini_speech_commands/<word>/``.
+
+    Raises
+    ------
+    ValueError
+        If neither exists; the message lists the words that do.
     """
-    folders = DATA_NAMES.get(name)
-    if folders is None or len(folders) != 1:
-        single = ", ".join(key for key, value in DATA_NAMES.items() if len(value) == 1)
-        raise ValueError(f"unknown bundled set {name!r}; expected one of {single}")
-    return data_dir() / folders[0]
+    root = data_dir() if root is None else Path(root)
+    sample = root / "samples" / f"{word}.wav"
+    if sample.is_file():
+        return sample
+    for tree in DATA_NAMES["both"]:
+        clips = sorted((root / tree / word).glob("*.wav"))
+        if clips:
+            return clips[0]
+    words = sorted({p.stem for p in (root / "samples").glob("*.wav")}
+                   | {p.name for tree in DATA_NAMES["both"]
+                      for p in (root / tree).glob("*") if p.is_dir() and p.name[0] not in "._"})  # not _background_noise_
+    raise ValueError(f"no bundled clip for the word {word!r} under {root}; bundled words: {', '.join(words) or 'none'}")
 
 
 def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Path, ...]:

@@ -1,52 +1,8 @@
-"""Pictures, players and movies: static plots, notebook widgets, animation, MP4 video.
+"""Pictures, players and movies (matplotlib, ipywidgets, ffmpeg).
+
+- ``plots``: ``plot_waveform``, ``plot_spectrogram``, ``plot_phase``, ``plot_instantaneous_frequency``
+- ``kernel_plots``: ``plot_kernels``, ``plot_kernel_plane``, ``plot_phase_slices``, ``plot_phase_padding``
+- ``widgets``: ``kernel_designer``, ``SliceBrowser``
+- ``animation``, ``video``: ``SlicingAnimation``, ``VideoWriter`` (**the MP4 movie writer**), ``video_html``
+- ``movie``: ``phased_movie``, ``phased_volume``
 """
-
-from __future__ import annotations
-
-from phaselab.exports import lazy_exports
-
-_EXPORTS: dict[str, str] = {
-    "AXES": "movie",
-    "AXIS_LABELS": "movie",
-    "CHUNK_FRAMES": "movie",
-    "KernelDesigner": "widgets",
-    "MovieAxis": "movie",
-    "Progress": "animation",
-    "REDUCED_AXIS": "movie",
-    "REDUCERS": "animation",
-    "Reducer": "animation",
-    "SliceBrowser": "widgets",
-    "SlicingAnimation": "animation",
-    "VideoInfo": "video",
-    "VideoWriter": "video",
-    "bundled_clip": "movie",
-    "crop_frames": "movie",
-    "even_size": "animation",
-    "ffmpeg_exe": "video",
-    "kernel_designer": "widgets",
-    "kernel_on_plane": "kernel_plots",
-    "movie_size": "movie",
-    "parse_crop": "movie",
-    "parse_ffmpeg_report": "video",
-    "phased_movie": "movie",
-    "phased_volume": "movie",
-    "plot_confusion_matrix": "curves",
-    "plot_instantaneous_frequency": "plots",
-    "plot_kernel_plane": "kernel_plots",
-    "plot_kernels": "kernel_plots",
-    "plot_learning_curves": "curves",
-    "plot_phase": "plots",
-    "plot_phase_padding": "kernel_plots",
-    "plot_phase_slices": "kernel_plots",
-    "plot_spectrogram": "plots",
-    "plot_waveform": "plots",
-    "plot_word_f1": "curves",
-    "probe": "video",
-    "use_bundled_ffmpeg": "video",
-    "video_html": "video",
-    "widgets_available": "widgets",
-}
-"""Public name -> the module of ``phaselab.display`` that defines it (imported on first use)."""
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -17,21 +17,18 @@ radians, moving along the axis asked for:
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from phaselab import SAMPLE_RATE
 from phaselab.display.animation import REDUCERS, SlicingAnimation
-from phaselab.paths import data_dir
 from phaselab.signal.encodings import phased_spectrogram
 from phaselab.signal.stft import PHASE_REFERENCE
 from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
-__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "bundled_clip", "parse_crop",
+__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "parse_crop",
            "crop_frames", "movie_size", "phased_volume", "phased_movie", "CHUNK_FRAMES"]
 
 CHUNK_FRAMES = 1024
@@ -47,31 +44,6 @@ REDUCED_AXIS: dict[str, str] = {"time": "phase", "frequency": "time", "phase": "
 
 AXIS_LABELS = ("time (s)", "frequency (Hz)", "phase (rad)")
 """Labels of the three axes of a phased spectrogram."""
-
-
-def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
-    """The bundled clip of a word.
-
-    ``data/samples/<word>.wav`` (real recordings) if present, else the first WAV (in sorted
-    order) of ``data/real_speech_commands/<word>/``, else of ``data/mini_speech_commands/<word>/``.
-
-    Raises
-    ------
-    ValueError
-        If neither exists; the message lists the words that do.
-    """
-    root = data_dir() if root is None else Path(root)
-    sample = root / "samples" / f"{word}.wav"
-    if sample.is_file():
-        return sample
-    for tree in ("real_speech_commands", "mini_speech_commands"):
-        clips = sorted((root / tree / word).glob("*.wav"))
-        if clips:
-            return clips[0]
-    words = sorted({p.stem for p in (root / "samples").glob("*.wav")}
-                   | {p.name for tree in ("real_speech_commands", "mini_speech_commands")
-                      for p in (root / tree).glob("*") if p.is_dir() and p.name[0] not in "._"})  # not _background_noise_
-    raise ValueError(f"no bundled clip for the word {word!r} under {root}; bundled words: {', '.join(words) or 'none'}")
 
 
 def parse_crop(text: str) -> tuple[float, float]:

@@ -187,12 +187,8 @@ def cnn3d_small(
       Flatten->Dense head.
     * Batch normalisation after every conv (the reference has none) for fast, stable
       training.
-    * **Widths chosen on a voice left out of training** (``python benchmarks/experiments/recipe_selection.py``;
-      the scores are in ``benchmarks/results/recipe_selection.json`` and ``benchmarks/FINDINGS.md``):
-      the default filters (16, 64 | 128, 256, 512) beat half the width, SpecAugment masks
-      (:class:`~phaselab.nn.masking.SpectralMasks`) and half the augmentation: the model was
-      short of capacity, not of regularisation. Its cost against the reference's:
-      :func:`phaselab.nn.cost.flops`.
+    * **Widths chosen on a voice left out of training** (the study: ``benchmarks/FINDINGS.md``).
+      Its cost against the reference's: :func:`phaselab.nn.cost.flops`.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """A trained speech detector: is this sound speech, or noise with a speech-like spectrum?
 
-:func:`is_speech` scores a clip with the model shipped in
-``phaselab/weights/speech_detector.keras``, trained by :func:`train_detector` (run
+:func:`is_speech` scores a clip with the model shipped in ``phaselab/weights/speech_detector.keras``
+(:data:`phaselab.training.shipped.SHIPPED_DETECTOR`), trained by :func:`train_detector` (run
 ``python benchmarks/experiments/train_speech_detector.py``) on the speech-or-noise task of
 :mod:`phaselab.studies.speech_noise`, made from the *training* speakers of the bundled real set and
 its real background-noise recordings (:func:`noise_recordings`).
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.paths import weights_dir
 from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
@@ -36,14 +34,10 @@ from phaselab.studies.speech_noise import (
     training_clips,
 )
 from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
-from phaselab.training.rundir import load_model
+from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
-
-
-WEIGHTS = weights_dir() / "speech_detector.keras"
-"""The shipped detector."""
+__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "DETECTOR_ENCODING", "detector_study"]
 
 
 DETECTOR_ENCODING = "mag_if"
@@ -51,7 +45,7 @@ DETECTOR_ENCODING = "mag_if"
 
 
 def train_detector(
-    out: str | os.PathLike = WEIGHTS,
+    out: str | os.PathLike = SHIPPED_DETECTOR,
     clips: Sequence[np.ndarray] | None = None,
     n: int = 2000,
     epochs: int = 12,
@@ -132,15 +126,6 @@ def leave_one_noise_out(
             print(f"left out {held:<26} caught {fold['caught']:.3f}  speech kept {fold['speech_kept']:.3f}  "
                   f"AUC {fold['auc']:.3f}  {fold['seconds']:.0f} s", flush=True)
     return folds
-
-
-@lru_cache(maxsize=1)
-def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
-    """The detector saved at ``path`` (default the shipped one), loaded once."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")
-    return load_model(path)
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:

@@ -24,9 +24,9 @@ from phaselab.nn.cost import flops
 from phaselab.nn.encoding_nets import encoding_model
 from phaselab.signal.audio import read_wav
 from phaselab.training.callbacks import ValidationScores
-from phaselab.training.scores import classification_scores, mean_sd
+from phaselab.training.scores import classification_scores, format_mean_sd, mean_sd
 
-__all__ = ["StudyBudget", "run_encoding_study", "summarise", "format_summary", "plot_study", "chance_macro_f1", "ROW_KEYS"]
+__all__ = ["StudyBudget", "run_encoding_study", "summarise", "format_summary", "chance_macro_f1", "ROW_KEYS"]
 
 
 ROW_KEYS = ("encoding", "seed", "accuracy", "macro_f1", "params", "mflops", "seconds", "val_macro_f1")
@@ -81,7 +81,7 @@ def run_encoding_study(
     encodings: Sequence[str],
     seeds: Sequence[int],
     budget: StudyBudget,
-    data: str | None = "mini",
+    data: str | None = "synthetic",
     verbose: bool = True,
 ) -> list[dict[str, Any]]:
     """Train and score one model per (encoding, seed).
@@ -94,7 +94,7 @@ def run_encoding_study(
         Each seeds the weights, the batch order and the augmentation.
     budget : StudyBudget
     data : str, optional
-        A Speech Commands tree or ``"mini"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
+        A Speech Commands tree or ``"synthetic"`` (:func:`~phaselab.data.speech_commands.resolve_data_root`).
     verbose : bool
         Print a line per finished run.
 
@@ -118,7 +118,7 @@ def run_encoding_study(
             model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss="categorical_crossentropy")
             train = make_dataset(
                 train_clips, CLASSES, budget.batch_size, augment=AugmentConfig(), noises=noises, seed=seed,
-                batches_per_epoch=budget.steps_per_epoch, augment_path="numpy",  # the studies' batches, as they ran
+                batches_per_epoch=budget.steps_per_epoch,
             )
             validation = ValidationScores(make_eval_dataset(held_out["validation"], CLASSES, 64), CLASSES)
             start = time.perf_counter()
@@ -141,13 +141,13 @@ def run_encoding_study(
     return rows
 
 
-def chance_macro_f1(data: str | None = "mini", split: str = "test", draws: int = 200, seed: int = 0) -> float:
+def chance_macro_f1(data: str | None = "synthetic", split: str = "test", draws: int = 200, seed: int = 0) -> float:
     """Mean macro F1 of guessing uniformly among the 12 classes, on one split: the floor to beat.
 
     Parameters
     ----------
     data : str, optional
-        A Speech Commands tree or ``"mini"``.
+        A Speech Commands tree or ``"synthetic"``.
     split : str
     draws : int
         Random guesses averaged.
@@ -167,7 +167,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     -------
     list of dict
         ``encoding``, ``runs``, ``accuracy`` / ``macro_f1`` / ``seconds`` means and their
-        ``*_std`` (sample standard deviation, 0 for a single run), ``params``, ``mflops``.
+        ``*_std`` (sample standard deviation, NaN for a single run: :func:`~phaselab.training.scores.mean_sd`), ``params``, ``mflops``.
     """
     summary = []
     for encoding in dict.fromkeys(row["encoding"] for row in rows):
@@ -185,38 +185,8 @@ def format_summary(summary: Sequence[dict[str, Any]]) -> str:
     lines = [f"{'encoding':<13}{'runs':>5}{'accuracy':>17}{'macro F1':>17}{'params':>9}{'MFLOPs':>8}{'train s':>12}"]
     for e in summary:
         lines.append(
-            f"{e['encoding']:<13}{e['runs']:>5}{e['accuracy']:>10.3f} ± {e['accuracy_std']:.3f}"
-            f"{e['macro_f1']:>10.3f} ± {e['macro_f1_std']:.3f}{e['params']:>9,}{e['mflops']:>8.1f}"
-            f"{e['seconds']:>8.0f} ± {e['seconds_std']:.0f}"
+            f"{e['encoding']:<13}{e['runs']:>5}{format_mean_sd(e['accuracy'], e['accuracy_std']):>17}"
+            f"{format_mean_sd(e['macro_f1'], e['macro_f1_std']):>17}{e['params']:>9,}{e['mflops']:>8.1f}"
+            f"{format_mean_sd(e['seconds'], e['seconds_std'], '.0f'):>12}"
         )
     return "\n".join(lines)
-
-
-def plot_study(rows: Sequence[dict[str, Any]], title: str = "") -> Any:
-    """Test macro F1 of every run (dots) and its mean per encoding (bar); validation macro F1 per epoch.
-
-    Returns
-    -------
-    matplotlib Figure
-    """
-    import matplotlib.pyplot as plt
-
-    summary = summarise(rows)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6), layout="constrained")
-    for i, entry in enumerate(summary):
-        chosen = [row for row in rows if row["encoding"] == entry["encoding"]]
-        left.bar(i, entry["macro_f1"], color=f"C{i}", alpha=0.4)
-        left.plot([i] * len(chosen), [row["macro_f1"] for row in chosen], "o", color=f"C{i}")
-        for j, row in enumerate(chosen):
-            epochs = np.arange(1, len(row["val_macro_f1"]) + 1)
-            label = entry["encoding"] if j == 0 else None
-            right.plot(epochs, row["val_macro_f1"], color=f"C{i}", alpha=0.8, label=label)
-    left.set_xticks(range(len(summary)), [entry["encoding"] for entry in summary])
-    left.set(ylabel="test macro F1 (held-out voices)")
-    right.set(xlabel="epoch", ylabel="validation macro F1")
-    right.legend(fontsize="small")
-    for ax in (left, right):
-        ax.grid(alpha=0.3)
-    if title:
-        figure.suptitle(title)
-    return figure

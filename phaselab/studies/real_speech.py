@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Arm", "ARMS", "run_arm", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results", "real_speech_study"]
+from phaselab.training.scores import format_mean_sd, mean_sd
+
+__all__ = ["Arm", "ARMS", "SCORED_JURIES", "summarise", "format_summary", "learning_curve", "plot_learning_curve", "load_results", "real_speech_study"]
 
 SCORED_JURIES: tuple[str, ...] = ("real test speakers", "real validation speakers", "synthetic held-out voices")
 """The juries every run is scored on (names of :data:`phaselab.training.shipped.JURIES`)."""
@@ -68,56 +70,9 @@ ARMS: tuple[Arm, ...] = (
 """The study's conditions, in table order."""
 
 
-def run_arm(arm: Arm, seed: int, runs: str | os.PathLike, **overrides: Any) -> dict[str, Any]:
-    """Train (or resume, or reuse a finished run of) one arm and seed, and score it.
-
-    Parameters
-    ----------
-    arm : Arm
-    seed : int
-    runs : path-like
-        Folder of run directories (``<runs>/<arm.key>_s<seed>``).
-    **overrides
-        Other :class:`~phaselab.training.config.TrainConfig` fields (quick mode: fewer epochs).
-
-    Returns
-    -------
-    dict
-        A result row: arm, data, share, seed, training clips, epochs, minutes, and the
-        scores of :func:`phaselab.training.shipped.score_juries` on :data:`SCORED_JURIES`.
-    """
-    from phaselab.cli.train import DEFAULT_MODEL
-    from phaselab.training.config import TrainConfig
-    from phaselab.training.loop import _splits, train
-    from phaselab.training.rundir import BEST_FILE, read_history
-    from phaselab.training.shipped import JURIES, score_juries
-
-    config = TrainConfig(overrides.pop("model", DEFAULT_MODEL), data=arm.data, seed=seed,
-                         train_speakers=arm.train_speakers, **overrides)
-    run_dir = Path(runs) / f"{arm.key}_s{seed}"
-    if len(read_history(run_dir).get("epoch", [])) < config.epochs:
-        train(config, run_dir, resume=run_dir.exists(), verbose=2)
-    history = read_history(run_dir)
-    scores = score_juries(run_dir / BEST_FILE, {name: JURIES[name] for name in SCORED_JURIES})
-    return {
-        "arm": arm.name, "data": arm.data, "train_speakers": arm.train_speakers, "seed": seed,
-        "train_clips": len(_splits(config)[0]), "epochs": len(history["epoch"]),
-        "minutes": round(sum(history.get("seconds", [])) / 60, 1),
-        "best_val_macro_f1": max(history["val_macro_f1"]),
-        "scores": {name: {key: scores[name][key] for key in ("macro_f1", "accuracy", "command_recall",
-                                                               "false_alarm_rate", "f1")} for name in scores},
-    }
-
-
 def load_results(path: str | os.PathLike) -> dict[str, Any]:
     """A results file written by ``benchmarks/experiments/real_speech.py`` (``{"config": ..., "rows": [...]}``)."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
-    from phaselab.training.scores import mean_sd
-
-    return mean_sd(values)
 
 
 def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f1", "accuracy", "command_recall",
@@ -141,7 +96,7 @@ def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f
                                  "train_clips": round(sum(row["train_clips"] for row in chosen) / len(chosen))}
         for jury in SCORED_JURIES:
             if all(jury in row["scores"] for row in chosen):
-                entry[jury] = {metric: _mean_sd([row["scores"][jury][metric] for row in chosen]) for metric in metrics}
+                entry[jury] = {metric: mean_sd([row["scores"][jury][metric] for row in chosen]) for metric in metrics}
         summary.append(entry)
     return summary
 
@@ -149,8 +104,7 @@ def summarise(rows: Iterable[dict[str, Any]], metrics: Sequence[str] = ("macro_f
 def format_summary(summary: Sequence[dict[str, Any]]) -> str:
     """A Markdown table of :func:`summarise`: macro F1, accuracy, command recall, false alarms per jury."""
     def cell(pair: tuple[float, float]) -> str:
-        mean, sd = pair
-        return "n/a" if math.isnan(mean) else f"{mean:.3f}" + ("" if math.isnan(sd) else f" ± {sd:.3f}")
+        return format_mean_sd(*pair)
 
     lines = ["| trained on | clips | seeds | macro F1, real test | accuracy, real test | command recall, real test "
              "| false alarms, real test | macro F1, real validation | macro F1, synthetic held-out |",

@@ -24,7 +24,7 @@ from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
 )
-from phaselab.training.scores import mean_sd, roc_auc
+from phaselab.training.scores import format_mean_sd, mean_sd, roc_auc
 
 __all__ = ["fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
            "speech_probability", "speech_noise_study"]
@@ -170,7 +170,7 @@ def summarise_seeds(runs: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict
         Per encoding, in the first seed's order: ``seeds`` (how many), the mean of
         ``accuracy`` and of each kind's accuracy (:data:`~phaselab.studies.speech_noise.KINDS`)
         on the test set and of ``seconds`` (training wall time, s), each with its sample
-        standard deviation under ``<key>_std`` (0 for a single seed), and ``params``.
+        standard deviation under ``<key>_std`` (NaN for a single seed: :func:`~phaselab.training.scores.mean_sd`), and ``params``.
     """
     if not runs:
         raise ValueError("no runs to summarise")
@@ -200,8 +200,8 @@ def format_seed_summary(summary: Mapping[str, Mapping[str, Any]]) -> str:
     keys = ("accuracy", *KINDS) + (("auc",) if all("auc" in e for e in summary.values()) else ())
     lines = [f"{'encoding':<11}{'seeds':>6}{'params':>8}{'train s':>12}" + "".join(f"{k:>16}" for k in keys)]
     for encoding, e in summary.items():
-        scores = "".join(f"{e[k]:>8.3f} ± {e[f'{k}_std']:.3f}" for k in keys)
-        seconds = f"{e['seconds']:>6.0f} ± {e['seconds_std']:<3.0f}"
+        scores = "".join(f"{format_mean_sd(e[k], e[f'{k}_std']):>16}" for k in keys)
+        seconds = f"{format_mean_sd(e['seconds'], e['seconds_std'], '.0f'):>12}"
         lines.append(f"{encoding:<11}{e['seeds']:>6}{e['params']:>8,}{seconds}{scores}")
     return "\n".join(lines)
 

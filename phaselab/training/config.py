@@ -25,12 +25,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phaselab.atomic import write_text
-from phaselab.data.augment import AUGMENT_PATHS, AugmentConfig
+from phaselab.data.augment import AugmentConfig
 
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES"]
+__all__ = ["TrainConfig", "TrainResult", "SYNTHETIC_RECIPE", "SCHEDULES", "DEFAULT_MODEL"]
+
+
+DEFAULT_MODEL = "cnn2d-mel"
+"""The model of a new run without ``--model``: the shipped keyword model's (chosen on real speech's validation split)."""
 
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
@@ -63,7 +67,6 @@ def _recipe_augment() -> dict[str, Any]:
 
 SYNTHETIC_RECIPE: dict[str, Any] = {
     "epochs": 40, "learning_rate": 1e-3, "loss": "damped_log_loss", "augment": asdict(AugmentConfig()),
-    "augment_path": "numpy",
 }
 """The default recipe before real speech (the synthetic-set studies of ``benchmarks/FINDINGS.md``):
 ``TrainConfig(model, **SYNTHETIC_RECIPE)`` is what ``phaselab train`` did then, so those studies rerun as
@@ -123,11 +126,7 @@ class TrainConfig:
         words and makes up two thirds of the evaluation clips; with plain balanced batches
         (1.0) each of its words is seen 20 times less often than a command and other words
         are taken for commands. The default, 4.0, was chosen on the bundled set's
-        validation split (``phaselab train --unknown-weight W --out RUN`` then
-        ``phaselab evaluate RUN/best.keras --split validation``); 2.0 was tried against it
-        (``benchmarks/experiments/keyword_models.py --unknown-weight 2``, results in
-        ``benchmarks/results/keyword_models_unknown_weight2.json``) and did not do better.
-        The scores: ``benchmarks/FINDINGS.md``.
+        validation split (the scores: ``benchmarks/FINDINGS.md``).
     train_speakers : float, optional
         Train on the clips of this share of the training speakers only
         (:func:`speaker_subset`; learning curves). None: every speaker.
@@ -139,23 +138,11 @@ class TrainConfig:
         ``model.keras`` (:class:`AveragedWeights`); training goes on with the raw weights.
         None (the default): no averaging. Averaging is meant to land in a flatter region of
         the loss surface that carries over better to new domains (Izmailov et al., 2018;
-        Cha et al., 2021), but 0.99 did not help ``cnn3d-small`` on unheard voices
-        (``python benchmarks/experiments/recipe_selection.py --recipes weight-average`` and
-        ``benchmarks/results/keyword_models_weight_average.json``; scores in
-        ``benchmarks/FINDINGS.md``).
+        Cha et al., 2021); whether it did here: ``benchmarks/FINDINGS.md``.
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool
         Compile with XLA.
-    augment_path : str
-        How the training batches are augmented (``make_dataset(augment_path=...)``):
-        ``"graph"`` (TensorFlow ops on whole batches), ``"numpy"`` (the NumPy reference, clip
-        by clip) or ``"auto"`` (the default: ``"graph"`` under TensorFlow for an augmentation
-        that pitch-shifts, warps formants or reverberates, so not for the default recipe's
-        :meth:`~phaselab.data.augment.AugmentConfig.real_speech`;
-        :func:`phaselab.data.pipeline.resolve_augment_path`). A saved config
-        without the key meant ``"numpy"`` (:meth:`load`), so an older run resumes on its
-        own batches.
     """
 
     model: str
@@ -177,7 +164,6 @@ class TrainConfig:
     train_speakers: float | None = None
     mixed_precision: bool = False
     jit_compile: bool = False
-    augment_path: str = "auto"
 
     def __post_init__(self) -> None:
         # imported here: the class itself (and so the command line's --help) needs no TensorFlow
@@ -212,8 +198,6 @@ class TrainConfig:
             raise ValueError(f"unknown augment settings: {', '.join(sorted(unknown))}")
         self.augment = json.loads(json.dumps({**_augment_defaults(), **self.augment}))  # ranges as lists, as in JSON
         self.augment_config()  # validates the values
-        if self.augment_path not in AUGMENT_PATHS:
-            raise ValueError(f"augment_path must be one of {', '.join(AUGMENT_PATHS)}, got {self.augment_path!r}")
 
     def augment_config(self) -> AugmentConfig:
         """The :class:`AugmentConfig` of :attr:`augment` (JSON lists turned back into tuples)."""
@@ -250,7 +234,8 @@ class TrainConfig:
         if not isinstance(values, dict):
             raise ValueError(f"{path}: expected a JSON object, got {type(values).__name__}")
         try:
-            return cls.from_dict({"augment_path": "numpy", **values})  # saved before the key: the NumPy path
+            values.pop("augment_path", None)  # of older runs: every run now augments in NumPy
+            return cls.from_dict(values)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{path}: {exc}") from exc
 

@@ -45,7 +45,7 @@ import numpy as np
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
-from phaselab.display.curves import plot_confusion_matrix, plot_learning_curves
+from phaselab.training.curves import plot_confusion_matrix, plot_learning_curves
 from phaselab.nn.registry import build_model
 from phaselab.signal.audio import read_wav
 from phaselab.training.callbacks import (
@@ -191,7 +191,7 @@ def _datasets(
     train_data = make_dataset(
         train_clips, CLASSES, config.batch_size, augment=augment, noises=noises, seed=config.seed,
         balanced=config.balanced, unknown_weight=config.unknown_weight, batches_per_epoch=steps,
-        first_epoch=first_epoch, augment_path=config.augment_path,
+        first_epoch=first_epoch,
     )
     validation_data = make_eval_dataset(
         validation_clips, CLASSES, config.batch_size, length=augment.length, damping=augment.damping

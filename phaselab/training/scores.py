@@ -25,7 +25,7 @@ from sklearn.metrics import (
 
 from phaselab.data.labels import COMMANDS, UNKNOWN
 
-__all__ = ["classification_scores", "word_f1_history", "format_word_f1", "mean_sd", "roc_auc", "seed_interval"]
+__all__ = ["classification_scores", "word_f1_history", "format_word_f1", "mean_sd", "format_mean_sd", "roc_auc", "seed_interval"]
 
 
 def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes: Sequence[str]) -> dict[str, Any]:
@@ -191,7 +191,7 @@ def seed_interval(differences: Iterable[float], level: float = 0.95) -> tuple[fl
 
 
 def mean_sd(values: Iterable[float]) -> tuple[float, float]:
-    """Mean and sample standard deviation (``ddof=1``) of scores over seeds or runs.
+    """Mean and sample standard deviation (``ddof=1``) of scores over seeds or runs: the one seed rule.
 
     Parameters
     ----------
@@ -201,9 +201,29 @@ def mean_sd(values: Iterable[float]) -> tuple[float, float]:
     Returns
     -------
     (float, float)
-        The mean, and the standard deviation: 0.0 for a single value (no spread measured).
+        The mean, and the standard deviation: NaN for a single value (no spread measured).
+
+    Examples
+    --------
+    >>> mean_sd([0.5])
+    (0.5, nan)
     """
     array = np.asarray(list(values), dtype=np.float64)
     if array.size == 0:
         raise ValueError("mean_sd needs at least one value")
-    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0
+    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else math.nan
+
+
+def format_mean_sd(mean: float | None, sd: float | None, spec: str = ".3f") -> str:
+    """``"mean ± sd"``, a table cell of scores over seeds; the mean alone where no spread was measured (one seed).
+
+    ``None`` (a NaN read back from JSON) counts as NaN; a NaN mean prints ``n/a``.
+
+    Examples
+    --------
+    >>> format_mean_sd(*mean_sd([0.7, 0.9])), format_mean_sd(*mean_sd([0.5])), format_mean_sd(12.0, 3.0, ".0f")
+    ('0.800 ± 0.141', '0.500', '12 ± 3')
+    """
+    if mean is None or math.isnan(mean):
+        return "n/a"
+    return f"{mean:{spec}}" + ("" if sd is None or math.isnan(sd) else f" ± {sd:{spec}}")

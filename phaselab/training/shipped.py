@@ -1,4 +1,5 @@
-"""The keyword model phaselab ships: trained once by ``make model``, used when no model is named.
+"""The models phaselab ships: the keyword model (trained by ``make model``, used when no model is
+named) and the speech detector of chapter 06 (:data:`SHIPPED_DETECTOR`, :mod:`phaselab.studies.detector`).
 
 ``phaselab/weights/keyword_model.keras`` is the ``best.keras`` of a ``phaselab train`` run
 with the default recipe on the bundled real-speech set; ``keyword_model.json`` beside it
@@ -19,12 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from phaselab.paths import weights_dir
 
-__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship", "format_jury_scores"]
+__all__ = ["SHIPPED_MODEL", "SHIPPED_SCORES", "SHIPPED_DETECTOR", "load_detector", "JURIES", "shipped_model_path", "shipped_scores", "score_juries", "ship", "format_jury_scores"]
 
 
 WEIGHTS = weights_dir()
@@ -36,6 +38,10 @@ SHIPPED_MODEL = WEIGHTS / "keyword_model.keras"
 
 SHIPPED_SCORES = WEIGHTS / "keyword_model.json"
 """Its provenance and scores, written by :func:`ship`."""
+
+
+SHIPPED_DETECTOR = WEIGHTS / "speech_detector.keras"
+"""The shipped speech detector (:func:`phaselab.studies.detector.train_detector` wrote it)."""
 
 
 JURIES: dict[str, tuple[str, str]] = {
@@ -64,6 +70,17 @@ def shipped_model_path() -> Path:
 def shipped_scores() -> dict[str, Any]:
     """The record written beside the shipped model (:func:`ship`)."""
     return json.loads(SHIPPED_SCORES.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def load_detector(path: str | os.PathLike = SHIPPED_DETECTOR) -> Any:
+    """The speech detector saved at ``path`` (default the shipped one), a ``keras.Model`` loaded once."""
+    from phaselab.training.rundir import load_model
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")
+    return load_model(path)
 
 
 def _sha256(path: Path) -> str:

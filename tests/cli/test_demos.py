@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from phaselab.display.movie import bundled_clip
+from phaselab.data.speech_commands import bundled_clip
 from phaselab.signal.audio import read_wav
 from phaselab.signal.reconstruction import (
     randomize_phase,

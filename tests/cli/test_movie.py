@@ -9,7 +9,7 @@ import pytest
 
 from phaselab.cli.main import main
 from phaselab.display.animation import SlicingAnimation
-from phaselab.display.movie import bundled_clip
+from phaselab.data.speech_commands import bundled_clip
 from phaselab.display.video import probe
 from phaselab.signal.audio import write_wav
 

@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 
 from phaselab.cli.main import build_parser
-from phaselab.cli.train import DEFAULT_MODEL, MODELS, _overrides, run_config
+from phaselab.cli.train import MODELS, _overrides, run_config
 from phaselab.data.augment import AugmentConfig
 from phaselab.nn.registry import MODEL_NAMES
+from phaselab.training.config import DEFAULT_MODEL
 
 
 def parse(*argv: str):

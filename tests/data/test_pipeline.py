@@ -131,8 +131,7 @@ def test_other_backends_get_the_same_batches_from_a_py_dataset(clips: list, monk
 
     from phaselab.data import pipeline
 
-    make = lambda: make_dataset(clips, batch_size=6, seed=3, batches_per_epoch=2, first_epoch=1,  # noqa: E731
-                                augment_path="numpy")
+    make = lambda: make_dataset(clips, batch_size=6, seed=3, batches_per_epoch=2, first_epoch=1)  # noqa: E731
     expected = batches(make(), 5)  # epochs 1, 2 and the first batch of epoch 3
     evaluation = batches(make_eval_dataset(clips, CLASSES, batch_size=4), -1)
     monkeypatch.setattr(pipeline, "_is_tensorflow", lambda: False)

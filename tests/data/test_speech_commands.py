@@ -11,7 +11,7 @@ from phaselab.data.labels import SILENCE, UNKNOWN
 from phaselab.data.speech_commands import (
     Clip,
     SpeechCommands,
-    bundled_data_root,
+    bundled_clip,
     resolve_data_root,
 )
 from phaselab.signal.audio import write_wav
@@ -218,12 +218,9 @@ def test_resolve_data_root(tree: Path, tmp_path: Path, monkeypatch: pytest.Monke
         resolve_data_root(None)
     monkeypatch.delenv("PHASELAB_DATA")
     data = Path(__file__).resolve().parents[2] / "data"
-    assert bundled_data_root() == bundled_data_root("synthetic") == data / "mini_speech_commands"
     assert resolve_data_root("mini") == resolve_data_root("synthetic") == data / "mini_speech_commands"
-    assert resolve_data_root(None) == bundled_data_root("real") == data / "real_speech_commands"
+    assert resolve_data_root(None) == resolve_data_root("real") == data / "real_speech_commands"
     assert resolve_data_root("both") == (data / "real_speech_commands", data / "mini_speech_commands")
-    with pytest.raises(ValueError, match="unknown bundled set 'both'"):
-        bundled_data_root("both")
 
 
 def test_trees_read_together(tree: Path, tmp_path: Path) -> None:
@@ -260,3 +257,23 @@ def test_a_dangling_link_and_a_list_that_is_not_utf8_are_named(tmp_path: Path) -
     (root / "testing_list.txt").write_bytes(b"yes/spk0_nohash_0.wav\n\xff\xfe\n")
     with pytest.raises(ValueError, match=r"testing_list\.txt: not UTF-8 text"):
         SpeechCommands(root)
+
+
+def test_bundled_clip_prefers_samples_then_the_first_sorted_clip(tmp_path):
+    words = tmp_path / "mini_speech_commands" / "yes"
+    words.mkdir(parents=True)
+    for name in ("b.wav", "a.wav"):
+        write_wav(words / name, np.zeros(160, np.float32))
+    assert bundled_clip("yes", tmp_path) == words / "a.wav"
+    (tmp_path / "samples").mkdir()
+    write_wav(tmp_path / "samples" / "yes.wav", np.zeros(160, np.float32))
+    assert bundled_clip("yes", tmp_path) == tmp_path / "samples" / "yes.wav"
+    with pytest.raises(ValueError, match="bundled words: yes"):
+        bundled_clip("no", tmp_path)
+
+
+def test_bundled_words_offered_are_words(tmp_path):
+    for folder in ("yes", "_background_noise_", ".hidden"):
+        (tmp_path / "mini_speech_commands" / folder).mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"bundled words: yes$"):
+        bundled_clip("nosuchword", root=tmp_path)

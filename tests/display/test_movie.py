@@ -3,13 +3,11 @@ import pytest
 
 from phaselab.display.movie import (
     AXIS_LABELS,
-    bundled_clip,
     crop_frames,
     parse_crop,
     phased_movie,
     phased_volume,
 )
-from phaselab.signal.audio import write_wav
 from phaselab.signal.stft import bin_frequencies, frame_times
 
 SR = 16000
@@ -77,19 +75,6 @@ def test_phased_movie_refuses_unknown_axes_and_reducers(chirp):
         phased_movie(chirp, reducer="median")
 
 
-def test_bundled_clip_prefers_samples_then_the_first_sorted_clip(tmp_path, chirp):
-    words = tmp_path / "mini_speech_commands" / "yes"
-    words.mkdir(parents=True)
-    for name in ("b.wav", "a.wav"):
-        write_wav(words / name, chirp)
-    assert bundled_clip("yes", tmp_path) == words / "a.wav"
-    (tmp_path / "samples").mkdir()
-    write_wav(tmp_path / "samples" / "yes.wav", chirp)
-    assert bundled_clip("yes", tmp_path) == tmp_path / "samples" / "yes.wav"
-    with pytest.raises(ValueError, match="bundled words: yes"):
-        bundled_clip("no", tmp_path)
-
-
 def test_phased_volume_computes_only_the_kept_frames_a_chunk_at_a_time(chirp, monkeypatch):
     import phaselab.display.movie
     from phaselab.signal.encodings import phased_spectrogram
@@ -117,10 +102,3 @@ def test_a_clip_shorter_than_half_a_window_still_has_its_frame():
     assert volume.shape == (1, 129, 4) and volume.max() > 0
     with pytest.raises(ValueError, match="mono clip with samples"):
         phased_volume(np.zeros(0, np.float32))
-
-
-def test_bundled_words_offered_are_words(tmp_path):
-    for folder in ("yes", "_background_noise_", ".hidden"):
-        (tmp_path / "mini_speech_commands" / folder).mkdir(parents=True)
-    with pytest.raises(ValueError, match=r"bundled words: yes$"):
-        bundled_clip("nosuchword", root=tmp_path)

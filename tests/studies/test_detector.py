@@ -2,14 +2,10 @@ import numpy as np
 import pytest
 
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.studies.detector import (
-    WEIGHTS,
-    is_speech,
-    load_detector,
-    speech_scores,
-    train_detector,
-)
+from phaselab.studies.detector import is_speech, speech_scores, train_detector
 from phaselab.studies.speech_noise import random_phase_twin, training_clips
+from phaselab.training.shipped import SHIPPED_DETECTOR as WEIGHTS
+from phaselab.training.shipped import load_detector
 
 HELD_OUT = 40
 """Held-out clips (test-split speakers) the shipped detector is checked on."""

@@ -81,7 +81,8 @@ def test_summarise_seeds_gives_the_mean_and_sample_spread_per_encoding() -> None
 
 def test_summarise_seeds_with_one_seed_has_no_spread() -> None:
     summary = summarise_seeds({"4": {"magnitude": _result(0.9, 1.0, 5.0)}})
-    assert summary["magnitude"]["seeds"] == 1 and summary["magnitude"]["accuracy_std"] == 0.0
+    assert summary["magnitude"]["seeds"] == 1 and np.isnan(summary["magnitude"]["accuracy_std"])
+    assert "±" not in format_seed_summary(summary).splitlines()[1]
 
 
 def test_summarise_seeds_refuses_runs_that_do_not_match() -> None:

@@ -13,16 +13,11 @@ from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
 from phaselab.training.config import TrainConfig
 from phaselab.training.inference import (
-    VOICE_SPLITS,
+    _load,
+    _probabilities,
     evaluate,
-    format_jury_summary,
-    format_run_summary,
     format_scores,
     predict,
-    score_voices,
-    split_probabilities,
-    summarise_juries,
-    summarise_runs,
 )
 from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE
 
@@ -71,9 +66,10 @@ def test_evaluate_unknown_words_and_a_run_directory(tree: Path, tmp_path: Path) 
     assert scores["model"] == str(run / MODEL_FILE)
 
 
-def test_split_probabilities_are_what_evaluate_scores(tree: Path, tmp_path: Path) -> None:
+def test_the_probabilities_are_what_evaluate_scores(tree: Path, tmp_path: Path) -> None:
     logits = np.linspace(0.0, 1.0, len(CLASSES))
-    truth, probabilities = split_probabilities(constant_model(tmp_path / "m.keras", logits), tree, split="all")
+    loaded = _load(constant_model(tmp_path / "m.keras", logits))
+    truth, probabilities = _probabilities(loaded, SpeechCommands(tree), "all", 64)
     clips = SpeechCommands(tree).clips("all")
     assert truth.tolist() == [CLASSES.index(clip.label) for clip in clips]
     assert probabilities.shape == (8, len(CLASSES)) and probabilities.dtype == np.float32
@@ -156,56 +152,6 @@ def test_format_scores_lists_every_class(tree: Path, tmp_path: Path) -> None:
     rows = [line.split()[0] for line in text.splitlines()[4:]]
     assert rows == list(CLASSES)
     assert "n/a" in text  # classes absent from the tree
-
-
-def test_score_voices_on_the_bundled_set(tmp_path: Path) -> None:
-    scores = score_voices(constant_model(tmp_path / "m.keras", one_hot_logits("unknown")), "mini")
-    assert list(scores) == list(VOICE_SPLITS) == ["train voices", "held-out voices"]
-    assert [s["split"] for s in scores.values()] == ["validation", "test"]
-    for split_scores in scores.values():  # 120 clips each: 10 commands x 4 speakers + 80 unknown
-        assert split_scores["n"] == 120
-        assert split_scores["accuracy"] == pytest.approx(80 / 120)
-        assert split_scores["command_recall"] == 0.0
-
-
-def _row(model: str, seed: int, held: float) -> dict:
-    voices = lambda f1: {"macro_f1": f1, "command_recall": f1 / 2, "accuracy": 1.0, "f1": {}}
-    return {"model": model, "seed": seed, "params": 10, "mflops": 2.0, "train_seconds": 60.0 * (seed + 1),
-            "train_voices": voices(0.9), "heldout_voices": voices(held)}
-
-
-def test_summarise_runs_mean_and_sample_sd_per_model() -> None:
-    summary = summarise_runs([_row("a", 0, 0.5), _row("b", 0, 0.7), _row("a", 1, 0.7)])
-    assert [e["model"] for e in summary] == ["a", "b"]
-    a, b = summary
-    assert a["seeds"] == [0, 1] and a["minutes"] == pytest.approx(1.5)
-    assert a["heldout_voices_macro_f1"] == pytest.approx(0.6)
-    assert a["heldout_voices_macro_f1_sd"] == pytest.approx(0.1 * math.sqrt(2))
-    assert a["heldout_voices_command_recall"] == pytest.approx(0.3)
-    assert math.isnan(b["heldout_voices_macro_f1_sd"])
-    text = format_run_summary(summary).splitlines()
-    assert text[1].split()[:2] == ["a", "2"] and "0.600 ± 0.141" in text[1] and "±" not in text[2]
-    big = format_run_summary(summarise_runs([{**_row("c", 0, 0.5), "params": 1_563_736}])).splitlines()[1]
-    assert big.split()[1:3] == ["1", "1,563,736"]  # a reference-sized count keeps its column
-    with pytest.raises(ValueError, match="no runs"):
-        summarise_runs([])
-
-
-def test_summarise_juries_by_hand() -> None:
-    def item(recipe: str, small: float, big: float) -> dict:
-        return {"model": "m", "recipe": recipe, "small": {"macro_f1": small}, "big": {"macro_f1": big}}
-
-    items = [item("default", 0.8, 0.85), item("x", 0.95, 0.9), item("default", 0.9, 0.95)]
-    default, x = summarise_juries(items, ("small", "big"))
-    assert (default["recipe"], default["n"], x["n"]) == ("default", 2, 1)
-    assert default["small"] == pytest.approx(0.85) and default["big_sd"] == pytest.approx(0.05 * math.sqrt(2))
-    assert (default["big_min"], default["big_max"], default["reached"], x["reached"]) == (0.85, 0.95, 1, 1)
-    assert math.isnan(x["small_sd"])
-    lines = format_jury_summary([default, x], {"small": "few clips", "big": "many clips"}).splitlines()
-    assert "few clips" in lines[0] and ">= 0.9" in lines[0]
-    assert "0.900 ± 0.071 [0.85-0.95]" in lines[1] and lines[1].endswith("1 of 2") and "0.950 [0.95-0.95]" in lines[2]
-    with pytest.raises(ValueError, match="nothing"):
-        summarise_juries([], ("small",))
 
 
 def test_a_model_that_outputs_nan_is_refused(tree: Path, tmp_path: Path) -> None:

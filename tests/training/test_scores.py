@@ -6,6 +6,7 @@ from scores_example import CLASSES, COMMAND_RECALL, F1, HISTORY, MACRO, PRED, TR
 
 from phaselab.training.scores import (
     classification_scores,
+    format_mean_sd,
     format_word_f1,
     mean_sd,
     word_f1_history,
@@ -51,6 +52,9 @@ def test_format_word_f1_rows_are_epochs() -> None:
 
 def test_mean_sd_uses_the_sample_standard_deviation() -> None:
     assert mean_sd([0.7, 0.9]) == pytest.approx((0.8, 0.1414213562))
-    assert mean_sd(iter([0.5])) == (0.5, 0.0)
+    one = mean_sd(iter([0.5]))
+    assert one[0] == 0.5 and math.isnan(one[1])  # one seed: no spread measured
+    assert format_mean_sd(*one) == "0.500" and format_mean_sd(0.8, 0.1414) == "0.800 ± 0.141"
+    assert format_mean_sd(None, None) == "n/a" and format_mean_sd(0.5, None) == "0.500"  # NaN read back from JSON
     with pytest.raises(ValueError, match="at least one"):
         mean_sd([])

@@ -1,10 +1,10 @@
-"""phaselab.display.curves: the confusion matrix and the per-word F1 figures."""
+"""phaselab.training.curves: the confusion matrix and the per-word F1 figures."""
 
 import matplotlib
 import numpy as np
 from scores_example import CLASSES, HISTORY, PRED, TRUE
 
-from phaselab.display.curves import plot_confusion_matrix, plot_word_f1
+from phaselab.training.curves import plot_confusion_matrix, plot_word_f1
 from phaselab.training.scores import classification_scores
 
 matplotlib.use("Agg")
