@@ -40,6 +40,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.atomic import write_json
+
 from phaselab.studies.encodings_real import (
     CONDITIONS,
     REAL_ARMS,
@@ -163,7 +165,7 @@ def main() -> None:
             results["rows"].append(row)
             print(f"{arm:<18} seed {seed}: clean macro F1 {row['conditions']['clean']['macro_f1']:.3f}, "
                   f"{row['minutes']:.1f} min", flush=True)
-            harness.write_json(args.out, results)
+            write_json(results, args.out)
     print(report(results))
 
 
