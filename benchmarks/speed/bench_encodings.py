@@ -1,8 +1,9 @@
 """Training speed of every encoding's model, and the folded circular stem against CircularPad + Conv3D.
 
-In one run, on the same random batch: training steps (``train_on_batch``, Adam, batch 32) of
-:func:`phaselab.nn.encoding_nets.encoding_cnn` over each encoding of chapter 05, as clips/s and as a
-ratio to the magnitude model; and the phased model's first convolution computed as one 2D
+In one run, on the same random batch: training steps (``train_on_batch``, Adam, batch 32) of the
+model of every arm of chapter 05's study (:data:`phaselab.studies.encodings_real.REAL_ARMS`: each
+encoding on the mel and the linear grid, and the waveform model), as clips/s and as a ratio to the
+mel magnitude model (the shipped model's body); and the phased model's first convolution computed as one 2D
 convolution over all phase slices (``method="fold"``, :func:`phaselab.nn.circular.folded_conv3d`)
 against the straightforward ``CircularPad`` + ``Conv3D`` (the same function and weights), in
 :func:`phaselab.nn.encoding_nets.encoding_model`'s ``phase_stem`` switch. Writes
@@ -26,8 +27,9 @@ import numpy as np
 
 from phaselab.atomic import write_json
 from phaselab.nn.cost import flops
-from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
-from phaselab.studies.encodings_real import REAL_ENCODINGS
+from phaselab.nn.encoding_nets import encoding_model
+from phaselab.nn.registry import build_model
+from phaselab.studies.encodings_real import REAL_ARMS, arm_spec
 
 OUT = harness.RESULTS / "bench_encodings.json"
 
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--arms", nargs="+", default=list(REAL_ARMS), choices=REAL_ARMS)
     args = parser.parse_args()
     steps = 1 if harness.quick() else args.steps
     print(harness.machine_line())
@@ -50,16 +53,18 @@ def main() -> None:
     x = (0.1 * rng.standard_normal((args.batch_size, 16384))).astype(np.float32)
     y = keras.utils.to_categorical(np.arange(args.batch_size) % 12, 12)
     rows = []
-    for encoding in REAL_ENCODINGS:
+    arms = ["mel/magnitude", *(arm for arm in args.arms if arm != "mel/magnitude")]
+    for arm in arms:
         keras.utils.set_random_seed(0)
-        model = encoding_cnn(encoding)
-        rows.append({"encoding": encoding, "params": model.count_params(), "mflops": flops(model) / 1e6,
-                     "clips_per_s": clips_per_second(model, x, y, steps)})
+        name, kwargs = arm_spec(arm)
+        model = build_model(name, **kwargs)
+        rows.append({"arm": arm, "encoding": kwargs.get("encoding", arm), "params": model.count_params(),
+                     "mflops": flops(model) / 1e6, "clips_per_s": clips_per_second(model, x, y, steps)})
     base = rows[0]["clips_per_s"]
     for row in rows:
         row["time_vs_magnitude"] = base / row["clips_per_s"]
-        print(f"{row['encoding']:<12} {row['params']:>8,} params {row['mflops']:6.0f} MFLOPs "
-              f"{row['clips_per_s']:7.1f} clips/s  {row['time_vs_magnitude']:.2f}x the magnitude model's time")
+        print(f"{row['arm']:<18} {row['params']:>8,} params {row['mflops']:6.0f} MFLOPs "
+              f"{row['clips_per_s']:7.1f} clips/s  {row['time_vs_magnitude']:.2f}x the mel magnitude model's time")
     stems = {}
     for stem in ("pad", "fold"):
         keras.utils.set_random_seed(0)
