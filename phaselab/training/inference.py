@@ -139,6 +139,9 @@ def evaluate(
         Unknown split, a tree without that split, an empty split, or an unreadable clip
         (the message names the file).
     """
+    for paths in (everyday, other_words):
+        if paths:
+            wav_files(paths)  # a wrong path is refused before the scoring, not after it
     loaded = _load(model)
     scores = _score(loaded, SpeechCommands(resolve_data_root(data_root)), split, batch_size, threshold)
     for key, paths in (("everyday", everyday), ("other_words", other_words)):

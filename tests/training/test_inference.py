@@ -250,3 +250,115 @@ def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Pa
         assert done.stdout == ""  # refused before any scores were computed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.json", "file", "m.keras"]
     assert list((tmp_path / "dir.json").iterdir()) == []
+
+
+# --- saying "no command": the confidence threshold and the false-alarm material ------------------------------
+
+
+def test_decide_turns_unsure_commands_into_the_likelier_of_unknown_and_silence() -> None:
+    from phaselab.training.inference import decide
+
+    p = np.zeros((4, len(CLASSES)))
+    p[0, [0, 10, 11]] = [0.8, 0.1, 0.1]  # sure "yes"
+    p[1, [0, 10, 11]] = [0.5, 0.2, 0.3]  # unsure "yes", silence likelier than unknown
+    p[2, [3, 10, 11]] = [0.45, 0.4, 0.15]  # unsure "down", unknown likelier
+    p[3, [10, 11]] = [0.4, 0.6]  # silence: never changed
+    assert [CLASSES[i] for i in decide(p)] == ["yes", "yes", "down", "silence"]
+    assert [CLASSES[i] for i in decide(p, 0.6)] == ["yes", "silence", "unknown", "silence"]
+    assert [CLASSES[i] for i in decide(p, 0.5)] == ["yes", "silence", "unknown", "silence"]  # at the threshold: no
+    with pytest.raises(ValueError, match="threshold must be"):
+        decide(p, 1.0)
+
+
+def test_choose_threshold_keeps_the_loss_within_bounds() -> None:
+    from phaselab.training.inference import choose_threshold, decide
+    from phaselab.training.scores import classification_scores
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, len(CLASSES), 300)
+    logits = rng.normal(size=(300, len(CLASSES))) + 2.5 * np.eye(len(CLASSES))[truth]
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    for loss in (0.0, 0.01, 0.05):
+        chosen = choose_threshold(truth, p, max_loss=loss)
+        macro = classification_scores(truth, decide(p, chosen["threshold"]), CLASSES)["macro_f1"]
+        assert macro == chosen["macro_f1"] >= chosen["macro_f1_argmax"] - loss - 1e-12
+        above = [t for t in np.arange(chosen["threshold"] + 0.01, 0.995, 0.01)]
+        assert all(classification_scores(truth, decide(p, t), CLASSES)["macro_f1"] < chosen["macro_f1_argmax"] - loss
+                   for t in above)
+    assert choose_threshold(truth, p, 0.05)["threshold"] > choose_threshold(truth, p, 0.0)["threshold"]
+
+
+def test_sound_windows_cut_recordings_into_seconds(tmp_path: Path) -> None:
+    from phaselab.signal.audio import write_wav
+    from phaselab.training.inference import sound_windows, wav_files
+
+    ramp = np.linspace(-0.5, 0.5, 43200).astype(np.float32)  # 2.7 s
+    write_wav(tmp_path / "long.wav", ramp)
+    (tmp_path / "sub").mkdir()
+    write_wav(tmp_path / "sub" / "short.WAV", ramp[:4800])  # 0.3 s
+    (tmp_path / "notes.txt").write_text("not audio")
+    assert [p.name for p in wav_files([tmp_path])] == ["long.wav", "short.WAV"]
+    windows, sources = sound_windows([tmp_path])
+    assert windows.shape == (4, 16000) and sources == ["long.wav@0", "long.wav@1", "long.wav@2", "short.WAV@0"]
+    np.testing.assert_allclose(windows[1], ramp[16000:32000], atol=1e-4)
+    assert np.all(windows[2, 11200:] == 0) and np.all(windows[3, 4800:] == 0)  # padded
+    assert len(sound_windows([tmp_path / "long.wav"], min_seconds=0.8)[0]) == 2  # 0.7 s left: dropped
+    with pytest.raises(ValueError, match="no such file or folder"):
+        wav_files([tmp_path / "missing"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no WAV file in .*empty"):
+        wav_files([tmp_path / "empty"])
+
+
+def test_false_alarms_count_windows_taken_for_commands(tmp_path: Path) -> None:
+    from phaselab.signal.audio import write_wav
+    from phaselab.training.inference import false_alarms
+
+    write_wav(tmp_path / "hum.wav", 0.1 * np.sin(np.arange(40000) / 10).astype(np.float32))  # 3 windows
+    logits = np.log(np.full(len(CLASSES), 0.4 / 11))
+    logits[CLASSES.index("go")] = np.log(0.6)
+    unsure_go = constant_model(tmp_path / "go.keras", logits)
+    found = false_alarms(unsure_go, [tmp_path])
+    assert (found["n"], found["rate"], found["commands"]) == (3, 1.0, {"go": 3})
+    assert found["probabilities"].shape == (3, len(CLASSES)) and found["sources"][0] == "hum.wav@0"
+    assert false_alarms(unsure_go, [tmp_path], threshold=0.7)["rate"] == 0.0
+    assert false_alarms(constant_model(tmp_path / "s.keras", one_hot_logits("silence")), [tmp_path])["rate"] == 0.0
+
+
+def test_evaluate_reports_false_alarms_of_everyday_sounds_and_other_words(tree: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture) -> None:
+    from phaselab.signal.audio import write_wav
+
+    sounds = tmp_path / "sounds"
+    sounds.mkdir()
+    write_wav(sounds / "hum.wav", 0.1 * np.sin(np.arange(32000) / 10).astype(np.float32))
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    scores = evaluate(model, tree, split="all", everyday=[sounds], other_words=[tree / "cat"])
+    assert scores["everyday_false_alarms"] == {"n": 2, "rate": 1.0, "commands": {"yes": 2}}
+    assert scores["other_words_false_alarms"]["n"] == 2 and scores["false_alarm_rate"] == 1.0  # the cat clips
+    assert "everyday_false_alarms" not in evaluate(model, tree, split="all")
+    text = format_scores(scores)
+    assert "everyday sounds taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
+    assert "other spoken words taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
+
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--threshold", "0.999",
+                 "--everyday", str(sounds), "--other-words", str(tree / "cat")]) == 0
+    printed = capsys.readouterr().out
+    assert "confidence threshold 0.999" in printed  # yes at probability 0.9997 still passes
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all",
+                 "--everyday", str(tmp_path / "nothing")]) == 1
+    assert "nothing: no such file or folder" in capsys.readouterr().err
+
+
+def test_the_bundled_other_words_are_no_speech_commands_words() -> None:
+    from phaselab.data.labels import WORDS_V2
+    from phaselab.paths import data_dir
+    from phaselab.signal.audio import read_wav
+    from phaselab.training.inference import wav_files
+
+    folder = data_dir() / "other_words"
+    files = wav_files([folder])
+    assert len(files) == 102 and (folder / "LICENSE-asterisk-core-sounds-CC-BY-SA-3.0.txt").is_file()
+    names = {p.stem for p in files}
+    assert not names & set(WORDS_V2) and not any(word in name for name in names for word in ("yes", "up", "stop"))
+    assert all(0.3 < len(read_wav(p)) / 16000 <= 1.3 for p in files)
