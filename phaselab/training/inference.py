@@ -283,10 +283,14 @@ def choose_threshold(
 
     Examples
     --------
-    >>> truth = np.array([0, 10])  # a "yes" the model is sure of, an unknown word it takes for "yes"
-    >>> p = np.zeros((2, len(CLASSES))); p[:, 0] = [0.9, 0.6]; p[:, 10] = [0.1, 0.4]
-    >>> choose_threshold(truth, p, max_loss=0.0)["threshold"]
-    0.89
+    Two "yes" the model is sure of, and an unknown word it takes for "yes" with probability 0.6:
+    from 0.6 on the unknown word is right (macro F1 0.4 -> 1.0); from 0.9 on, a "yes" is lost too
+    (0.67), from 0.95 on both (0.25, below the arg-max's 0.4):
+
+    >>> truth = np.array([0, 0, 10])
+    >>> p = np.zeros((3, len(CLASSES))); p[:, 0] = [0.9, 0.95, 0.6]; p[:, 10] = 1 - p[:, 0]
+    >>> choose_threshold(truth, p, max_loss=0.0)
+    {'threshold': 0.94, 'macro_f1': 0.666..., 'macro_f1_argmax': 0.4, 'max_loss': 0.0}
     """
     truth = np.asarray(truth)
     def macro(threshold: float) -> float:
