@@ -362,3 +362,21 @@ def test_the_bundled_other_words_are_no_speech_commands_words() -> None:
     names = {p.stem for p in files}
     assert not names & set(WORDS_V2) and not any(word in name for name in names for word in ("yes", "up", "stop"))
     assert all(0.3 < len(read_wav(p)) / 16000 <= 1.3 for p in files)
+
+
+def test_the_readme_quotes_the_measured_false_alarms() -> None:
+    """The README's false-alarm rates and threshold are those of ``benchmarks/results/false_alarms.json``."""
+    repo = Path(__file__).resolve().parents[2]
+    result = json.loads((repo / "benchmarks" / "results" / "false_alarms.json").read_text(encoding="utf-8"))
+    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    before, after = result["without_threshold"], result["with_threshold"]
+    assert result["validation_choice"]["threshold"] == after["threshold"]
+    assert result["macro_f1_loss"] == pytest.approx(before["macro_f1"] - after["macro_f1"])
+    for text in (f"takes {100 * before['unknown_words']:.0f} % of the test speakers' `unknown` words and "
+                 f"{100 * before['other_words']:.0f} % of `data/other_words`",
+                 f"({after['threshold']:.2f}: a less probable command",
+                 f"brings these to {100 * after['unknown_words']:.0f} % and {100 * after['other_words']:.0f} %, for "
+                 f"{result['macro_f1_loss']:.3f} macro F1 on the test speakers ({before['macro_f1']:.3f} -> "
+                 f"{after['macro_f1']:.3f})"):
+        assert text in readme, text
+    assert result["met"]["other_words"] is False and "**not met**" in readme  # said as it is

@@ -200,3 +200,23 @@ def test_a_wav_file_is_heard_as_its_samples(heard, tmp_path: Path) -> None:
     path = write_wav(tmp_path / "three.wav", audio)
     from_file = listen(shipped_model_path(), path)
     assert [d.label for d in from_file] == [d.label for d in listen(shipped_model_path(), read_wav(path))]
+
+
+def test_the_readme_quotes_the_measured_run() -> None:
+    """The README's numbers for ``phaselab listen`` are those of ``benchmarks/results/listen.json``."""
+    import json
+
+    repo = Path(__file__).resolve().parents[2]
+    result = json.loads((repo / "benchmarks" / "results" / "listen.json").read_text(encoding="utf-8"))
+    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    assert result["split"] == "test" and result["settings"] == LISTEN_DEFAULTS
+    assert result["hits"] + result["misses"] == result["commands"]
+    assert result["command"].strip() in readme
+    quoted = (f"{result['minutes']:.1f}-minute recording of {result['commands']} commands and "
+              f"{result['words'] - result['commands']} other words",
+              f"found {result['hits']} commands ({100 * result['hit_rate']:.0f} %) and missed {result['misses']} "
+              f"({result['misses_per_minute']:.1f} per minute); {result['wrong']} more detections",
+              f"{result['false_alarms']} were false alarms, {result['false_alarms_per_minute']:.2f} per minute "
+              f"({result['false_alarms_words']} on other words, {result['false_alarms_sounds']} on the noises)")
+    for text in quoted:
+        assert text in readme, text
