@@ -9,14 +9,14 @@ Measured on material the model never trained on:
   that are none of the 35 Speech Commands words, read by one professional speaker (Debian's
   ``asterisk-core-sounds-en-wav``, CC BY-SA 3.0), one 1 s window each;
 - **everyday sounds**: the WAV files or folders given with ``--everyday`` (music, animals, ...;
-  none by default), cut into consecutive 1 s windows (:func:`phaselab.training.inference.sound_windows`).
+  none by default), cut into consecutive 1 s windows (:func:`phaselab.training.rejection.sound_windows`).
 
 The real background recordings of ``_background_noise_`` are scored too, for reference only:
 the model heard them in training (its ``silence`` clips are cut from them).
 
-A confidence threshold (:func:`phaselab.training.inference.decide`: a command less probable
+A confidence threshold (:func:`phaselab.training.rejection.decide`: a command less probable
 than it counts as no command) is chosen on the **validation** split only
-(:func:`phaselab.training.inference.choose_threshold`: the highest that costs at most
+(:func:`phaselab.training.rejection.choose_threshold`: the highest that costs at most
 ``--max-loss`` macro F1 there); its cost and gain are then measured on the material above.
 The table of other thresholds is printed for the record, not used to choose.
 
@@ -38,16 +38,11 @@ import harness  # first: sets the environment before TensorFlow loads
 import numpy as np
 
 from phaselab.data.labels import CLASSES, COMMANDS, UNKNOWN
-from phaselab.data.speech_commands import SpeechCommands, bundled_data_root
+from phaselab.data.speech_commands import bundled_data_root
 from phaselab.paths import data_dir
-from phaselab.training.inference import (
-    _false_alarm_counts,
-    _load,
-    _probabilities,
-    choose_threshold,
-    decide,
-    false_alarms,
-)
+from phaselab.training.inference import split_probabilities
+from phaselab.training.rejection import choose_threshold, count_false_alarms, decide, false_alarms
+from phaselab.training.rundir import load_model
 from phaselab.training.scores import classification_scores
 from phaselab.training.shipped import shipped_model_path
 
@@ -64,7 +59,7 @@ def rates(truth: np.ndarray, probabilities: np.ndarray, material: dict[str, np.n
     row = {"threshold": threshold, "macro_f1": scores["macro_f1"], "command_recall": scores["command_recall"],
            "unknown_words": scores["false_alarm_rate"]}
     for name, p in material.items():
-        row[name] = _false_alarm_counts(p, threshold)["rate"]
+        row[name] = count_false_alarms(p, threshold)["rate"]
     return row
 
 
@@ -75,13 +70,12 @@ def main() -> None:
                         help="spoken words that are no command (default: data/other_words)")
     parser.add_argument("--max-loss", type=float, default=0.01, help="macro F1 the threshold may cost on validation")
     args = parser.parse_args()
-    loaded = _load(shipped_model_path())
-    tree = SpeechCommands(bundled_data_root("real"))
-    val_truth, val_p = _probabilities(loaded, tree, "validation", 64)
-    truth, p = _probabilities(loaded, tree, "test", 64)
+    model = load_model(shipped_model_path())
+    val_truth, val_p = split_probabilities(model, "real", "validation")
+    truth, p = split_probabilities(model, "real", "test")
     material = {"other_words": args.other_words, "everyday": args.everyday,
                 "background_heard_in_training": [str(bundled_data_root("real") / "_background_noise_")]}
-    found = {name: false_alarms(loaded, paths) for name, paths in material.items() if paths}
+    found = {name: false_alarms(model, paths) for name, paths in material.items() if paths}
     probabilities = {name: f["probabilities"] for name, f in found.items()}
     chosen = choose_threshold(val_truth, val_p, max_loss=args.max_loss)
     before, after = rates(truth, p, probabilities, 0.0), rates(truth, p, probabilities, chosen["threshold"])

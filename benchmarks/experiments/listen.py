@@ -1,13 +1,13 @@
 """``phaselab listen`` on a long recording of held-out speakers: hits, misses and false alarms per minute.
 
-Assembles a recording (:func:`phaselab.training.listen.assemble_recording`) of ``--words`` clips
+Assembles a recording (:func:`phaselab.training.recordings.assemble_recording`) of ``--words`` clips
 drawn at random from one split of the bundled real-speech set (commands and other words, no
 silence clips; ``test``: 113 speakers no model saw), each preceded by 1-3 s of non-speech: a
 random stretch of the real background recordings of ``data/real_speech_commands/_background_noise_``
 and of the everyday sounds given with ``--everyday`` (WAV files or folders of them; none by
 default), at -20 to 0 dB from the words' median level. The shipped keyword model listens to it
 with :func:`phaselab.training.listen.listen`'s settings, and every detection is scored
-(:func:`phaselab.training.listen.match_detections`: 0.75 s tolerance, as TensorFlow's streaming test).
+(:func:`phaselab.training.recordings.match_detections`: 0.75 s tolerance, as TensorFlow's streaming test).
 
 The window probabilities are computed once; ``--sweep`` also scores other detection thresholds
 on them (choose settings on ``--split validation``, report on ``test``).
@@ -32,8 +32,10 @@ import numpy as np
 from phaselab.data.labels import CLASSES, SILENCE
 from phaselab.data.speech_commands import SpeechCommands, bundled_data_root
 from phaselab.signal.audio import read_wav
-from phaselab.training.inference import _load, wav_files
-from phaselab.training.listen import LISTEN_DEFAULTS, CommandRecognizer, assemble_recording, match_detections, window_probabilities
+from phaselab.training.listen import LISTEN_DEFAULTS, CommandRecognizer, window_probabilities
+from phaselab.training.recordings import assemble_recording, match_detections
+from phaselab.training.rejection import wav_files
+from phaselab.training.rundir import load_model
 from phaselab.training.shipped import shipped_model_path
 
 SEED = 0
@@ -71,9 +73,9 @@ def main() -> None:
     args = parser.parse_args()
     words = 12 if harness.quick() else args.words
     audio, segments, sound_names = recording(args.split, words, args.everyday, args.seed)
-    loaded = _load(shipped_model_path())
+    model = load_model(shipped_model_path())
     with harness.timer() as clock:
-        chunks = list(window_probabilities(loaded, audio, LISTEN_DEFAULTS["stride_ms"]))
+        chunks = list(window_probabilities(model, audio, LISTEN_DEFAULTS["stride_ms"]))
     times = np.concatenate([t for t, _ in chunks])
     probabilities = np.concatenate([p for _, p in chunks])
     threshold = LISTEN_DEFAULTS["detection_threshold"]

@@ -20,12 +20,12 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab.constants import CLIP_SAMPLES
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
-from phaselab.data.labels import CLASSES, COMMANDS, SILENCE, UNKNOWN
+from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.training.config import TrainConfig
+from phaselab.training.rejection import decide, false_alarms, wav_files
 from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE, load_model
 from phaselab.training.scores import classification_scores, mean_sd
 
@@ -42,11 +42,6 @@ __all__ = [
     "format_scores",
     "EVAL_SPLITS",
     "VOICE_SPLITS",
-    "wav_files",
-    "sound_windows",
-    "decide",
-    "false_alarms",
-    "choose_threshold",
 ]
 
 EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
@@ -118,10 +113,11 @@ def evaluate(
         Clips per forward pass.
     threshold : float in [0, 1)
         A command less probable than this counts as "no command" (:func:`decide`); 0 is the
-        plain arg-max.
+        plain arg-max (:func:`phaselab.training.rejection.decide`).
     everyday, other_words : sequence of path-like
         WAV files or folders of non-speech sounds, and of spoken words that are no command:
-        their false-alarm rates are measured too (:func:`false_alarms`).
+        their false-alarm rates are measured too
+        (:func:`phaselab.training.rejection.false_alarms`).
 
     Returns
     -------
@@ -130,7 +126,7 @@ def evaluate(
         :func:`phaselab.training.scores.classification_scores` (``n``, ``accuracy``, ``f1``,
         ``macro_f1``, ``command_recall``, ``false_alarm_rate`` (of the split's ``unknown``
         words), ``confusion``, ``support``); with ``everyday`` or ``other_words``, also
-        ``everyday_false_alarms`` / ``other_words_false_alarms``: :func:`false_alarms`'s
+        ``everyday_false_alarms`` / ``other_words_false_alarms``: ``false_alarms``'s
         ``n``, ``rate`` and ``commands``.
 
     Raises
@@ -146,7 +142,7 @@ def evaluate(
     scores = _score(loaded, SpeechCommands(resolve_data_root(data_root)), split, batch_size, threshold)
     for key, paths in (("everyday", everyday), ("other_words", other_words)):
         if paths:
-            found = false_alarms(loaded, paths, threshold, batch_size)
+            found = false_alarms(model, paths, threshold, batch_size)
             scores[f"{key}_false_alarms"] = {k: found[k] for k in ("n", "rate", "commands")}
     return scores
 
@@ -217,183 +213,6 @@ def _score(
     scores = classification_scores(truth, decide(probabilities, threshold), CLASSES)
     return {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES),
             "threshold": threshold, **scores}
-
-
-_COMMAND_INDICES = np.array([CLASSES.index(name) for name in COMMANDS])
-_NO_COMMAND = np.array([CLASSES.index(UNKNOWN), CLASSES.index(SILENCE)])
-
-
-def decide(probabilities: np.ndarray, threshold: float = 0.0) -> np.ndarray:
-    """The class chosen for each clip: the most probable, unless it is a command below ``threshold``.
-
-    A command whose probability does not exceed ``threshold`` gives way to "no command": the
-    more probable of ``unknown`` and ``silence``. ``threshold=0`` is the plain arg-max.
-
-    Parameters
-    ----------
-    probabilities : np.ndarray, shape (n, len(CLASSES))
-    threshold : float in [0, 1)
-
-    Returns
-    -------
-    np.ndarray, shape (n,), int
-        Indices into :data:`phaselab.data.labels.CLASSES`.
-
-    Examples
-    --------
-    >>> p = np.zeros((2, len(CLASSES))); p[:, 0] = [0.9, 0.4]; p[:, -2] = [0.1, 0.35]; p[:, -1] = [0.0, 0.25]
-    >>> [CLASSES[i] for i in decide(p, 0.5)]
-    ['yes', 'unknown']
-    """
-    if not 0 <= threshold < 1:
-        raise ValueError(f"threshold must be at least 0 and below 1, got {threshold}")
-    probabilities = np.asarray(probabilities)
-    best = probabilities.argmax(axis=1)
-    unsure = np.isin(best, _COMMAND_INDICES) & (probabilities.max(axis=1) <= threshold)
-    if threshold > 0 and unsure.any():
-        best = best.copy()
-        best[unsure] = _NO_COMMAND[probabilities[unsure][:, _NO_COMMAND].argmax(axis=1)]
-    return best
-
-
-def choose_threshold(
-    truth: np.ndarray, probabilities: np.ndarray, max_loss: float = 0.005,
-    candidates: Sequence[float] = tuple(np.round(np.arange(0.0, 1.0, 0.01), 2)),
-) -> dict[str, float]:
-    """The highest confidence threshold that costs at most ``max_loss`` macro F1 on the clips given.
-
-    Meant for a validation split (never the test split): a command is said only when the
-    model is at least this sure (:func:`decide`), which keeps it quieter on sounds and words
-    that are not commands, at a cost in recall measured here.
-
-    Parameters
-    ----------
-    truth : np.ndarray, shape (n,), int
-    probabilities : np.ndarray, shape (n, len(CLASSES))
-        As :func:`split_probabilities` returns them.
-    max_loss : float
-        Macro F1 the threshold may cost, against the plain arg-max.
-    candidates : sequence of float
-        Thresholds tried, each in [0, 1).
-
-    Returns
-    -------
-    dict
-        ``threshold``, ``macro_f1`` (with it), ``macro_f1_argmax`` (without), ``max_loss``.
-
-    Examples
-    --------
-    Two "yes" the model is sure of, and an unknown word it takes for "yes" with probability 0.6:
-    from 0.6 on the unknown word is right (macro F1 0.4 -> 1.0); from 0.9 on, a "yes" is lost too
-    (0.67), from 0.95 on both (0.25, below the arg-max's 0.4):
-
-    >>> truth = np.array([0, 0, 10])
-    >>> p = np.zeros((3, len(CLASSES))); p[:, 0] = [0.9, 0.95, 0.6]; p[:, 10] = 1 - p[:, 0]
-    >>> choose_threshold(truth, p, max_loss=0.0)
-    {'threshold': 0.94, 'macro_f1': 0.666..., 'macro_f1_argmax': 0.4, 'max_loss': 0.0}
-    """
-    truth = np.asarray(truth)
-    def macro(threshold: float) -> float:
-        return classification_scores(truth, decide(probabilities, threshold), CLASSES)["macro_f1"]
-
-    base = macro(0.0)
-    best = max((t for t in candidates if macro(t) >= base - max_loss - 1e-12), default=0.0)
-    return {"threshold": float(best), "macro_f1": macro(best), "macro_f1_argmax": base, "max_loss": max_loss}
-
-
-def wav_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """The WAV files named, or held by the folders named (searched recursively), in sorted order.
-
-    Raises
-    ------
-    ValueError
-        A path that does not exist, or no WAV file at all.
-    """
-    files: list[Path] = []
-    for item in map(Path, paths):
-        if item.is_dir():
-            files += sorted(p for p in item.rglob("*") if p.suffix.lower() == ".wav" and p.is_file())
-        elif item.is_file():
-            files.append(item)
-        else:
-            raise ValueError(f"{item}: no such file or folder")
-    if not files:
-        raise ValueError(f"no WAV file in {', '.join(map(str, paths)) or 'nothing'}")
-    return files
-
-
-def sound_windows(paths: Sequence[str | os.PathLike], min_seconds: float = 0.5) -> tuple[np.ndarray, list[str]]:
-    """Consecutive 1 s windows of WAV recordings: what a keyword model would hear of them.
-
-    A file is cut into windows of one second from its start; a last piece of at least
-    ``min_seconds`` is kept, zero-padded (a file shorter than that is one zero-padded window).
-    So a folder of single words gives one window per word, a long recording many.
-
-    Parameters
-    ----------
-    paths : sequence of path-like
-        WAV files or folders of them (see :func:`wav_files`).
-    min_seconds : float
-        Shortest last piece kept, in seconds.
-
-    Returns
-    -------
-    windows : np.ndarray, shape (n, 16000), float32
-    sources : list of str
-        ``file@seconds`` of each window.
-    """
-    from phaselab.signal.audio import fit_length, read_wav
-
-    windows, sources = [], []
-    for path in wav_files(paths):
-        audio = read_wav(path)
-        starts = range(0, max(len(audio) - int(min_seconds * CLIP_SAMPLES), 0) + 1, CLIP_SAMPLES)
-        for start in starts:
-            windows.append(fit_length(audio[start:start + CLIP_SAMPLES], CLIP_SAMPLES))
-            sources.append(f"{path.name}@{start // CLIP_SAMPLES}")
-    return np.stack(windows), sources
-
-
-def false_alarms(
-    model: keras.Model | str | os.PathLike | tuple, paths: Sequence[str | os.PathLike], threshold: float = 0.0,
-    batch_size: int = 64,
-) -> dict[str, Any]:
-    """The share of 1 s windows of sounds that are no command (everyday sounds, other words) taken for a command.
-
-    Parameters
-    ----------
-    model : keras.Model, or path of a ``.keras`` file or run directory
-    paths : sequence of path-like
-        WAV files or folders of them, cut by :func:`sound_windows`.
-    threshold : float
-        As in :func:`decide`.
-    batch_size : int
-        Windows per forward pass.
-
-    Returns
-    -------
-    dict
-        ``n`` (windows), ``rate`` (share taken for a command), ``commands`` ({command: windows
-        taken for it}, the most frequent first), ``threshold``, ``probabilities`` (array, shape
-        (n, len(CLASSES)), for re-deciding with another threshold) and ``sources``.
-    """
-    _check_batch_size(batch_size)
-    network, augment, name = model if isinstance(model, tuple) else _load(model)
-    windows, sources = sound_windows(paths)
-    preprocessor = SoundPreprocessor(augment)
-    audio = np.stack([preprocessor.finish(w) for w in windows])
-    probabilities = _finite(np.asarray(network.predict(audio, batch_size=batch_size, verbose=0), dtype=np.float32),
-                            sources, name)
-    return {**_false_alarm_counts(probabilities, threshold), "probabilities": probabilities, "sources": sources}
-
-
-def _false_alarm_counts(probabilities: np.ndarray, threshold: float) -> dict[str, Any]:
-    chosen = decide(probabilities, threshold)
-    said = chosen[np.isin(chosen, _COMMAND_INDICES)]
-    names, counts = np.unique([CLASSES[i] for i in said], return_counts=True)
-    order = np.argsort(-counts, kind="stable")
-    return {"n": int(len(chosen)), "rate": float(len(said) / len(chosen)), "threshold": threshold,
-            "commands": {str(names[i]): int(counts[i]) for i in order}}
 
 
 def score_voices(
