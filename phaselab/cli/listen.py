@@ -3,10 +3,12 @@
 The keyword model (the shipped one unless ``--model`` names another) hears a 1 s window every
 ``--stride-ms``; its guesses are averaged over the last ``--average-ms`` and a command is
 reported when its average passes ``--threshold``, once per word (``--suppression-ms``), as in
-TensorFlow's ``RecognizeCommands`` (:mod:`phaselab.training.listen`). One line per command::
+TensorFlow's ``RecognizeCommands`` (:mod:`phaselab.training.listen`). One line per command: where
+the 1 s window that holds it starts, the word, its averaged probability when it was found, and its
+probability in that best window::
 
-    3.20 s  yes   0.93
-    7.90 s  stop  0.71
+     3.20 s  yes   0.54  (best window 0.98)
+     7.90 s  stop  0.61  (best window 0.87)
 
 A missing, empty, broken or non-WAV file, or a sample rate outside what
 :func:`phaselab.signal.audio.read_wav` reads, is one line on stderr and exit status 1.
@@ -68,7 +70,7 @@ def run_listen(args: argparse.Namespace) -> int:
         print(f"{args.recording}: no command heard in {format_time(seconds)}")
         return 0
     for d in detections:
-        print(f"{format_time(d.time):>9}  {d.label:<5} {d.confidence:.2f}")
+        print(f"{format_time(d.time):>9}  {d.label:<5} {d.confidence:.2f}  (best window {d.peak:.2f})")
     print(f"{args.recording}: {len(detections)} command{'s' * (len(detections) != 1)} in {format_time(seconds)}",
           file=sys.stderr)
     return 0
@@ -80,8 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "listen",
         help="the commands said in a recording of any length, with their times",
         description="Slide the keyword model over a WAV recording (any length, any rate, mono or stereo) and "
-        "print each command heard: where it starts (the 1 s window that holds it), the word and its averaged "
-        "probability. Guesses are averaged over the last --average-ms and a word is reported once, as in "
+        "print each command heard: where it starts (the 1 s window that holds it), the word, its averaged "
+        "probability when found and its probability in that window. Guesses are averaged over the last --average-ms and a word is reported once, as in "
         "TensorFlow's RecognizeCommands.",
     )
     parser.add_argument("recording", metavar="FILE.wav", help="the recording")

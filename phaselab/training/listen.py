@@ -26,7 +26,7 @@ Examples
 >>> recognizer = CommandRecognizer(average_window_ms=300, detection_threshold=0.5, minimum_count=2)
 >>> yes = np.eye(len(CLASSES))[CLASSES.index("yes")]
 >>> [recognizer.update(t, yes) for t in (0, 100, 200)][1:]
-[Detection(label='yes', time=0.0, confidence=1.0, decided=1.1), None]
+[Detection(label='yes', time=0.0, confidence=1.0, decided=1.1, peak=1.0), None]
 """
 
 from __future__ import annotations
@@ -82,15 +82,19 @@ class Detection:
         Where the word is, in seconds from the start: the start of the 1 s window (among those
         averaged) in which the command was most probable.
     confidence : float
-        The command's averaged probability when it was found, in [0, 1].
+        The command's averaged probability when it was found, in [0, 1] (as ``RecognizeCommands``
+        reports it: just past the threshold, as a rule, since it is found as soon as it passes).
     decided : float
         When a live listener would have found it, in seconds: the end of the latest window.
+    peak : float
+        The command's probability in the window at ``time``: how sure the model was at best.
     """
 
     label: str
     time: float
     confidence: float
     decided: float
+    peak: float
 
 
 class CommandRecognizer:
@@ -193,8 +197,9 @@ class CommandRecognizer:
         self._previous_label, self._previous_time = label, float(time_ms)
         if label not in self.report:
             return None
-        best = self._results[int(np.argmax(stack[:, top]))][0]
-        return Detection(label, round(best / 1000.0, 6), round(score, 6), round((time_ms + self.window_ms) / 1000.0, 6))
+        best = int(np.argmax(stack[:, top]))
+        return Detection(label, round(self._results[best][0] / 1000.0, 6), round(score, 6),
+                         round((time_ms + self.window_ms) / 1000.0, 6), round(float(stack[best, top]), 6))
 
 
 def _window_starts(n: int, stride: int, window: int = CLIP_SAMPLES) -> np.ndarray:

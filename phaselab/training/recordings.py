@@ -159,7 +159,7 @@ def match_detections(
     --------
     >>> segments = [Segment(0.0, 1.0, "sound", "silence", "a"), Segment(1.0, 2.0, "word", "yes", "b"),
     ...             Segment(2.0, 60.0, "sound", "silence", "a")]
-    >>> found = [Detection("yes", 1.1, 0.9, 2.1), Detection("no", 30.0, 0.6, 31.0)]
+    >>> found = [Detection("yes", 1.1, 0.9, 2.1, 0.9), Detection("no", 30.0, 0.6, 31.0, 0.6)]
     >>> stats = match_detections(found, segments)
     >>> stats["hits"], stats["misses"], stats["false_alarms"], stats["false_alarms_per_minute"]
     (1, 0, 1, 1.0)

@@ -70,7 +70,9 @@ def test_listen_prints_the_commands_of_a_recording(tmp_path: Path, capsys: pytes
     path = write_wav(tmp_path / "three words.wav", audio)
     assert main(["listen", str(path)]) == 0
     done = capsys.readouterr()
-    heard = [(float(row[0]), row[2], float(row[3])) for row in map(str.split, done.out.splitlines())]
+    rows = [line.split() for line in done.out.splitlines()]  # 2.10 s yes 0.54 (best window 0.98)
+    assert all(row[4:6] == ["(best", "window"] and float(row[6].rstrip(")")) >= float(row[3]) for row in rows)
+    heard = [(float(row[0]), row[2], float(row[3])) for row in rows]
     assert all(row_unit == "s" for row_unit in (line.split()[1] for line in done.out.splitlines()))
     said = [(2.0 + 3.0 * i, word) for i, word in enumerate(("yes", "stop", "left"))]  # after 2 s of noise each
     hits = [any(abs(t - start) <= 0.75 and label == word for t, label, _ in heard) for start, word in said]

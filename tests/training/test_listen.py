@@ -35,6 +35,7 @@ def test_a_word_seen_by_several_windows_is_reported_once_where_it_was_surest() -
     # windows 0.4-0.7 s are averaged (300 ms back, inclusive): stop passes 0.5 first at 0.7 s
     assert found[0].confidence == pytest.approx((0.0 + 0.7 + 0.9 + 0.8) / 4)
     assert found[0].decided == pytest.approx(0.7 + 1.0)  # the end of the latest window
+    assert found[0].peak == pytest.approx(0.9)
 
 
 def test_a_single_confident_window_is_smoothed_away() -> None:
@@ -142,7 +143,8 @@ def test_the_shipped_model_hears_most_commands_of_held_out_speakers(heard) -> No
     # benchmarks/experiments/listen.py gives the rates
     assert stats["hits"] >= 15, stats["events"]
     assert stats["false_alarms"] <= 6, stats["events"]
-    assert all(d.label in COMMANDS and LISTEN_DEFAULTS["detection_threshold"] < d.confidence <= 1 for d in detections)
+    assert all(d.label in COMMANDS and LISTEN_DEFAULTS["detection_threshold"] < d.confidence <= d.peak <= 1
+               for d in detections)
     assert [d.time for d in detections] == sorted(d.time for d in detections)
 
 

@@ -38,10 +38,10 @@ def test_match_detections_counts_hits_wrong_words_misses_and_false_alarms() -> N
     seg = [Segment(0, 2, "sound", SILENCE, "n"), Segment(2, 3, "word", "yes", "a"), Segment(3, 5, "sound", SILENCE, "n"),
            Segment(5, 6, "word", "no", "b"), Segment(6, 8, "sound", SILENCE, "n"), Segment(8, 9, "word", "unknown", "c"),
            Segment(9, 11, "sound", SILENCE, "n"), Segment(11, 12, "word", "up", "d"), Segment(12, 60, "sound", SILENCE, "n")]
-    found = [Detection("yes", 2.3, 0.9, 3.5), Detection("yes", 2.6, 0.9, 3.9),  # a hit, then the same word again: wrong
-             Detection("go", 5.1, 0.8, 6.2),  # the wrong word
-             Detection("off", 8.2, 0.7, 9.3),  # on another word: a false alarm
-             Detection("stop", 40.0, 0.6, 41.0)]  # on the sound: a false alarm
+    found = [Detection("yes", 2.3, 0.9, 3.5, 0.9), Detection("yes", 2.6, 0.9, 3.9, 0.9),  # a hit, then the same word again: wrong
+             Detection("go", 5.1, 0.8, 6.2, 0.8),  # the wrong word
+             Detection("off", 8.2, 0.7, 9.3, 0.7),  # on another word: a false alarm
+             Detection("stop", 40.0, 0.6, 41.0, 0.6)]  # on the sound: a false alarm
     stats = match_detections(found, seg)
     assert (stats["commands"], stats["hits"], stats["wrong"], stats["misses"]) == (3, 1, 2, 2)
     assert (stats["false_alarms"], stats["false_alarms_words"], stats["false_alarms_sounds"]) == (2, 1, 1)
