@@ -25,10 +25,10 @@ from types import FrameType
 
 from phaselab import __version__
 
-__all__ = ["build_parser", "main", "CliError", "Terminated", "positive_int"]
+__all__ = ["build_parser", "main", "CliError", "Terminated", "positive_int", "probability"]
 
 COMMAND_MODULES: tuple[str, ...] = ("phaselab.cli.data", "phaselab.cli.movie", "phaselab.cli.demos",
-                                     "phaselab.cli.site", "phaselab.cli.train")
+                                     "phaselab.cli.site", "phaselab.cli.train", "phaselab.cli.listen")
 """Modules that register a sub-command, in the order ``--help`` lists them."""
 
 
@@ -52,6 +52,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def probability(text: str) -> float:
+    """An argparse ``type``: a number at least 0 and below 1 (a probability threshold)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {value}")
     return value
 
 

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from phaselab.cli.main import positive_int
+from phaselab.cli.main import positive_int, probability
 from phaselab.training.config import DEFAULT_MODEL
 
 __all__ = ["register", "run_config", "MODELS"]
@@ -215,7 +215,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from phaselab.atomic import write_json
     from phaselab.training.inference import evaluate, format_scores
 
-    scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size)
+    scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size,
+                      threshold=args.threshold, everyday=args.everyday or (), other_words=args.other_words or ())
     print(format_scores(scores))
     if args.json:
         write_json(scores, args.json)
@@ -230,7 +231,7 @@ def _predict(args: argparse.Namespace) -> int:
     if model is None and len(items) > 1 and _looks_like_model(items[0]):
         model = items.pop(0)  # the older form: phaselab predict MODEL CLIP...
     for prediction in predict(_model_or_shipped(model), items, top=args.top):
-        guesses = ", ".join(f"{label} {probability:.3f}" for label, probability in prediction.top)
+        guesses = ", ".join(f"{label} {p:.3f}" for label, p in prediction.top)
         print(f"{prediction.path}: {guesses}")
     return 0
 
@@ -269,6 +270,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--split", choices=("test", "validation", "all"), default="test",
                         help="'all' for a tree without list files (default %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=64, help="clips per forward pass")
+    parser.add_argument("--threshold", type=probability, default=0.0,
+                        help="a command less probable than this counts as no command (unknown or silence; "
+                        "default %(default)s: the most probable class)")
+    parser.add_argument("--everyday", nargs="+", metavar="WAV_OR_FOLDER",
+                        help="non-speech sounds (WAV files or folders): also report the share of their 1 s windows "
+                        "taken for a command")
+    parser.add_argument("--other-words", nargs="+", metavar="WAV_OR_FOLDER",
+                        help="spoken words that are no command (WAV files or folders): also report the share "
+                        "taken for a command")
     parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
     parser.set_defaults(func=_evaluate)
 

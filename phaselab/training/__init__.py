@@ -1,4 +1,4 @@
-"""Training and scoring: the recipe, the one training loop, callbacks, losses, scores, inference.
+"""Training and scoring: the recipe, the one training loop, callbacks, losses, scores, inference, listening.
 
 Import from the modules (``config`` and ``scores`` need no TensorFlow; the rest import Keras):
 
@@ -8,5 +8,8 @@ Import from the modules (``config`` and ``scores`` need no TensorFlow; the rest 
 - ``scores``: ``classification_scores``, ``seed_interval``, ``roc_auc``, ``format_word_f1``
 - ``curves``: ``plot_learning_curves``, ``plot_word_f1``, ``plot_confusion_matrix``
 - ``inference``: ``evaluate``, ``predict``
+- ``listen``: ``listen``, ``CommandRecognizer`` (commands in a recording of any length);
+  ``recordings``: ``assemble_recording``, ``match_detections``
+- ``rejection``: ``decide``, ``choose_threshold``, ``false_alarms`` (saying "no command")
 - ``shipped``: the shipped models (``SHIPPED_MODEL``, ``shipped_scores``)
 """

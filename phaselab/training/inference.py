@@ -25,6 +25,7 @@ from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.training.config import TrainConfig
+from phaselab.training.rejection import decide, false_alarms, wav_files
 from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE, load_model
 from phaselab.training.scores import classification_scores
 
@@ -80,6 +81,9 @@ def evaluate(
     data_root: str | os.PathLike | None = None,
     split: str = "test",
     batch_size: int = 64,
+    threshold: float = 0.0,
+    everyday: Sequence[str | os.PathLike] = (),
+    other_words: Sequence[str | os.PathLike] = (),
 ) -> dict[str, Any]:
     """Score a model on one split of a Speech Commands tree.
 
@@ -95,13 +99,23 @@ def evaluate(
     split : {"test", "validation", "all"}
     batch_size : int
         Clips per forward pass.
+    threshold : float in [0, 1)
+        A command less probable than this counts as "no command" (:func:`decide`); 0 is the
+        plain arg-max (:func:`phaselab.training.rejection.decide`).
+    everyday, other_words : sequence of path-like
+        WAV files or folders of non-speech sounds, and of spoken words that are no command:
+        their false-alarm rates are measured too
+        (:func:`phaselab.training.rejection.false_alarms`).
 
     Returns
     -------
     dict
-        ``model``, ``data``, ``split``, ``classes`` and the keys of
+        ``model``, ``data``, ``split``, ``classes``, ``threshold`` and the keys of
         :func:`phaselab.training.scores.classification_scores` (``n``, ``accuracy``, ``f1``,
-        ``macro_f1``, ``command_recall``, ``confusion``, ``support``).
+        ``macro_f1``, ``command_recall``, ``false_alarm_rate`` (of the split's ``unknown``
+        words), ``confusion``, ``support``); with ``everyday`` or ``other_words``, also
+        ``everyday_false_alarms`` / ``other_words_false_alarms``: ``false_alarms``'s
+        ``n``, ``rate`` and ``commands``.
 
     Raises
     ------
@@ -109,7 +123,16 @@ def evaluate(
         Unknown split, a tree without that split, an empty split, or an unreadable clip
         (the message names the file).
     """
-    return _score(_load(model), SpeechCommands(resolve_data_root(data_root)), split, batch_size)
+    for paths in (everyday, other_words):
+        if paths:
+            wav_files(paths)  # a wrong path is refused before the scoring, not after it
+    loaded = _load(model)
+    scores = _score(loaded, SpeechCommands(resolve_data_root(data_root)), split, batch_size, threshold)
+    for key, paths in (("everyday", everyday), ("other_words", other_words)):
+        if paths:
+            found = false_alarms(model, paths, threshold, batch_size)
+            scores[f"{key}_false_alarms"] = {k: found[k] for k in ("n", "rate", "commands")}
+    return scores
 
 
 def _finite(probabilities: np.ndarray, paths: Sequence[Any], name: str) -> np.ndarray:
@@ -144,12 +167,14 @@ def _probabilities(
 
 
 def _score(
-    loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int
+    loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int,
+    threshold: float = 0.0,
 ) -> dict[str, Any]:
     """:func:`evaluate` for a model already loaded by :func:`_load`."""
     truth, probabilities = _probabilities(loaded, tree, split, batch_size)
-    scores = classification_scores(truth, probabilities.argmax(axis=1), CLASSES)
-    return {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES), **scores}
+    scores = classification_scores(truth, decide(probabilities, threshold), CLASSES)
+    return {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES),
+            "threshold": threshold, **scores}
 
 
 def predict(
@@ -204,7 +229,16 @@ def format_scores(scores: dict[str, Any]) -> str:
         f"{scores['model']} on the {scores['split']} split of {scores['data']} ({scores['n']} clips)",
         f"accuracy {number(scores['accuracy'])}   macro F1 {number(scores['macro_f1'])}   "
         f"command-word recall {number(scores['command_recall'])}   "
-        f"false alarms {number(scores.get('false_alarm_rate', math.nan))} (other words taken for a command)",
+        f"false alarms {number(scores.get('false_alarm_rate', math.nan))} (other words taken for a command)"
+        + (f"   confidence threshold {scores['threshold']:g}" if scores.get("threshold") else ""),
+    ]
+    for key, what in (("everyday", "everyday sounds"), ("other_words", "other spoken words")):
+        found = scores.get(f"{key}_false_alarms")
+        if found:
+            most = ", ".join(f"{word} {count}" for word, count in list(found["commands"].items())[:4])
+            lines.append(f"{what} taken for a command: {number(found['rate'])} of {found['n']} one-second windows"
+                         + (f" ({most})" if most else ""))
+    lines += [
         "",
         f"{'class':<10}{'F1':>7}{'clips':>8}",
     ]

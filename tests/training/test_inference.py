@@ -196,3 +196,28 @@ def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Pa
         assert done.stdout == ""  # refused before any scores were computed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.json", "file", "m.keras"]
     assert list((tmp_path / "dir.json").iterdir()) == []
+
+
+def test_evaluate_reports_false_alarms_of_everyday_sounds_and_other_words(tree: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture) -> None:
+    from phaselab.signal.audio import write_wav
+
+    sounds = tmp_path / "sounds"
+    sounds.mkdir()
+    write_wav(sounds / "hum.wav", 0.1 * np.sin(np.arange(32000) / 10).astype(np.float32))
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    scores = evaluate(model, tree, split="all", everyday=[sounds], other_words=[tree / "cat"])
+    assert scores["everyday_false_alarms"] == {"n": 2, "rate": 1.0, "commands": {"yes": 2}}
+    assert scores["other_words_false_alarms"]["n"] == 2 and scores["false_alarm_rate"] == 1.0  # the cat clips
+    assert "everyday_false_alarms" not in evaluate(model, tree, split="all")
+    text = format_scores(scores)
+    assert "everyday sounds taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
+    assert "other spoken words taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
+
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--threshold", "0.999",
+                 "--everyday", str(sounds), "--other-words", str(tree / "cat")]) == 0
+    printed = capsys.readouterr().out
+    assert "confidence threshold 0.999" in printed  # yes at probability 0.9997 still passes
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all",
+                 "--everyday", str(tmp_path / "nothing")]) == 1
+    assert "nothing: no such file or folder" in capsys.readouterr().err
