@@ -38,7 +38,7 @@ import harness  # first: sets the environment before TensorFlow loads
 import numpy as np
 
 from phaselab.data.labels import CLASSES, COMMANDS, UNKNOWN
-from phaselab.data.speech_commands import bundled_data_root
+from phaselab.data.speech_commands import resolve_data_root
 from phaselab.paths import data_dir
 from phaselab.training.inference import split_probabilities
 from phaselab.training.rejection import choose_threshold, count_false_alarms, decide, false_alarms
@@ -74,7 +74,7 @@ def main() -> None:
     val_truth, val_p = split_probabilities(model, "real", "validation")
     truth, p = split_probabilities(model, "real", "test")
     material = {"other_words": args.other_words, "everyday": args.everyday,
-                "background_heard_in_training": [str(bundled_data_root("real") / "_background_noise_")]}
+                "background_heard_in_training": [str(resolve_data_root("real") / "_background_noise_")]}
     found = {name: false_alarms(model, paths) for name, paths in material.items() if paths}
     probabilities = {name: f["probabilities"] for name, f in found.items()}
     chosen = choose_threshold(val_truth, val_p, max_loss=args.max_loss)

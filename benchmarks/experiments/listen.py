@@ -30,7 +30,7 @@ import harness  # first: sets the environment before TensorFlow loads
 import numpy as np
 
 from phaselab.data.labels import CLASSES, SILENCE
-from phaselab.data.speech_commands import SpeechCommands, bundled_data_root
+from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav
 from phaselab.training.listen import LISTEN_DEFAULTS, CommandRecognizer, window_probabilities
 from phaselab.training.recordings import assemble_recording, match_detections
@@ -44,7 +44,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 def recording(split: str, words: int, everyday: list[str], seed: int) -> tuple[np.ndarray, list, list[str]]:
     """The assembled recording, its segments and the names of the sound files used."""
-    root = bundled_data_root("real")
+    root = resolve_data_root("real")
     clips = [clip for clip in SpeechCommands(root).clips(split) if clip.label != SILENCE]
     rng = np.random.default_rng(seed)
     chosen = [clips[i] for i in sorted(rng.choice(len(clips), size=min(words, len(clips)), replace=False))]

@@ -294,8 +294,8 @@ def listen(
     Examples
     --------
     >>> from phaselab.training.shipped import shipped_model_path
-    >>> from phaselab.data.speech_commands import bundled_data_root
-    >>> clip = bundled_data_root("real") / "yes" / "0c40e715_nohash_0.wav"
+    >>> from phaselab.data.speech_commands import resolve_data_root
+    >>> clip = resolve_data_root("real") / "yes" / "0c40e715_nohash_0.wav"
     >>> [(d.label, d.time) for d in listen(shipped_model_path(), clip)]  # doctest: +SKIP
     [('yes', 0.0)]
     """

@@ -9,7 +9,7 @@ import pytest
 
 from phaselab.cli.listen import _DEFAULTS, format_time
 from phaselab.cli.main import build_parser, main
-from phaselab.data.speech_commands import bundled_data_root
+from phaselab.data.speech_commands import resolve_data_root
 from phaselab.signal.audio import read_wav, write_wav
 from phaselab.training.listen import LISTEN_DEFAULTS
 
@@ -61,7 +61,7 @@ def test_time_format() -> None:
 
 def test_listen_prints_the_commands_of_a_recording(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """Three test-speaker commands with background noise between them."""
-    root = bundled_data_root("real")
+    root = resolve_data_root("real")
     noise = read_wav(root / "_background_noise_" / "recorded_air_conditioner.wav")[:32000]
     listed = (root / "testing_list.txt").read_text().split()
     clips = [root / next(name for name in listed if name.startswith(word)) for word in ("yes/", "stop/", "left/")]

@@ -9,7 +9,7 @@ import pytest
 
 from phaselab.constants import CLIP_SAMPLES
 from phaselab.data.labels import CLASSES, COMMANDS, SILENCE
-from phaselab.data.speech_commands import SpeechCommands, bundled_data_root
+from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav, write_wav
 from phaselab.training.listen import LISTEN_DEFAULTS, CommandRecognizer, Detection, _window_starts, listen
 from phaselab.training.recordings import Segment, assemble_recording, match_detections
@@ -114,7 +114,7 @@ def test_listen_refuses_empty_and_broken_files(tmp_path: Path) -> None:
 
 def held_out_recording(commands: int, others: int, seed: int = 0) -> tuple[np.ndarray, list[Segment]]:
     """Command clips and other words of the real test speakers, with real background recordings between them."""
-    root = bundled_data_root("real")
+    root = resolve_data_root("real")
     clips = SpeechCommands(root).clips("test")
     rng = np.random.default_rng(seed)
     said = [c for c in clips if c.label in COMMANDS]
