@@ -1,4 +1,4 @@
-"""The notebook series itself: the chapter list, the exercises and their checks, the offline site.
+"""The notebook series itself: the chapter list, the exercises and their checks, the book (offline site).
 """
 
 from __future__ import annotations
@@ -7,14 +7,13 @@ from phaselab.exports import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "CHAPTERS": "chapters",
+    "CONF_DIR": "site",
     "CONTROLS_NOTE": "site",
     "Chapter": "chapters",
-    "ChapterLinksPreprocessor": "site",
     "EXERCISES": "exercises",
     "Exercise": "exercises",
     "SiteReport": "site",
     "StaticWidgetsPreprocessor": "site",
-    "TEMPLATE_DIR": "site",
     "WIDGET_VIEW": "site",
     "always_unknown_scores": "solutions_networks",
     "build_site": "site",
@@ -51,7 +50,6 @@ _EXPORTS: dict[str, str] = {
     "lit_slices": "solutions_signal",
     "log_complex": "solutions_networks",
     "long_term_noise": "solutions_networks",
-    "mathjax_source": "site",
     "padding_comparison": "solutions_networks",
     "phase_roll_gap": "solutions_networks",
     "pulse_period": "solutions_signal",
