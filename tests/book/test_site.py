@@ -129,7 +129,7 @@ CHECK_PAGE = """(() => {
     emptyOutputs: outputs.filter(o => !o.innerText.trim() && !o.querySelector('img, audio, video, svg, canvas'))
                          .map(o => o.className),
     widgetViews: document.querySelectorAll('[data-mime-type*="widget-view"], script[type*="widget"]').length,
-    formulas: document.querySelectorAll('article .math').length,
+    formulas: document.querySelectorAll('article .math.notranslate').length,  // Sphinx's, not MathJax's inner .math
     typeset: math.length,
     rendered: math.filter(s => s.previousElementSibling && /MathJax/.test(s.previousElementSibling.className)
                                && s.previousElementSibling.getBoundingClientRect().width > 0).length,
@@ -144,7 +144,7 @@ CHECK_PAGE = """(() => {
 
 MEDIA_READY = ("[...document.querySelectorAll('audio, video')].every(m => m.readyState >= 1 || m.error)"
                " && [...document.querySelectorAll('img')].every(i => i.complete)")
-MATH_DONE = ("!document.querySelector('article .math') || (window.MathJax && MathJax.Hub && MathJax.isReady"
+MATH_DONE = ("!document.querySelector('article .math.notranslate') || (window.MathJax && MathJax.Hub && MathJax.isReady"
              " && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0)")
 
 
@@ -160,7 +160,7 @@ def check_book_in_chromium(index: Path, shot_prefix: str, search: str = "group d
     with Browser() as browser:
         browser.open(index.resolve().as_uri())
         found = browser.evaluate(CHECK_PAGE)
-        pages = [index] + [index.parent / href.split("#")[0] for href in found["sidebar"]]
+        pages = [index] + [index.parent / href.split("#")[0] for href in found["sidebar"] if not href.startswith("#")]
         assert len(pages) > 1, found["sidebar"]
         for page in dict.fromkeys(p.resolve() for p in pages):
             browser.open(page.as_uri())
@@ -195,8 +195,7 @@ def check_book_in_chromium(index: Path, shot_prefix: str, search: str = "group d
         browser.wait_for("document.querySelector('#pst-search-dialog').open")
         browser.driver.find_element(By.CSS_SELECTOR, "#pst-search-dialog input[name=q]").send_keys(search, Keys.ENTER)
         browser.wait_for("location.pathname.endsWith('search.html')")
-        browser.wait_for("document.querySelector('#search-results .search-summary')"
-                         " && !/Searching/.test(document.querySelector('#search-results h2').innerText)", timeout=60)
+        browser.wait_for("/Search finished/.test(document.querySelector('#search-results')?.innerText)", timeout=60)
         counts["search"] = browser.evaluate(
             "[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'))")
         browser.screenshot(f"{shot_prefix}_search.png")
