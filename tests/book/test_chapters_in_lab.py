@@ -24,12 +24,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from chromium import MISSING, Browser
+from chromium import Browser, skip_without_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"the JupyterLab test needs headless Chromium: {MISSING}")
+pytestmark = skip_without_chromium("the JupyterLab test")
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from chapter_notebooks import PNG, chapter_one, write_chapters
-from chromium import MISSING, Browser
+from chromium import Browser, skip_without_chromium
 
 from phaselab.atomic import part_path
 from phaselab.book.site import WIDGET_VIEW, build_site, chapter_summary, chapter_title
@@ -113,7 +113,7 @@ def test_build_site_rejects_a_missing_movie_folder_and_a_file_as_out(tmp_path):
 
 # ---------------------------------------------------------------- in a real browser
 
-needs_chromium = pytest.mark.skipif(MISSING is not None, reason=f"the browser tests need headless Chromium: {MISSING}")
+needs_chromium = skip_without_chromium("the book's browser test")
 
 CHECK_PAGE = """(() => {
   const media = [...document.querySelectorAll('audio, video')];

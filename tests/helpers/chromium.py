@@ -2,7 +2,8 @@
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium chromium-driver``;
 ``.ci/run`` installs them) and the ``selenium`` package (a dev dependency). :data:`MISSING` says
-what is missing (the skip reason), or is None. Pages get no network beyond the loopback (a proxy
+what is missing (the skip reason), or is None; with ``PHASELAB_BROWSER_TESTS=required`` (CI)
+a missing browser fails the tests instead. Pages get no network beyond the loopback (a proxy
 that does not exist), so a page that needs a CDN fails its test.
 
 Every screenshot taken through :meth:`Browser.screenshot` is listed in :data:`SHOTS`; the test
@@ -46,6 +47,15 @@ def _missing() -> str | None:
 
 MISSING = _missing()
 """Why the browser tests cannot run here, or None when they can."""
+REQUIRED = os.environ.get("PHASELAB_BROWSER_TESTS") == "required"
+"""Whether the browser tests must run (``.ci/run`` sets ``PHASELAB_BROWSER_TESTS=required``)."""
+
+
+def skip_without_chromium(what: str) -> Any:
+    """A pytest mark: skip ``what`` where Chromium is missing (printing why), unless :data:`REQUIRED`."""
+    import pytest
+
+    return pytest.mark.skipif(MISSING is not None and not REQUIRED, reason=f"{what} needs headless Chromium: {MISSING}")
 
 
 class Browser:
@@ -58,6 +68,8 @@ class Browser:
     """
 
     def __init__(self, width: int = 1280, height: int = 900) -> None:
+        if MISSING is not None:
+            raise RuntimeError(f"cannot start headless Chromium: {MISSING}")
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
