@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_site(chapters_in(args.sources), args.out, title=args.title, movies=args.movies)
     for warning in report.warnings:
         print(f"warning: {warning}")
-    movies = f", {len(report.movies)} movies" if report.movies else ""
+    movies = f", {len(report.movies)} movie{'s' if len(report.movies) > 1 else ''}" if report.movies else ""
     print(f"wrote {report.index} and {len(report.pages)} chapter pages"
           f" ({report.widgets_replaced} widget outputs made static{movies})")
     return 0
