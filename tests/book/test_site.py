@@ -188,10 +188,16 @@ def check_book_in_chromium(index: Path, shot_prefix: str, search: str = "group d
         from selenium.webdriver.common.keys import Keys
 
         browser.open(index.resolve().as_uri())
-        next(b for b in browser.driver.find_elements(By.CSS_SELECTOR, "button.search-button__button")
-             if b.is_displayed()).click()
-        browser.wait_for("document.querySelector('#pst-search-dialog').open")
-        browser.driver.find_element(By.CSS_SELECTOR, "#pst-search-dialog input[name=q]").send_keys(search, Keys.ENTER)
+        for button in browser.driver.find_elements(By.CSS_SELECTOR, "button.search-button__button"):
+            if button.is_displayed():
+                button.click()  # the theme's search field opens in a dialog
+                break
+        deadline = time.monotonic() + 10
+        while not (boxes := [b for b in browser.driver.find_elements(By.CSS_SELECTOR, "form.bd-search input[name=q]")
+                             if b.is_displayed()]):
+            assert time.monotonic() < deadline, "no search box on the home page"
+            time.sleep(0.2)
+        boxes[0].send_keys(search, Keys.ENTER)
         browser.wait_for("location.pathname.endsWith('search.html')")
         browser.wait_for("/Search finished/.test(document.querySelector('#search-results')?.innerText)", timeout=60)
         counts["search"] = browser.evaluate(
