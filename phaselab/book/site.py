@@ -194,7 +194,7 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
     ------
     ValueError
         If no notebook is given, a notebook is missing or two share a name, ``movies`` is not a
-        folder, or ``out`` is a file or has no parent folder.
+        folder, ``out`` is a file or has no parent folder, or Sphinx cannot build the book.
 
     Examples
     --------
