@@ -159,12 +159,14 @@ def _movies_page(names: Sequence[str]) -> str:
 def _sphinx(source: Path, out: Path, work: Path, overrides: dict) -> list[str]:
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     warnings = io.StringIO()
-    try:
-        app = Sphinx(str(source), str(CONF_DIR), str(out), str(work / "doctrees"), "html", confoverrides=overrides,
-                     status=None, warning=warnings, freshenv=True)
-        app.build(force_all=True)
+    try:  # as sphinx-build does: docutils' registries restored afterwards, so a second build starts clean
+        with patch_docutils(CONF_DIR), docutils_namespace():
+            app = Sphinx(str(source), str(CONF_DIR), str(out), str(work / "doctrees"), "html",
+                         confoverrides=overrides, status=None, warning=warnings, freshenv=True)
+            app.build(force_all=True)
     except SphinxError as error:  # a notebook Sphinx cannot read, say
         raise ValueError(f"Sphinx could not build the book: {error}") from error
     return [_ANSI.sub("", line) for line in warnings.getvalue().splitlines() if line.strip()]
