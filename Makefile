@@ -51,9 +51,10 @@ movies: setup
 	$(BIN)/phaselab movie --word sheila --crop 0:0.7 --random-phase --force --out $(BUILD)/movies/sheila_noise_time.mp4
 	@echo "Chapter 03's movies are in $(BUILD)/movies/"
 
-## One browsable offline site from the executed chapters of build/notebooks (made by `make notebooks`).
+## The book: one browsable offline site (Sphinx + MyST-NB) from the executed chapters of build/notebooks
+## (made by `make notebooks`) and the movies of build/movies (`make movies`).
 site: setup
-	$(BIN)/phaselab site $(BUILD)/notebooks --out $(BUILD)/site
+	$(BIN)/phaselab site $(BUILD)/notebooks $(if $(wildcard $(BUILD)/movies/*.mp4),--movies $(BUILD)/movies) --out $(BUILD)/site
 	@echo "Open $(BUILD)/site/index.html in a browser (works offline)"
 
 ## The tests: unit tests plus every notebook under nbval, in quick mode.

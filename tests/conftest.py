@@ -23,3 +23,12 @@ def speech() -> np.ndarray:
     clean, loud synthetic one, whose properties (level, harmonics) they were written for.
     """
     return read_wav(REPO / "data" / "samples" / "espeak" / "marvin.wav", length=16384)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """List the screenshots the browser tests saved (tests/helpers/chromium.py)."""
+    chromium = sys.modules.get("chromium")
+    if chromium is not None and chromium.SHOTS:
+        terminalreporter.section("browser screenshots")
+        for path in chromium.SHOTS:
+            terminalreporter.write_line(str(path))

@@ -1,49 +1,47 @@
-"""One browsable site from the executed chapters, working offline from the file system.
+"""The book: the executed chapters published as one offline site with Sphinx, MyST-NB and sphinx-book-theme.
 
-:func:`build_site` converts executed notebooks to HTML with nbconvert's ``HTMLExporter``
-and the ``phaselab`` template (``phaselab/book/site_template/phaselab``, built on nbconvert's
-``lab`` template), and writes
+:func:`build_site` stages a Sphinx source folder and builds it with the configuration in
+``phaselab/book/sphinx_conf/conf.py``:
 
-- ``index.html``: the contents page, a list of the chapters with their titles and first
-  paragraph, rendered by the same exporter;
-- one page per chapter with its outputs, audio players, figures and movies (all inlined
-  by the notebooks as ``data:`` URIs), a link to the previous and the next chapter and to
-  the contents page, and links between chapters pointing at the pages (``.ipynb`` ->
-  ``.html``);
-- ``_static/mathjax/``: a copy of MathJax 2 from the ``jupyter-server-mathjax`` wheel,
-  so that formulas render with no network (nbconvert's default loads MathJax from a CDN).
+- one copy of each executed chapter, each widget output replaced by the static picture the
+  notebook stored beside it (:class:`StaticWidgetsPreprocessor`; a live widget needs its
+  kernel, or a widget manager from a CDN, to show anything);
+- ``index.md``, the home page: the chapters with their first paragraph, and the table of
+  contents that the navigation sidebar shows;
+- optionally ``movies.md``, a page playing each movie of a folder (``build/movies/``),
+  copied beside the pages as ``movies/NAME.mp4``.
 
-Nothing is fetched from the network: the template drops require.js and the widget
-manager (both from a CDN), and :class:`StaticWidgetsPreprocessor` replaces each widget
-output with the static picture the notebook stored beside it (``phaselab.display.widgets``
-stores a PNG of the current slice with every slice browser).
+The theme gives the navigation sidebar, the per-page contents and the search box; Sphinx's
+search reads ``searchindex.js`` through a ``<script>`` tag, so it works from ``file://``;
+MathJax 2 is copied from the ``jupyter-server-mathjax`` wheel, so formulas render offline.
+Links between chapters (``[chapter 02](02_x.ipynb)``) are resolved by MyST to the pages.
 
-The site is built in a hidden folder next to ``out`` and moved into place when
-complete, so a failure leaves the previous site (or none), never half of one.
+The site is built in a hidden folder next to ``out`` and moved into place when complete,
+so a failure leaves the previous site (or none), never half of one.
 
 Notebook: ``make site`` (part of ``make run``) builds ``build/site/`` from
-``build/notebooks/``.
+``build/notebooks/`` and ``build/movies/``.
 """
 
 from __future__ import annotations
 
-import html
+import io
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 from phaselab.atomic import atomic_dir
 
-__all__ = ["WIDGET_VIEW", "CONTROLS_NOTE", "TEMPLATE_DIR", "SiteReport", "StaticWidgetsPreprocessor", "ChapterLinksPreprocessor",
-           "chapter_title", "chapter_summary", "mathjax_source", "build_site"]
+__all__ = ["WIDGET_VIEW", "CONTROLS_NOTE", "CONF_DIR", "SiteReport", "StaticWidgetsPreprocessor",
+           "chapter_title", "chapter_summary", "build_site"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 """The MIME type of a live ipywidgets view in a notebook's outputs."""
@@ -52,11 +50,10 @@ CONTROLS_NOTE = ('<p class="phaselab-controls"><em>Interactive controls (sliders
                  "notebook: open it in JupyterLab (<code>make lab</code>) to use them.</em></p>")
 """What the site shows in place of a widget that has no static picture."""
 
-TEMPLATE_DIR = Path(__file__).with_name("site_template")
-"""Folder holding the ``phaselab`` nbconvert template."""
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-_MATHJAX = "_static/mathjax"
-_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:)([^)\s#]+)\.ipynb(#[^)\s]*)?\)")
+CONF_DIR = Path(__file__).with_name("sphinx_conf")
+"""Folder of the book's Sphinx configuration (``conf.py``) and its stylesheet."""
 
 
 @dataclass
@@ -64,19 +61,23 @@ class SiteReport:
     """What :func:`build_site` wrote."""
 
     index: Path
-    """The contents page."""
+    """The home page."""
     pages: list[Path] = field(default_factory=list)
     """One HTML page per chapter, in order."""
     widgets_replaced: int = 0
     """Widget outputs made static (their picture, or a note where a widget has only controls)."""
+    movies: list[Path] = field(default_factory=list)
+    """The movies copied beside the pages (played on ``movies.html``)."""
+    warnings: list[str] = field(default_factory=list)
+    """Sphinx's warnings, one line each (the site is built all the same)."""
 
 
 class StaticWidgetsPreprocessor(Preprocessor):
     """Show every widget output by its static representation.
 
     A live widget needs its kernel, or the widget manager from a CDN, to show anything;
-    an exported page would otherwise show an empty output. This preprocessor removes the
-    widget view from each output, so the exporter shows the static representation stored
+    a published page would otherwise show an empty output. This preprocessor removes the
+    widget view from each output, so the page shows the static representation stored
     beside it (a PNG, HTML); an output that has only controls (sliders, menus, whose plain
     text is a meaningless repr) shows :data:`CONTROLS_NOTE` instead. It also drops the
     notebook's saved widget state.
@@ -112,24 +113,6 @@ class StaticWidgetsPreprocessor(Preprocessor):
         return cell, resources
 
 
-class ChapterLinksPreprocessor(Preprocessor):
-    """Point relative links to notebooks (``02_x.ipynb#part``) at their pages (``02_x.html#part``).
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("see [02](02_x.ipynb#a), "
-    ...     "[web](https://example.org/y.ipynb)")])
-    >>> ChapterLinksPreprocessor().preprocess(nb, {})[0].cells[0].source
-    'see [02](02_x.html#a), [web](https://example.org/y.ipynb)'
-    """
-
-    def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
-        if cell.cell_type == "markdown":
-            cell.source = _LINK.sub(lambda m: f"]({m[1]}.html{m[2] or ''})", cell.source)
-        return cell, resources
-
-
 def chapter_title(nb: Any, default: str) -> str:
     """The text of a notebook's first Markdown heading (``default`` if it has none)."""
     for cell in nb.cells:
@@ -152,31 +135,46 @@ def chapter_summary(nb: Any) -> str:
     return ""
 
 
-def mathjax_source() -> Path:
-    """The folder of MathJax 2 shipped by the ``jupyter-server-mathjax`` wheel (holds ``MathJax.js``)."""
-    import jupyter_server_mathjax
-
-    return Path(jupyter_server_mathjax.__file__).parent / "static"
-
-
-def _exporter() -> tuple[HTMLExporter, StaticWidgetsPreprocessor]:
-    exporter = HTMLExporter(template_name="phaselab", extra_template_basedirs=[str(TEMPLATE_DIR)])
-    widgets = StaticWidgetsPreprocessor()
-    exporter.register_preprocessor(widgets, enabled=True)
-    exporter.register_preprocessor(ChapterLinksPreprocessor(), enabled=True)
-    return exporter, widgets
+def _home_page(title: str, chapters: Sequence[tuple[str, str, str]], movies: Sequence[str]) -> str:
+    """``index.md``: the chapters (file, title, summary) as a list, and the table of contents."""
+    lines = [f"# {title}", "", "The chapters, executed, with their sounds, figures and movies. Use the sidebar to "
+             "move between them and the search box to find a word in any chapter.", ""]
+    for number, (name, heading, summary) in enumerate(chapters):
+        lines.append(f"{number + 1}. [{heading}]({name})" + (f"  \n   {summary}" if summary else ""))
+    if movies:
+        lines += ["", "The [movies](movies.md) of chapter 03, to play or download."]
+    pages = [name for name, _, _ in chapters] + (["movies.md"] if movies else [])
+    lines += ["", "```{toctree}", ":hidden:", ":maxdepth: 1", ":caption: Chapters", "", *pages, "```", ""]
+    return "\n".join(lines)
 
 
-def _contents(chapters: Sequence[tuple[str, str, str]], title: str) -> Any:
-    lines = [f"# {title}", "", "The chapters, executed, with their sounds, figures and movies:", ""]
-    for number, (href, name, summary) in enumerate(chapters):
-        lines.append(f"{number + 1}. [{name}]({href})" + (f"  \n   {summary}" if summary else ""))
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("\n".join(lines))],
-                                    metadata={"title": title})
+def _movies_page(names: Sequence[str]) -> str:
+    lines = ["# Movies", "", "The movies of the phased spectrogram (chapter 03), made by `make movies`.", ""]
+    for name in names:
+        lines += [f"## {name}", "", f'<video controls loop muted playsinline width="640" src="movies/{name}"></video>',
+                  "", f'<a href="movies/{name}" download>Download {name}</a>', ""]
+    return "\n".join(lines)
 
 
-def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, title: str = "phaselab") -> SiteReport:
-    """Build the browsable site of executed notebooks.
+def _sphinx(source: Path, out: Path, work: Path, overrides: dict) -> list[str]:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    warnings = io.StringIO()
+    try:  # as sphinx-build does: docutils' registries restored afterwards, so a second build starts clean
+        with patch_docutils(CONF_DIR), docutils_namespace():
+            app = Sphinx(str(source), str(CONF_DIR), str(out), str(work / "doctrees"), "html",
+                         confoverrides=overrides, status=None, warning=warnings, freshenv=True)
+            app.build(force_all=True)
+    except SphinxError as error:  # a notebook Sphinx cannot read, say
+        raise ValueError(f"Sphinx could not build the book: {error}") from error
+    return [_ANSI.sub("", line) for line in warnings.getvalue().splitlines() if line.strip()]
+
+
+def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, title: str = "phaselab",
+               movies: str | os.PathLike | None = None) -> SiteReport:
+    """Build the book: the executed notebooks as one offline site.
 
     Parameters
     ----------
@@ -185,18 +183,20 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
     out : path-like
         The site's folder (replaced if it exists); its parent must exist.
     title : str
-        Title of the contents page.
+        Title of the home page and the site.
+    movies : path-like, optional
+        A folder of ``.mp4`` movies to play on a page of their own (none if it holds none).
 
     Returns
     -------
     SiteReport
-        The contents page, the chapter pages and how many widget outputs were replaced.
+        The home page, the chapter pages, the widget outputs replaced, the movies, Sphinx's warnings.
 
     Raises
     ------
     ValueError
-        If no notebook is given, a notebook is missing or two share a name, or ``out`` is a
-        file or has no parent folder.
+        If no notebook is given, a notebook is missing or two share a name, ``movies`` is not a
+        folder, ``out`` is a file or has no parent folder, or Sphinx cannot build the book.
 
     Examples
     --------
@@ -205,8 +205,8 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
     >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# One\\n\\n$x^2$")]),
     ...                tmp / "01_one.ipynb")
     >>> report = build_site([tmp / "01_one.ipynb"], tmp / "site")
-    >>> [p.name for p in report.pages], report.index.name
-    (['01_one.html'], 'index.html')
+    >>> [p.name for p in report.pages], report.index.name, (tmp / "site" / "searchindex.js").is_file()
+    (['01_one.html'], 'index.html', True)
     """
     paths = [Path(p) for p in notebooks]
     if not paths:
@@ -216,33 +216,33 @@ def build_site(notebooks: Sequence[str | os.PathLike], out: str | os.PathLike, t
             raise ValueError(f"{path}: no such notebook")
     if len({p.stem for p in paths}) != len(paths):
         raise ValueError("two notebooks share a name: " + ", ".join(str(p) for p in paths))
+    if movies is not None and not Path(movies).is_dir():
+        raise ValueError(f"{movies}: no such folder of movies")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: cannot write the site, this is a file")
     if not out.parent.is_dir():
         raise ValueError(f"{out}: cannot write the site, directory {out.parent} does not exist")
-    with atomic_dir(out) as staging:
-        shutil.copytree(mathjax_source(), staging / _MATHJAX)
-        mathjax_url = f"{_MATHJAX}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
-        books = [nbformat.read(p, as_version=4) for p in paths]
-        hrefs = [f"{p.stem}.html" for p in paths]
-        titles = [chapter_title(nb, p.stem) for nb, p in zip(books, paths)]
-        index = {"href": "index.html", "title": "contents"}
-        exporter, widgets = _exporter()
-        report = SiteReport(index=out / "index.html")
-        for i, (nb, path) in enumerate(zip(books, paths)):
-            site = {"mathjax_url": mathjax_url, "index": index,
-                    "previous": {"href": hrefs[i - 1], "title": titles[i - 1]} if i > 0 else None,
-                    "next": {"href": hrefs[i + 1], "title": titles[i + 1]} if i + 1 < len(paths) else None}
-            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": titles[i]},
-                                                                 "phaselab_site": site})
-            (staging / hrefs[i]).write_text(body, encoding="utf-8")
-            report.pages.append(out / hrefs[i])
+    films = sorted(Path(movies).glob("*.mp4")) if movies is not None else []
+    report = SiteReport(index=out / "index.html")
+    with tempfile.TemporaryDirectory(prefix="phaselab-book-") as tmp, atomic_dir(out) as staging:
+        source, extra = Path(tmp) / "source", Path(tmp) / "extra"
+        source.mkdir()
+        chapters, widgets = [], StaticWidgetsPreprocessor()
+        for path in paths:
+            nb, _ = widgets.preprocess(nbformat.read(path, as_version=4), {})
             report.widgets_replaced += widgets.replaced
-        contents = _contents([(h, t, chapter_summary(nb)) for h, t, nb in zip(hrefs, titles, books)], title)
-        site = {"mathjax_url": mathjax_url, "index": None, "previous": None,
-                "next": {"href": hrefs[0], "title": titles[0]}}
-        body, _ = exporter.from_notebook_node(contents, resources={"metadata": {"name": html.escape(title)},
-                                                                   "phaselab_site": site})
-        (staging / "index.html").write_text(body, encoding="utf-8")
+            nbformat.write(nb, source / path.name)
+            chapters.append((path.name, chapter_title(nb, path.stem), chapter_summary(nb)))
+            report.pages.append(out / f"{path.stem}.html")
+        (source / "index.md").write_text(_home_page(title, chapters, [f.name for f in films]), encoding="utf-8")
+        overrides: dict[str, Any] = {"project": title, "html_title": title}
+        if films:
+            (source / "movies.md").write_text(_movies_page([f.name for f in films]), encoding="utf-8")
+            (extra / "movies").mkdir(parents=True)
+            for film in films:
+                shutil.copy2(film, extra / "movies" / film.name)
+                report.movies.append(out / "movies" / film.name)
+            overrides["html_extra_path"] = [str(extra)]
+        report.warnings = _sphinx(source, staging, Path(tmp), overrides)
     return report

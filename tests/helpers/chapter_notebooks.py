@@ -19,10 +19,12 @@ def chapter_one() -> nbformat.NotebookNode:
     controls = v4.new_output("display_data", data={WIDGET_VIEW: {"version_major": 2, "model_id": "def"},
                                                    "text/plain": "VBox(children=(IntSlider(value=0),))"})
     return v4.new_notebook(cells=[
-        v4.new_markdown_cell("# 01 · First\n\nA magnitude $\\log(1 + |z|)$.\n\nThen [the second](02_second.ipynb#top)."),
+        v4.new_markdown_cell("# 01 · First\n\nA magnitude $\\log(1 + |z|)$.\n\nThen [the second](02_second.ipynb)."),
         v4.new_code_cell("browser", outputs=[widget], execution_count=1),
         v4.new_code_cell("designer", outputs=[controls], execution_count=2),
-    ], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+        v4.new_markdown_cell("## A part\n\nWith its own heading, for the page's contents."),
+    ], metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}},
+                 "language_info": {"name": "python"}})
 
 
 def write_chapters(folder: Path) -> list[Path]:

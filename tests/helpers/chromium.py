@@ -1,117 +1,124 @@
-"""A minimal driver of headless Chromium over the DevTools protocol, for the site test.
+"""Headless Chromium for the browser tests (the book's site, the chapters in JupyterLab), driven by Selenium.
 
-Starts ``chromium --headless --remote-debugging-port=0`` with no network (a proxy that
-does not exist), opens pages from the file system, evaluates JavaScript in them and
-takes screenshots. Needs only the ``websocket-client`` package and a ``chromium`` (or
-``chromium-browser``, ``google-chrome``) binary on the PATH.
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium chromium-driver``;
+``.ci/run`` installs them) and the ``selenium`` package (a dev dependency). :data:`MISSING` says
+what is missing (the skip reason), or is None; with ``PHASELAB_BROWSER_TESTS=required`` (CI)
+a missing browser fails the tests instead. Pages get no network beyond the loopback (a proxy
+that does not exist), so a page that needs a CDN fails its test.
+
+Every screenshot taken through :meth:`Browser.screenshot` is listed in :data:`SHOTS`; the test
+session prints the list at its end (``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
-import json
+import os
 import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import websocket
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("PHASELAB_SCREENSHOTS", REPO / "build" / "screenshots"))
+"""Where the browser tests save their screenshots (``build/screenshots/`` unless ``PHASELAB_SCREENSHOTS``)."""
+SHOTS: list[Path] = []
+"""Every screenshot saved in this test session, in order."""
 
 BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+DRIVERS = ("chromedriver", "chromium-driver")
 
 
-def find_chromium() -> str | None:
-    """The path of a Chromium binary on the PATH, or None."""
-    for name in BINARIES:
-        path = shutil.which(name)
-        if path:
-            return path
+def _which(names: tuple[str, ...]) -> str | None:
+    return next((path for path in map(shutil.which, names) if path), None)
+
+
+def _missing() -> str | None:
+    if _which(BINARIES) is None:
+        return "no chromium on the PATH (Debian: apt-get install chromium chromium-driver)"
+    if _which(DRIVERS) is None:
+        return "no chromedriver on the PATH (Debian: apt-get install chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[dev]')"
     return None
 
 
-class Chromium:
-    """One headless Chromium with one page; use as a context manager."""
+MISSING = _missing()
+"""Why the browser tests cannot run here, or None when they can."""
+REQUIRED = os.environ.get("PHASELAB_BROWSER_TESTS") == "required"
+"""Whether the browser tests must run (``.ci/run`` sets ``PHASELAB_BROWSER_TESTS=required``)."""
 
-    def __init__(self, binary: str, width: int = 1280, height: int = 900) -> None:
-        self._profile = tempfile.mkdtemp(prefix="phaselab-chromium-")
-        self._process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio",
-             "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={self._profile}",
-             "--remote-debugging-port=0", "--remote-allow-origins=*", f"--window-size={width},{height}",
-             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._ids = itertools.count(1)
-        port_file = Path(self._profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not port_file.is_file() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or self._process.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        import urllib.request
 
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
-        self._ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
-        self.send("Page.enable")
-        self.send("Runtime.enable")
+def skip_without_chromium(what: str) -> Any:
+    """A pytest mark: skip ``what`` where Chromium is missing (printing why), unless :data:`REQUIRED`."""
+    import pytest
 
-    def send(self, method: str, **params: Any) -> dict:
-        """Call a DevTools method and return its result (events arriving meanwhile are dropped)."""
-        message_id = next(self._ids)
-        self._ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
-        while True:
-            reply = json.loads(self._ws.recv())
-            if reply.get("id") == message_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
+    return pytest.mark.skipif(MISSING is not None and not REQUIRED, reason=f"{what} needs headless Chromium: {MISSING}")
 
-    def open(self, url: str, timeout: float = 30) -> None:
-        """Navigate to ``url`` and wait for its load event."""
-        self.send("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'", timeout)
+
+class Browser:
+    """One headless Chromium window; use as a context manager.
+
+    Parameters
+    ----------
+    width, height : int
+        Window size in CSS pixels.
+    """
+
+    def __init__(self, width: int = 1280, height: int = 900) -> None:
+        if MISSING is not None:
+            raise RuntimeError(f"cannot start headless Chromium: {MISSING}")
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = _which(BINARIES) or ""
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
+                         f"--window-size={width},{height}", "--proxy-server=127.0.0.1:9"):
+            options.add_argument(argument)
+        self.driver = webdriver.Chrome(service=Service(_which(DRIVERS)), options=options)
+        self.driver.set_script_timeout(60)
+
+    def open(self, url: str) -> None:
+        """Load ``url`` and wait for its load event."""
+        self.driver.get(url)
+        self.wait_for("document.readyState === 'complete'")
 
     def evaluate(self, expression: str) -> Any:
-        """The JSON value of a JavaScript expression in the page (promises awaited)."""
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
+        """The value of a JavaScript expression in the page."""
+        return self.driver.execute_script(f"return ({expression});")
 
-    def wait_for(self, expression: str, timeout: float = 30) -> None:
-        """Wait until a JavaScript expression is true in the page."""
+    def wait_for(self, expression: str, timeout: float = 30) -> Any:
+        """Wait until a JavaScript expression is truthy in the page; return its value."""
         deadline = time.monotonic() + timeout
-        while not self.evaluate(expression):
+        while not (value := self.evaluate(expression)):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"timed out after {timeout} s waiting for {expression}")
             time.sleep(0.2)
+        return value
 
-    def screenshot(self, path: str | Path) -> Path:
-        """Save a PNG of the whole page."""
-        metrics = self.send("Page.getLayoutMetrics")["cssContentSize"]
-        shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": metrics["width"], "height": min(metrics["height"], 4000),
-                               "scale": 1})
-        path = Path(path)
-        path.write_bytes(base64.b64decode(shot["data"]))
+    def screenshot(self, name: str, full_page: bool = True) -> Path:
+        """Save a PNG of the page (the whole page, up to 6000 px high) as ``SCREENSHOTS/name``."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        if full_page:
+            size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}})
+            path.write_bytes(base64.b64decode(shot["data"]))
+        else:
+            self.driver.save_screenshot(str(path))
+        SHOTS.append(path)
         return path
 
     def close(self) -> None:
-        if getattr(self, "_ws", None) is not None:
-            self._ws.close()
-        self._process.terminate()
-        try:
-            self._process.wait(10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-        shutil.rmtree(self._profile, ignore_errors=True)
+        self.driver.quit()
 
-    def __enter__(self) -> Chromium:
+    def __enter__(self) -> Browser:
         return self
 
     def __exit__(self, *exc: object) -> None:
