@@ -6,6 +6,7 @@ from __future__ import annotations
 from phaselab.exports import lazy_exports
 
 _EXPORTS: dict[str, str] = {
+    "Attempt": "exercises",
     "CHAPTERS": "chapters",
     "CONTROLS_NOTE": "site",
     "Chapter": "chapters",
@@ -17,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "TEMPLATE_DIR": "site",
     "WIDGET_VIEW": "site",
     "always_unknown_scores": "solutions_networks",
+    "attempt": "exercises",
     "build_site": "site",
     "chapter_files": "chapters",
     "chapter_summary": "site",
