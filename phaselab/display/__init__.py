@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "Reducer": "animation",
     "SliceBrowser": "widgets",
     "SlicingAnimation": "animation",
+    "VALUE_LABEL": "movie",
     "VideoInfo": "video",
     "VideoWriter": "video",
     "bundled_clip": "movie",

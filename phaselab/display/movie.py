@@ -30,7 +30,7 @@ from phaselab.signal.encodings import phased_spectrogram
 from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
-__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "bundled_clip", "parse_crop",
+__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "VALUE_LABEL", "bundled_clip", "parse_crop",
            "crop_frames", "movie_size", "phased_volume", "phased_movie", "CHUNK_FRAMES"]
 
 CHUNK_FRAMES = 1024
@@ -46,6 +46,9 @@ REDUCED_AXIS: dict[str, str] = {"time": "phase", "frequency": "time", "phase": "
 
 AXIS_LABELS = ("time (s)", "frequency (Hz)", "phase (rad)")
 """Labels of the three axes of a phased spectrogram."""
+
+VALUE_LABEL = "log(1 + |z|) × kernel"
+"""What a phased spectrogram's values are: the colour-bar label of its slices."""
 
 
 def bundled_clip(word: str, root: str | os.PathLike | None = None) -> Path:
@@ -238,4 +241,5 @@ def phased_movie(
         reducer=REDUCERS[reducer],
         size=size,
         title=title,
+        value_label=VALUE_LABEL,
     )
