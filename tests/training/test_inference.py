@@ -1,4 +1,5 @@
 import json
+import logging
 import math
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
 from phaselab.training.config import TrainConfig
+from phaselab.training import inference
 from phaselab.training.inference import (
     VOICE_SPLITS,
     evaluate,
@@ -250,3 +252,37 @@ def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Pa
         assert done.stdout == ""  # refused before any scores were computed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.json", "file", "m.keras"]
     assert list((tmp_path / "dir.json").iterdir()) == []
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _retracing_warnings(call) -> int:
+    """How many retracing warnings TensorFlow logs while ``call(model, x)`` runs on 3 new models, 2 batch sizes each."""
+    records = _Records()
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(records)
+    try:
+        for _ in range(3):
+            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+            for n in (1, 5):
+                call(model, np.ones((n, 3), np.float32))
+    finally:
+        logger.removeHandler(records)
+    return sum("retracing" in message for message in records.messages)
+
+
+def test_forward_matches_predict_and_traces_no_graph_per_model():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)
+    np.testing.assert_allclose(inference.forward(model, x, batch_size=3), model.predict(x, verbose=0), atol=1e-6)
+    assert _retracing_warnings(lambda m, x: m.predict(x, verbose=0)) > 0  # what the chapters did
+    assert _retracing_warnings(inference.forward) == 0
+    with pytest.raises(ValueError, match="at least one input"):
+        inference.forward(model, np.zeros((0, 3)))
