@@ -189,7 +189,7 @@ def plot_kernel_differences(
                                              ("wrapped Gaussian − von Mises", wrapped(dphi) - mises(dphi)))):
         ax.plot(dphi, values, color="tab:red", linewidth=1.5)
         ax.axhline(0, color="0.6", linewidth=0.8)
-        ax.set(title=f"{name}\n(at most {np.max(np.abs(values)):.1g})", ylabel="difference")
+        ax.set(title=f"{name}\n(at most {np.max(np.abs(values)):.2g})", ylabel="difference")
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     for ax in axes:
         ax.set(xlabel="Δφ (rad)", xlim=(-np.pi, np.pi))

@@ -290,7 +290,7 @@ def plot_phase(
     if floor_db is not None:
         level = level_db(spec)
         phase = np.where(level < level.max() + floor_db, np.nan, phase)
-        label = f"phase (rad); blank: over {-floor_db:.0f} dB below the loudest bin"
+        label = "phase (rad); quiet bins blank"
     image = _time_frequency_image(_axes(ax), phase, times, sr, label, cmap="twilight", vmin=-np.pi, vmax=np.pi)
     image.colorbar.set_ticks([-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi], labels=["-π", "-π/2", "0", "π/2", "π"])
     return image
