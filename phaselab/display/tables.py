@@ -1,4 +1,4 @@
-"""Tables shown as tables: rows (or a Markdown pipe table) rendered as HTML in a notebook.
+"""Tables shown as tables: rows (or a table's text) rendered as HTML in a notebook.
 
 A printed table wraps mid-word in a narrow window and aligns only in a monospaced font;
 :func:`table` returns a :class:`Table`, which a notebook shows as an HTML table (numbers
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -50,12 +51,16 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _parse_markdown(text: str) -> tuple[list[str], list[list[str]]]:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip().startswith("|")]
-    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
-    rows = [row for row in cells if not all(set(c) <= set(":- ") and c for c in row)]  # drop |---|---|
-    if not rows:
-        raise ValueError("not a Markdown pipe table: no line starts with '|'")
+def _parse_text(text: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a Markdown pipe table, or of a plain-text table whose columns are 2+ spaces apart."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and all(line.startswith("|") for line in lines):
+        cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+        rows = [row for row in cells if not all(set(c) <= set(":- ") and c for c in row)]  # drop |---|---|
+    else:
+        rows = [re.split(r"\s{2,}", line) for line in lines]
+        if len(rows) < 2 or len({len(row) for row in rows}) != 1:
+            raise ValueError("not a table: need a Markdown pipe table, or lines of as many cells 2+ spaces apart")
     return rows[0], rows[1:]
 
 
@@ -118,7 +123,9 @@ def table(
     ----------
     rows : list of dict, list of sequences, or str
         Dicts (one per row, keyed by column); sequences (one per row, in the order of
-        ``columns``); or the text of a Markdown pipe table (its first row the header).
+        ``columns``); or the text of a table, its first row the header: a Markdown pipe
+        table, or a plain-text one whose cells are two or more spaces apart (as the
+        ``format_...`` functions of phaselab print them).
     columns : sequence of str, or mapping of str to str, optional
         The columns to show, in order (default: the keys of the first dict). A mapping
         renames them: key in the rows -> header shown.
@@ -133,7 +140,7 @@ def table(
         The last expression of a cell, or ``display(table(...))``: an HTML table in a notebook.
     """
     if isinstance(rows, str):
-        header, cells = _parse_markdown(rows)
+        header, cells = _parse_text(rows)
         return Table(header, cells, caption)
     rows = list(rows)
     formats = dict(formats or {})

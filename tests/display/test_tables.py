@@ -33,7 +33,16 @@ def test_rows_as_sequences_need_their_columns_and_every_cell():
         table([("a", 1)])
     with pytest.raises(ValueError, match="needs 2 cells"):
         table([("a", 1, 2)], columns=["key", "n"])
-    with pytest.raises(ValueError, match="not a Markdown pipe table"):
+    with pytest.raises(ValueError, match="not a table"):
         table("model  parameters")
+    with pytest.raises(ValueError, match="not a table"):
+        table("model  parameters\ncnn3d  12  extra")
     with pytest.raises(ValueError, match="needs 2 cells"):
         Table(["a", "b"], [["1"]])
+
+
+def test_a_plain_text_table_splits_on_two_or_more_spaces():
+    text = "model           parameters   MFLOPs/clip\ncnn3d            1,563,736       2,500.0\nmean ± sd     0.91 ± 0.02           -"
+    shown = table(text)
+    assert shown.columns == ["model", "parameters", "MFLOPs/clip"]
+    assert shown.rows == [["cnn3d", "1,563,736", "2,500.0"], ["mean ± sd", "0.91 ± 0.02", "-"]]
