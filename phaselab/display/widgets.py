@@ -249,7 +249,7 @@ class SliceBrowser:
             label = anim.axis_labels[anim.animation_axis]
             steps = anim.n_frames
             self._slider = widgets.IntSlider(
-                value=self.index + 1, min=1, max=steps, description=f"slice ({label})", continuous_update=True,
+                value=self.index + 1, min=1, max=steps, description=f"{label.split(' (')[0]} slice", continuous_update=True,
                 style={"description_width": "initial"},
                 layout=widgets.Layout(width=f"{min(900, max(360, 3 * steps + 160))}px"),
             )
