@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "format_run_summary": "inference",
     "format_scores": "inference",
     "format_word_f1": "scores",
+    "forward": "inference",
     "get_loss": "losses",
     "load_model": "rundir",
     "make_strategy": "distributed",

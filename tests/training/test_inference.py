@@ -1,5 +1,4 @@
 import json
-import logging
 import math
 from pathlib import Path
 
@@ -254,7 +253,12 @@ def test_cli_evaluate_checks_its_options_before_scoring(tree: Path, tmp_path: Pa
     assert list((tmp_path / "dir.json").iterdir()) == []
 
 
-class _Records(logging.Handler):
+RETRACING = """
+import logging, sys
+import keras, numpy as np
+from phaselab.training.inference import forward
+
+class Records(logging.Handler):
     def __init__(self):
         super().__init__()
         self.messages = []
@@ -262,27 +266,38 @@ class _Records(logging.Handler):
     def emit(self, record):
         self.messages.append(record.getMessage())
 
+records = Records()
+logger = logging.getLogger("tensorflow")
+logger.addHandler(records)
+logger.setLevel(logging.WARNING)
+call = forward if sys.argv[1] == "forward" else (lambda m, x: m.predict(x, verbose=0))
+for _ in range(3):  # three new models, two batch sizes each: what a chapter that scores a few models does
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    for n in (1, 5):
+        call(model, np.ones((n, 3), np.float32))
+print(sum("retracing" in message for message in records.messages))
+"""
 
-def _retracing_warnings(call) -> int:
-    """How many retracing warnings TensorFlow logs while ``call(model, x)`` runs on 3 new models, 2 batch sizes each."""
-    records = _Records()
-    logger = logging.getLogger("tensorflow")
-    logger.addHandler(records)
-    try:
-        for _ in range(3):
-            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-            for n in (1, 5):
-                call(model, np.ones((n, 3), np.float32))
-    finally:
-        logger.removeHandler(records)
-    return sum("retracing" in message for message in records.messages)
+
+def _retracing_warnings(how: str) -> int:
+    """Retracing warnings TensorFlow logs in a fresh process (it warns at most twice per function in a process)."""
+    import os
+    import subprocess
+    import sys
+
+    from phaselab.paths import repo_root
+
+    env = {**os.environ, "PYTHONPATH": str(repo_root())}
+    done = subprocess.run([sys.executable, "-c", RETRACING, how], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.strip().splitlines()[-1])
 
 
 def test_forward_matches_predict_and_traces_no_graph_per_model():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     x = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)
     np.testing.assert_allclose(inference.forward(model, x, batch_size=3), model.predict(x, verbose=0), atol=1e-6)
-    assert _retracing_warnings(lambda m, x: m.predict(x, verbose=0)) > 0  # what the chapters did
-    assert _retracing_warnings(inference.forward) == 0
+    assert _retracing_warnings("predict") > 0  # what the chapters did
+    assert _retracing_warnings("forward") == 0
     with pytest.raises(ValueError, match="at least one input"):
         inference.forward(model, np.zeros((0, 3)))
