@@ -88,6 +88,7 @@ class _QuietLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
+        _uninstall_finder()  # once: the import is under way
         try:
             with captured_stderr() as lines:
                 self._loader.exec_module(module)
@@ -101,15 +102,16 @@ class _QuietLoader(importlib.abc.Loader):
 
 
 class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
-    """Finds ``tensorflow`` as the other finders do, and hands it a :class:`_QuietLoader`; once."""
+    """Finds ``tensorflow`` as the other finders do, and hands it a :class:`_QuietLoader` (removed when it runs)."""
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "tensorflow":
             return None
-        _uninstall_finder()
-        for finder in sys.meta_path:
+        for finder in sys.meta_path:  # the others: an importlib.util.find_spec probe does not import, so stay
+            if finder is self:
+                continue
             find = getattr(finder, "find_spec", None)
             spec = find(fullname, path, target) if find else None
             if spec is not None:

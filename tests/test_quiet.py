@@ -64,3 +64,11 @@ def test_the_quiet_import_drops_the_notes_and_writes_back_errors(capfd, fail):
         loader.exec_module(types.ModuleType("fake"))
     err = capfd.readouterr().err
     assert err == "E0000 00:00:1796621444.869320   12100 plugin.cc:52] a plugin failed to load\n"
+
+
+def test_a_probe_for_tensorflow_before_its_import_leaves_the_import_quiet():
+    probe_first = "import importlib.util, phaselab\nassert importlib.util.find_spec('tensorflow')\n" + PREDICT
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = str(repo_root())
+    done = subprocess.run([sys.executable, "-c", probe_first], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
