@@ -10,8 +10,6 @@ CHAPTER_ORDER := $(notdir $(filter %06_speech_or_noise.ipynb,$(NOTEBOOKS)) $(fil
 	$(filter %05_phase_encodings_compared.ipynb,$(NOTEBOOKS)) $(filter-out %04_3d_cnn_training.ipynb %05_phase_encodings_compared.ipynb \
 	%06_speech_or_noise.ipynb,$(NOTEBOOKS)))
 
-export TF_CPP_MIN_LOG_LEVEL := 2
-
 KEYWORD_RUN := $(BUILD)/runs/keyword
 
 .PHONY: setup run model notebooks movies site test lab bench experiments clean

@@ -6,8 +6,9 @@ Each chapter ends with three exercises. Each exercise has, here,
 - a **check** ``check_...(solution=...)`` that runs a solution on the chapter's data and
   asserts the exercise's stated goal; it returns what it measured.
 
-In a chapter, the learner's skeleton cell defines their own function and calls the check
-with it; the cell after it runs the check with the solution from this module. ``make
+In a chapter, the learner's skeleton cell defines their own function and grades it with
+:func:`attempt`, which answers in one line (not attempted yet, not there yet and why, or done);
+the cell after it runs the check with the solution from this module. ``make
 test`` runs every check with every solution (``tests/book/test_exercises.py``) and again in
 the chapters, so a solution cannot rot. :data:`EXERCISES` lists them all.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from phaselab.book.solutions_networks import (
     always_unknown_scores,
@@ -62,7 +63,7 @@ from phaselab.book.solutions_signal import (
     word_movie,
 )
 
-__all__ = ["Exercise", "EXERCISES", "exercises_of"]
+__all__ = ["Attempt", "Exercise", "EXERCISES", "attempt", "exercises_of"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,87 @@ def exercises_of(chapter: str) -> list[Exercise]:
     ['02.1', '02.2', '02.3']
     """
     return [e for e in EXERCISES if e.chapter == chapter]
+
+
+class _NotAttempted(Exception):
+    """The learner's function still raises the skeleton's ``NotImplementedError``."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What :func:`attempt` found: the status, its one-line message and, when done, what the check measured."""
+
+    key: str
+    status: Literal["not attempted", "not there yet", "done"]
+    message: str
+    result: Any = None
+
+    @property
+    def done(self) -> bool:
+        """Whether the check passed."""
+        return self.status == "done"
+
+    def __repr__(self) -> str:
+        return self.message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def attempt(key: str, function: Callable[..., Any], **check_kwargs: Any) -> Attempt:
+    """Grade a learner's function with exercise ``key``'s check, in one line and without a traceback.
+
+    The skeleton cell of every exercise ends with ``attempt("CC.N", my_function)``. While
+    ``my_function`` still raises the skeleton's ``NotImplementedError`` the answer is "not
+    attempted yet"; when the check's goal fails (an ``AssertionError``) it says which goal, in
+    one line; when the goal is met it says so. Any other exception is a bug in the learner's
+    code and propagates with its traceback, which points at the line to fix.
+
+    Parameters
+    ----------
+    key : str
+        ``"CC.N"``, as in :data:`EXERCISES`.
+    function : callable
+        The learner's solution, called by the check as the library's solution would be.
+    **check_kwargs
+        Passed on to the check (e.g. ``word="marvin"``).
+
+    Returns
+    -------
+    Attempt
+        Shown in a notebook as its one-line message; ``result`` holds what the check measured.
+
+    Examples
+    --------
+    >>> def my_pulse_period(audio):
+    ...     raise NotImplementedError("your turn")
+    >>> attempt("01.3", my_pulse_period)
+    Exercise 01.3 not attempted yet: write my_pulse_period above and run this cell again
+    >>> attempt("01.3", lambda audio: 155)  # the check prints what it measured, then the verdict
+    zero phase: period 155 samples ...
+    Exercise 01.3 not there yet: the pulses should be one hop (128 samples) apart, got 155
+    >>> attempt("01.3", pulse_period)
+    zero phase: period 128 samples ...
+    Exercise 01.3 done: the zero-phase clip's pulses are one hop (128 samples) apart
+    """
+    exercise = next((e for e in EXERCISES if e.key == key), None)
+    if exercise is None:
+        raise ValueError(f"no exercise {key!r}; the exercises are {', '.join(e.key for e in EXERCISES)}")
+    name = getattr(function, "__name__", "your function")
+
+    def learner(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError as error:
+            raise _NotAttempted from error
+
+    try:
+        result = exercise.check(learner, **check_kwargs)
+    except _NotAttempted:
+        return Attempt(key, "not attempted", f"Exercise {key} not attempted yet: write {name} above and run this "
+                       "cell again")
+    except AssertionError as error:
+        reason = _one_line(error) or f"the goal is: {exercise.goal}"
+        return Attempt(key, "not there yet", f"Exercise {key} not there yet: {reason}")
+    return Attempt(key, "done", f"Exercise {key} done: {exercise.goal}", result)

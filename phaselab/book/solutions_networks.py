@@ -41,13 +41,14 @@ def phase_roll_gap(model: Any, audio: np.ndarray, shift: int = 3) -> float:
     import keras
 
     from phaselab.signal.audio import fit_length
+    from phaselab.training.inference import forward
 
     clip = fit_length(np.asarray(audio, np.float32), model.input_shape[1])[None]
     volume = keras.ops.convert_to_numpy(model.get_layer("features")(clip))
     stem = keras.Model(model.get_layer("features").output, model.get_layer("phase_pool").output)
 
     def head(x: np.ndarray) -> np.ndarray:
-        return stem.predict(x, verbose=0)
+        return forward(stem, x)  # a new stem per model: called, not stem.predict, which would trace a graph each time
 
     plain, rolled = head(volume), head(np.roll(volume, shift, axis=3))
     return float(np.max(np.abs(plain - rolled)) / np.max(np.abs(plain)))

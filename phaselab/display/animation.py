@@ -91,6 +91,9 @@ class SlicingAnimation:
         Dots per inch of the figure (sets the size of text relative to the frame).
     title : str, optional
         Title above the overview.
+    value_label : str
+        What the volume's values are, with their unit: the slice's colour-bar label; the
+        overview's reads "<reducer> over <reduction axis>" of it (e.g. "max over phase").
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class SlicingAnimation:
         size: tuple[int, int] = (640, 480),
         dpi: int = 100,
         title: str | None = None,
+        value_label: str = "value",
     ) -> None:
         volume = np.asarray(volume)
         if volume.ndim != 3:
@@ -134,6 +138,7 @@ class SlicingAnimation:
         self.vmin = float(np.min(volume)) if vmin is None else float(vmin)
         self.vmax = float(np.percentile(volume, 99)) if vmax is None else float(vmax)
         self.index = 0
+        self.value_label = value_label
         self._background = None
         self._build_figure(cmap, even_size(*size), dpi, title)
         self.set_reducer(reducer)
@@ -178,8 +183,8 @@ class SlicingAnimation:
         self.slice_axes.set_ylabel(labels[rem])
         self.slice_title = self.slice_axes.set_title(self._frame_text(0))
         self.slice_title.set_animated(True)
-        self.figure.colorbar(self.overview_image, ax=self.overview_axes)
-        self.figure.colorbar(self.slice_image, ax=self.slice_axes)
+        self.overview_colorbar = self.figure.colorbar(self.overview_image, ax=self.overview_axes)
+        self.figure.colorbar(self.slice_image, ax=self.slice_axes, label=self.value_label)
         # Drawn by every frame, in z-order; the spines too, as they lie over the image and the line.
         spines = [*self.overview_axes.spines.values(), *self.slice_axes.spines.values()]
         self._animated = [self.slice_image, self.line, *spines, self.slice_title]
@@ -197,6 +202,8 @@ class SlicingAnimation:
         self.overview = overview
         self.overview_image.set_data(overview)
         self.overview_image.set_clim(float(np.min(overview)), float(np.percentile(overview, 99)))
+        name = getattr(reducer, "__name__", "reduced")
+        self.overview_colorbar.set_label(f"{name} over {self.axis_labels[self.reduction_axis].split(' (')[0]}")
         self._background = None
 
     def update(self, index: int) -> None:

@@ -18,7 +18,8 @@ from phaselab.display.plots import FREQ_LABEL, TIME_LABEL, _axes, _extent
 from phaselab.signal.kernels import PhaseKernel, default_sigma, phase_knots
 from phaselab.signal.stft import frame_times
 
-__all__ = ["plot_kernel_plane", "plot_kernels", "plot_phase_slices", "plot_phase_padding", "kernel_on_plane"]
+__all__ = ["plot_kernel_plane", "plot_kernels", "plot_kernel_differences", "plot_phase_slices", "plot_phase_padding",
+           "kernel_on_plane"]
 
 
 def kernel_on_plane(kernel: PhaseKernel, n_phases: int, points: np.ndarray) -> np.ndarray:
@@ -141,6 +142,58 @@ def plot_kernels(
         ax.set(title=title, xlabel="Δφ (rad)", xlim=(-np.pi, np.pi), ylim=(0, 1.05))
         ax.set_xticks([-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi], labels=["-π", "-π/2", "0", "π/2", "π"])
     axes[0].set_ylabel("kernel value")
+    return np.asarray(axes)
+
+
+def plot_kernel_differences(
+    n_phases: int = 10, sigma: float | None = None, axes: Sequence[Axes] | None = None
+) -> np.ndarray:
+    """The three kernels of knot 0 on one axis, then what tells them apart: their differences.
+
+    At one width the chord Gaussian, the von Mises kernel (``kappa = 1 / sigma^2``) and the
+    wrapped Gaussian look the same; the point is how little they differ, which only a
+    difference shows: chord minus von Mises (float rounding: they are one function on the
+    circle) and wrapped Gaussian minus von Mises.
+
+    Parameters
+    ----------
+    n_phases : int
+        Number of knots (sets the default width).
+    sigma : float, optional
+        Width (default :func:`~phaselab.signal.kernels.default_sigma`).
+    axes : sequence of 3 Axes, optional
+
+    Returns
+    -------
+    np.ndarray of Axes, shape (3,)
+        Horizontal axes: ``dphi`` in radians over ``[-pi, pi]``; the differences in kernel units.
+
+    Examples
+    --------
+    >>> axes = plot_kernel_differences(10)
+    >>> [ax.get_title().splitlines()[0] for ax in axes]
+    ['the three kernels', 'chord − von Mises', 'wrapped Gaussian − von Mises']
+    """
+    sigma = default_sigma(n_phases) if sigma is None else sigma
+    if axes is None:
+        axes = plt.subplots(1, 3, figsize=(11.0, 3.0), sharex=True, layout="constrained")[1]
+    if len(axes) != 3:
+        raise ValueError(f"plot_kernel_differences draws 3 panels, got {len(axes)} axes")
+    dphi = np.linspace(-np.pi, np.pi, 721)
+    (_, chord), (_, mises), (_, wrapped) = _kernel_curves(sigma)
+    for (title, kernel), style in zip(_kernel_curves(sigma), ("-", "--", ":")):
+        axes[0].plot(dphi, kernel(dphi), style, linewidth=2, label=title)
+    axes[0].set(title="the three kernels\n(knot 0)", ylabel="kernel value", ylim=(0, 1.05))
+    axes[0].legend(fontsize=7, loc="upper right")
+    for ax, (name, values) in zip(axes[1:], (("chord − von Mises", chord(dphi) - mises(dphi)),
+                                             ("wrapped Gaussian − von Mises", wrapped(dphi) - mises(dphi)))):
+        ax.plot(dphi, values, color="tab:red", linewidth=1.5)
+        ax.axhline(0, color="0.6", linewidth=0.8)
+        ax.set(title=f"{name}\n(at most {np.max(np.abs(values)):.2g})", ylabel="difference")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    for ax in axes:
+        ax.set(xlabel="Δφ (rad)", xlim=(-np.pi, np.pi))
+        ax.set_xticks([-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi], labels=["-π", "-π/2", "0", "π/2", "π"])
     return np.asarray(axes)
 
 

@@ -28,7 +28,7 @@ from phaselab.signal.stft import PHASE_REFERENCE
 from phaselab.signal.kernels import PhaseKernel
 from phaselab.signal.stft import n_frames as stft_frames
 
-__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "parse_crop",
+__all__ = ["MovieAxis", "AXES", "REDUCED_AXIS", "AXIS_LABELS", "VALUE_LABEL", "parse_crop",
            "crop_frames", "movie_size", "phased_volume", "phased_movie", "CHUNK_FRAMES"]
 
 CHUNK_FRAMES = 1024
@@ -44,6 +44,9 @@ REDUCED_AXIS: dict[str, str] = {"time": "phase", "frequency": "time", "phase": "
 
 AXIS_LABELS = ("time (s)", "frequency (Hz)", "phase (rad)")
 """Labels of the three axes of a phased spectrogram."""
+
+VALUE_LABEL = "log(1 + |z|) × kernel"
+"""What a phased spectrogram's values are: the colour-bar label of its slices."""
 
 
 def parse_crop(text: str) -> tuple[float, float]:
@@ -216,4 +219,5 @@ def phased_movie(
         reducer=REDUCERS[reducer],
         size=size,
         title=title,
+        value_label=VALUE_LABEL,
     )

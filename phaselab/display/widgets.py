@@ -3,13 +3,14 @@
 :func:`widgets_available` is the one probe of a widget front end. In JupyterLab the
 :func:`kernel_designer` shows sliders above its figure; moving them redraws the figure in place
 (an updatable display). :class:`SliceBrowser` shows the two panels of
-:class:`phaselab.display.animation.SlicingAnimation` (overview above, slice below) as a PNG in an
-``ipywidgets.Image``, under an ``IntSlider`` that picks the slice and a ``Dropdown`` that picks the
-overview's reducer; it needs no interactive matplotlib backend.
+:class:`phaselab.display.animation.SlicingAnimation` (overview above, slice below) as a PNG, under
+an ``IntSlider`` that picks the slice and a ``Dropdown`` that picks the overview's reducer; it
+needs no interactive matplotlib backend.
 
-The figures themselves are ordinary PNG outputs, so where no widget front end is listening
-(``nbconvert --execute``, nbval, an HTML export read offline, a terminal) the notebook still
-shows them, just without the controls.
+The figures themselves are ordinary PNG outputs, replaced in place when a control moves, so a
+saved notebook keeps the last picture shown: reopened (the controls come back when the cell runs
+again), exported to HTML, or run where no widget front end is listening (``nbconvert --execute``,
+nbval, a terminal), the notebook still shows it.
 
 Notebook: ``02_phase_kernel_design.ipynb``, ``03_phased_spectrogram_movies.ipynb``
 """
@@ -17,7 +18,7 @@ Notebook: ``02_phase_kernel_design.ipynb``, ``03_phased_spectrogram_movies.ipynb
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,13 @@ def kernel_designer(
 class SliceBrowser:
     """Browse the slices of a volume with a slider; switch the overview's reducer from a menu.
 
+    The controls are widgets; the picture is an ordinary PNG output that every move of a
+    control replaces in place (as :class:`KernelDesigner` does). A saved notebook therefore
+    keeps the last picture shown, and a reopened one shows it (its controls come back when the
+    cell runs again); an HTML export or ``nbconvert --execute`` shows it too. The slider counts
+    slices from 1, as the picture's title does ("slice 111 of 175"), and its track is long enough
+    for one step per slice; the picture keeps its size in pixels.
+
     Parameters
     ----------
     volume : np.ndarray, shape (n0, n1, n2)
@@ -175,12 +183,15 @@ class SliceBrowser:
         The reducers offered in the menu, the first one selected.
     **animation_kwargs
         Passed on to :class:`SlicingAnimation` (``axis_labels``, ``extents``, ``vmin``,
-        ``vmax``, ``cmap``, ``size``, ``title`` ...).
+        ``vmax``, ``cmap``, ``size``, ``title``, ``value_label`` ...).
 
     Examples
     --------
-    >>> browser = SliceBrowser(volume, 0, 2, axis_labels=("time", "frequency", "phase"))  # doctest: +SKIP
-    >>> browser  # in a notebook: the widget, or a static PNG  # doctest: +SKIP
+    >>> browser = SliceBrowser(np.random.default_rng(0).random((175, 4, 3)), size=(320, 240))
+    >>> browser.update(index=110).startswith(b"\\x89PNG")  # 0-based, as Python counts
+    True
+    >>> browser  # what a notebook shows below the slider
+    SliceBrowser(volume (175, 4, 3), slice 111 of 175 along 'axis 0', reducer 'max')
     """
 
     def __init__(
@@ -198,17 +209,18 @@ class SliceBrowser:
         self.animation = SlicingAnimation(
             volume, animation_axis, reduction_axis, reducer=self.reducers[self.reducer_name], **animation_kwargs
         )
-        self._widget = None
+        self._controls: Any = None
+        self._display: Any = None
 
     @property
     def index(self) -> int:
-        """The slice shown."""
+        """The slice shown, counted from 0 (the slider and the title count from 1)."""
         return self.animation.index
 
     def update(self, index: int | None = None, reducer: str | None = None) -> bytes:
-        """Show slice ``index`` with the overview reduced by ``reducer`` (a name); returns the PNG.
+        """Show slice ``index`` (from 0) with the overview reduced by ``reducer`` (a name); returns the PNG.
 
-        This is the widgets' callback; ``None`` keeps the current value.
+        This is the controls' callback; ``None`` keeps the current value. The slider follows.
         """
         if reducer is not None and reducer != self.reducer_name:
             if reducer not in self.reducers:
@@ -216,33 +228,45 @@ class SliceBrowser:
             self.animation.set_reducer(self.reducers[reducer])
             self.reducer_name = reducer
         png = self.animation.png(self.index if index is None else index)
-        if self._widget is not None:
-            self._image.value = png
+        if self._controls is not None and self._slider.value != self.index + 1:
+            self._slider.value = self.index + 1
+        if self._display is not None:
+            self._display.update(self.image())
         return png
 
-    def widget(self) -> Any:
-        """The ``ipywidgets.VBox``: slider, reducer menu and the image (created once)."""
-        if self._widget is None:
+    def image(self) -> Any:
+        """The current picture as an :class:`IPython.display.Image` (PNG, shown at its size in pixels)."""
+        from IPython.display import Image
+
+        return Image(data=self.animation.png(), format="png")
+
+    def controls(self) -> Any:
+        """The ``ipywidgets.HBox``: the slice slider (from 1) and the reducer menu (created once)."""
+        if self._controls is None:
             import ipywidgets as widgets
 
             anim = self.animation
             label = anim.axis_labels[anim.animation_axis]
+            steps = anim.n_frames
             self._slider = widgets.IntSlider(
-                value=self.index, min=0, max=anim.n_frames - 1, description="slice", continuous_update=True
+                value=self.index + 1, min=1, max=steps, description=f"{label.split(' (')[0]} slice", continuous_update=True,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width=f"{min(900, max(360, 3 * steps + 160))}px"),
             )
-            self._menu = widgets.Dropdown(options=list(self.reducers), value=self.reducer_name, description="reducer")
-            self._image = widgets.Image(value=anim.png(self.index), format="png")
-            self._slider.observe(lambda change: self.update(index=change["new"]), names="value")
+            self._menu = widgets.Dropdown(options=list(self.reducers), value=self.reducer_name, description="overview",
+                                          layout=widgets.Layout(width="200px"))
+            self._slider.observe(lambda change: self.update(index=change["new"] - 1), names="value")
             self._menu.observe(lambda change: self.update(reducer=change["new"]), names="value")
-            self._widget = widgets.VBox([widgets.HBox([self._slider, self._menu, widgets.Label(label)]), self._image])
-        return self._widget
+            self._controls = widgets.HBox([self._slider, self._menu])
+        return self._controls
 
-    def _repr_mimebundle_(self, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None) -> dict:
-        bundle = {}
+    def _ipython_display_(self) -> None:
+        """Show the controls (in a widget front end), then the picture as a PNG that they replace in place."""
+        from IPython.display import display
+
         if widgets_available():
-            bundle.update(self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle.update({"image/png": self.animation.png(self.index), "text/plain": repr(self)})
-        return bundle
+            display(self.controls())
+        self._display = display(self.image(), display_id=True)
 
     def __repr__(self) -> str:
         anim = self.animation

@@ -123,7 +123,8 @@ def run_encoding_study(
             validation = ValidationScores(make_eval_dataset(held_out["validation"], CLASSES, 64), CLASSES)
             start = time.perf_counter()
             history = model.fit(
-                train, epochs=budget.epochs, steps_per_epoch=budget.steps_per_epoch, callbacks=[validation], verbose=0
+                train, epochs=budget.epochs, steps_per_epoch=budget.steps_per_epoch, callbacks=[validation],
+                shuffle=False, verbose=0,  # make_dataset deals the batches shuffled already
             )
             seconds = time.perf_counter() - start
             tester = ValidationScores(make_eval_dataset(held_out["test"], CLASSES, 64), CLASSES, prefix="test_")

@@ -24,6 +24,7 @@ from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
 )
+from phaselab.training.inference import forward
 from phaselab.training.scores import format_mean_sd, mean_sd, roc_auc
 
 __all__ = ["fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
@@ -265,8 +266,7 @@ def speech_probability(model: keras.Model, audio: np.ndarray, batch_size: int = 
     -------
     np.ndarray, shape (n,), float32
     """
-    probabilities = model.predict(np.asarray(audio, np.float32), batch_size=batch_size, verbose=0)
-    return np.asarray(probabilities[:, 1], np.float32)
+    return forward(model, audio, batch_size)[:, 1]  # called, not model.predict: no graph traced per model
 
 
 def speech_noise_study(path: str | os.PathLike | None = None, baseline: str = "magnitude") -> dict[str, Any] | None:

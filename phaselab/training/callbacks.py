@@ -307,8 +307,8 @@ class ValidationScores(keras.callbacks.Callback):
     twin : keras.Model, optional
         Predict with this model, after copying the trained model's weights into it at every
         score: a one-device twin of a model trained under a ``tf.distribute`` strategy of
-        several replicas, whose own ``predict_on_batch`` runs the batch on every replica
-        and returns every replica's copy of the predictions.
+        several replicas, which would run the batch on every replica and return every
+        replica's copy of the predictions.
 
     Attributes
     ----------
@@ -339,8 +339,8 @@ class ValidationScores(keras.callbacks.Callback):
         if self.twin is not None:
             self.twin.set_weights(model.get_weights())
             model = self.twin
-        for audio, target in self.data:
-            probabilities.append(np.asarray(model.predict_on_batch(audio), dtype=np.float32))
+        for audio, target in self.data:  # called, not predict_on_batch: no graph traced per model and batch shape
+            probabilities.append(np.asarray(keras.ops.convert_to_numpy(model(audio, training=False)), np.float32))
             targets.append(np.asarray(target, dtype=np.float32))
         if not targets:
             raise ValueError("the validation data is empty")

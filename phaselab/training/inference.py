@@ -32,10 +32,46 @@ from phaselab.training.scores import classification_scores
 __all__ = [
     "evaluate",
     "predict",
+    "forward",
     "Prediction",
     "format_scores",
     "EVAL_SPLITS",
 ]
+
+def forward(model: keras.Model, inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """The model's outputs for an array of inputs, computed batch by batch by calling the model.
+
+    For the small, repeated inferences of a chapter or a study (a clip at a time, a few
+    models in turn). ``model.predict`` builds a graph (a ``tf.function``) for every new model
+    and every new batch shape, such as the last, shorter batch; a chapter that scores several
+    models in turn then traces graphs call after call, and TensorFlow warns about the
+    retracing. Calling the model runs the same layers (``training=False``) without a graph.
+
+    Parameters
+    ----------
+    model : keras.Model
+    inputs : np.ndarray, shape (n, ...)
+    batch_size : int
+        Inputs per call.
+
+    Returns
+    -------
+    np.ndarray, shape (n, ...) of the model's output, float32
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> forward(model, np.zeros((5, 3), np.float32), batch_size=2).shape
+    (5, 2)
+    """
+    _check_batch_size(batch_size)
+    inputs = np.asarray(inputs, dtype=np.float32)
+    outputs = [keras.ops.convert_to_numpy(model(inputs[start : start + batch_size], training=False))
+               for start in range(0, len(inputs), batch_size)]
+    if not outputs:
+        raise ValueError("forward needs at least one input")
+    return np.concatenate(outputs).astype(np.float32, copy=False)
+
 
 EVAL_SPLITS: tuple[str, ...] = ("test", "validation", "all")
 """Splits :func:`evaluate` accepts (``all``: every clip, for trees without list files)."""

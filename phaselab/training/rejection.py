@@ -82,7 +82,7 @@ def choose_threshold(
     ----------
     truth : np.ndarray, shape (n,), int
     probabilities : np.ndarray, shape (n, len(CLASSES))
-        As :func:`split_probabilities` returns them.
+        Class probabilities, one row per clip, as the model returns them.
     max_loss : float
         Macro F1 the threshold may cost, against the plain arg-max.
     candidates : sequence of float

@@ -70,3 +70,49 @@ def test_checks_fail_on_wrong_solutions(name):
     check, wrong = WRONG[name]
     with pytest.raises(AssertionError):
         check(wrong)
+
+
+def _skeleton(name):
+    def function(*args, **kwargs):
+        raise NotImplementedError("your turn")
+    function.__name__ = name
+    return function
+
+
+def test_an_unattempted_exercise_says_so_in_one_line():
+    answer = ex.attempt("01.3", _skeleton("my_pulse_period"))
+    assert answer.status == "not attempted" and answer.result is None and not answer.done
+    assert repr(answer) == "Exercise 01.3 not attempted yet: write my_pulse_period above and run this cell again"
+
+
+def test_a_wrong_answer_says_which_goal_failed_in_one_line(capsys):
+    answer = ex.attempt("01.3", lambda audio: 155)
+    assert answer.status == "not there yet" and "\n" not in repr(answer)
+    assert repr(answer) == "Exercise 01.3 not there yet: the pulses should be one hop (128 samples) apart, got 155"
+    assert "Traceback" not in capsys.readouterr().out
+
+
+def test_a_right_answer_says_so_and_keeps_what_the_check_measured():
+    answer = ex.attempt("01.3", ex.pulse_period)
+    assert answer.done and answer.result["zero_phase_period"] == 128
+    assert repr(answer) == f"Exercise 01.3 done: {ex.exercises_of('01')[2].goal}"
+
+
+def test_a_bug_in_the_learners_code_keeps_its_traceback_and_an_unknown_key_is_refused():
+    with pytest.raises(ZeroDivisionError):
+        ex.attempt("01.3", lambda audio: 1 // 0)
+    with pytest.raises(ValueError, match="no exercise '07.1'"):
+        ex.attempt("07.1", ex.pulse_period)
+
+
+def test_every_chapter_grades_its_skeletons_with_attempt_and_none_raises():
+    import nbformat
+
+    from phaselab.paths import repo_root
+
+    for chapter in ("01", "02", "03", "04", "05", "06"):
+        (path,) = (repo_root() / "notebooks").glob(f"{chapter}_*.ipynb")
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert not [c for c in cells if "raises-exception" in c.metadata.get("tags", [])], path.name
+        graded = [c.source.strip().splitlines()[-1] for c in cells if "raise NotImplementedError" in c.source]
+        assert [line.split(",")[0] for line in graded] == [f'attempt("{e.key}"' for e in ex.exercises_of(chapter)]

@@ -171,3 +171,12 @@ def test_to_html5_inlines_an_mp4_video():
     assert html.startswith("<video") and "controls" in html
     data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", html).group(1))
     assert data[4:8] == b"ftyp"
+
+
+def test_both_colour_bars_say_what_they_show():
+    movie = small(coded_volume(), 0, 2, value_label="log(1 + |z|) × kernel")
+    overview_bar, slice_bar = (ax for ax in movie.figure.axes if ax not in (movie.overview_axes, movie.slice_axes))
+    assert slice_bar.get_ylabel() == "log(1 + |z|) × kernel"
+    assert overview_bar.get_ylabel() == "max over two"
+    movie.set_reducer(np.mean)
+    assert overview_bar.get_ylabel() == "mean over two"

@@ -82,3 +82,17 @@ def test_phase_padding_wraps_where_edge_copies():
     assert [bool(bar.get_hatch()) for bar in wrap.patches] == [True, True, *[False] * 10, True, True]
     with pytest.raises(ValueError, match="width"):
         plot_phase_padding(values, width=0)
+
+
+def test_kernel_differences_show_what_tells_the_kernels_apart():
+    from phaselab.display.kernel_plots import plot_kernel_differences
+    from phaselab.signal.kernels import default_sigma, von_mises, wrapped_gaussian
+
+    axes = plot_kernel_differences(10)
+    chord_gap = axes[1].get_lines()[0].get_ydata()
+    dphi, wrapped_gap = axes[2].get_lines()[0].get_data()
+    sigma = default_sigma(10)
+    assert np.max(np.abs(chord_gap)) < 1e-12  # one function on the circle
+    assert np.allclose(wrapped_gap, wrapped_gaussian(dphi, sigma) - von_mises(dphi, 1 / sigma**2))
+    assert 0.01 < np.max(np.abs(wrapped_gap)) < 0.05
+    assert len(axes[0].get_lines()) == 3 and "at most" in axes[2].get_title()

@@ -3,6 +3,7 @@ import pytest
 
 from phaselab.display.movie import (
     AXIS_LABELS,
+    VALUE_LABEL,
     crop_frames,
     parse_crop,
     phased_movie,
@@ -64,7 +65,7 @@ def test_phased_movie_along_each_axis(chirp, axis, frames, slice_axes):
     movie = phased_movie(chirp, axis, crop=(0.0, 0.7), n_phases=6, size=(320, 240))
     assert movie.n_frames == frames
     assert (movie.slice_axes.get_xlabel(), movie.slice_axes.get_ylabel()) == slice_axes
-    assert movie.axis_labels == AXIS_LABELS
+    assert movie.axis_labels == AXIS_LABELS and movie.value_label == VALUE_LABEL
     assert movie.slice_image.get_clim() == pytest.approx((0.0, np.percentile(movie.volume, 99)))
 
 

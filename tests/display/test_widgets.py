@@ -101,23 +101,33 @@ def test_update_moves_to_the_slice_and_switches_the_reducer(browser):
         browser.update(reducer="median")
 
 
-def test_widget_controls_drive_the_update(browser):
-    box = browser.widget()
-    controls, image = box.children
-    slider, menu, label = controls.children
-    assert (slider.min, slider.max, label.value) == (0, 5, "time")
-    slider.value = 4
-    assert browser.index == 4 and image.value == browser.animation.png()
+def test_controls_drive_the_picture_and_count_slices_as_the_title_does(browser, shown):
+    displayed, handles = shown
+    browser._ipython_display_()  # no front end here: the picture only
+    assert len(displayed) == 1 and displayed[0].data.startswith(PNG)
+    slider, menu = browser.controls().children
+    assert (slider.min, slider.max, slider.value) == (1, 6, 1)  # slice 1 of 6, as the title says
+    slider.value = 5
+    assert browser.index == 4 and "(slice 5 of 6)" in browser.animation.slice_title.get_text()
+    assert handles[0].updates[-1].data == browser.animation.png()  # the shown picture is replaced in place
     menu.value = "mean"
-    assert browser.reducer_name == "mean" and image.value == browser.animation.png()
+    assert browser.reducer_name == "mean" and len(handles[0].updates) == 2
+    browser.update(index=1)  # the callback's way moves the slider too
+    assert slider.value == 2
 
 
-def test_without_a_front_end_it_shows_a_static_picture(browser):
-    assert not widgets_available()  # pytest runs no Jupyter kernel
-    bundle = browser._repr_mimebundle_()
-    assert set(bundle) == {"image/png", "text/plain"}
-    assert bundle["image/png"].startswith(PNG)
-    assert "slice 1 of 6" in bundle["text/plain"]
+def test_the_slider_has_room_for_every_slice():
+    browser = SliceBrowser(np.zeros((175, 3, 2)), size=(320, 240))
+    slider = browser.controls().children[0]
+    assert slider.max == 175 and int(slider.layout.width.removesuffix("px")) >= 2 * 175
+
+
+def test_a_notebook_gets_the_controls_then_a_picture_it_can_keep(browser, shown, monkeypatch):
+    displayed, _ = shown
+    monkeypatch.setattr("phaselab.display.widgets.widgets_available", lambda: True)
+    browser._ipython_display_()
+    assert displayed[0] is browser.controls() and displayed[1].data.startswith(PNG)
+    assert "slice 1 of 6" in repr(browser)
 
 
 def test_needs_a_reducer():

@@ -12,6 +12,7 @@ from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands
 from phaselab.training.config import TrainConfig
+from phaselab.training import inference
 from phaselab.training.inference import (
     _load,
     _probabilities,
@@ -221,3 +222,53 @@ def test_evaluate_reports_false_alarms_of_everyday_sounds_and_other_words(tree: 
     assert main(["evaluate", str(model), "--data", str(tree), "--split", "all",
                  "--everyday", str(tmp_path / "nothing")]) == 1
     assert "nothing: no such file or folder" in capsys.readouterr().err
+
+
+RETRACING = """
+import logging, sys
+import keras, numpy as np
+from phaselab.training.inference import forward
+
+class Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+records = Records()
+logger = logging.getLogger("tensorflow")
+logger.addHandler(records)
+logger.setLevel(logging.WARNING)
+call = forward if sys.argv[1] == "forward" else (lambda m, x: m.predict(x, verbose=0))
+for _ in range(3):  # three new models, two batch sizes each: what a chapter that scores a few models does
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    for n in (1, 5):
+        call(model, np.ones((n, 3), np.float32))
+print(sum("retracing" in message for message in records.messages))
+"""
+
+
+def _retracing_warnings(how: str) -> int:
+    """Retracing warnings TensorFlow logs in a fresh process (it warns at most twice per function in a process)."""
+    import os
+    import subprocess
+    import sys
+
+    from phaselab.paths import repo_root
+
+    env = {**os.environ, "PYTHONPATH": str(repo_root())}
+    done = subprocess.run([sys.executable, "-c", RETRACING, how], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+def test_forward_matches_predict_and_traces_no_graph_per_model():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)
+    np.testing.assert_allclose(inference.forward(model, x, batch_size=3), model.predict(x, verbose=0), atol=1e-6)
+    assert _retracing_warnings("predict") > 0  # what the chapters did
+    assert _retracing_warnings("forward") == 0
+    with pytest.raises(ValueError, match="at least one input"):
+        inference.forward(model, np.zeros((0, 3)))
