@@ -39,7 +39,7 @@ from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probab
 from phaselab.training.rundir import load_model
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
+__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
 
 
 WEIGHTS = weights_dir() / "speech_detector.keras"
@@ -157,6 +157,56 @@ def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_siz
     np.ndarray, shape (n,), float32
     """
     return speech_probability(model or load_detector(), audio, batch_size)
+
+
+def clip_scores(audio: np.ndarray, model: keras.Model | None = None) -> np.ndarray:
+    """:func:`is_speech` of every clip of a batch of 16 kHz clips up to :data:`~phaselab.constants.MODEL_SAMPLES` long.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n, samples), float
+        ``samples`` at most ``MODEL_SAMPLES``; each clip is zero-padded to it, as :func:`is_speech` pads one.
+    model : keras.Model, optional
+        Default the shipped detector.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+    """
+    audio = np.asarray(audio, np.float32)
+    if audio.ndim != 2 or audio.shape[1] > MODEL_SAMPLES:
+        raise ValueError(f"clip_scores expects clips of shape (n, samples <= {MODEL_SAMPLES}), got {audio.shape}")
+    return speech_scores(np.pad(audio, ((0, 0), (0, MODEL_SAMPLES - audio.shape[1]))), model)
+
+
+def speech_and_coherent(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    """Speech by a magnitude detector *and* by the phase-aware one: the smaller of Silero VAD's score and :func:`is_speech`.
+
+    Silero VAD (:func:`phaselab.studies.anchors.silero_speech`) sees only magnitudes: it knows speech's
+    spectral shapes from music's, but takes a random-phase twin for speech. :func:`is_speech` sees phase
+    too: it rejects the twins, but takes most coherent sounds (music, instruments) for speech. A clip
+    counts as speech here only if both say so. Chapter 06 measures it (section 6).
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip, any level and length (as :func:`is_speech` takes it).
+    sr : int
+        Its sample rate in Hz.
+
+    Returns
+    -------
+    float
+        In [0, 1]; above 0.5 means speech.
+
+    Examples
+    --------
+    >>> speech_and_coherent(np.zeros(16000)) < 0.5
+    True
+    """
+    from phaselab.studies.anchors import silero_speech
+
+    return min(silero_speech(audio, sr), is_speech(audio, sr))
 
 
 def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
