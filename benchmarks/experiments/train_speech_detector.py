@@ -10,6 +10,11 @@
 Writes ``benchmarks/results/speech_detector.json`` (settings, machine, folds, held-out scores,
 file size). Run: ``python benchmarks/experiments/train_speech_detector.py [--n 2000] [--epochs 12]
 [--fold-n 1000] [--fold-epochs 8] [--no-folds] [--out PATH]``
+
+``--tonal 60`` trains the detector with 60 synthetic tonal sounds among its noises
+(:mod:`phaselab.data.tones`) and the mix :data:`phaselab.studies.detector.TONAL_MIX`; the tonal detector
+was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds
+--out phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import numpy as np
 
 from phaselab.studies.detector import (
     DETECTOR_ENCODING,
+    TONAL_MIX,
     WEIGHTS,
     leave_one_noise_out,
     load_detector,
@@ -53,6 +59,8 @@ def main() -> None:
     parser.add_argument("--fold-epochs", type=int, default=8)
     parser.add_argument("--no-folds", action="store_true", help="skip the leave-one-noise-out folds")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tonal", type=int, default=0,
+                        help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -62,7 +70,8 @@ def main() -> None:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         harness.write_json(args.results, report)
     start = time.perf_counter()
-    _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed)
+    _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
+                                **({"mix": TONAL_MIX} if args.tonal else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "
           f"training accuracy per epoch {[round(a, 3) for a in history['accuracy']]}")

