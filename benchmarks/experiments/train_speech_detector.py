@@ -61,6 +61,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tonal", type=int, default=0,
                         help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
+    parser.add_argument("--start", type=Path, default=None, help="a saved detector to train further (fine-tune)")
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -71,6 +73,7 @@ def main() -> None:
         harness.write_json(args.results, report)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
+                                start=args.start, learning_rate=args.learning_rate,
                                 **({"mix": TONAL_MIX} if args.tonal else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "

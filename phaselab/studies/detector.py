@@ -50,7 +50,7 @@ TONAL_WEIGHTS = weights_dir() / "speech_detector_tonal.keras"
 """The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises
 (:func:`train_detector` with ``tonal=60``; ``benchmarks/experiments/train_speech_detector.py --tonal 60``)."""
 
-TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
+TONAL_MIX = (0.45, 0.25, 0.05, 0.2, 0.05)
 """Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""
 
 
@@ -67,6 +67,8 @@ def train_detector(
     noises: Sequence[np.ndarray] | None = None,
     tonal: int = 0,
     mix: Sequence[float] = MIX,
+    start: str | os.PathLike | None = None,
+    learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Train the speech detector on training-speaker clips and save it to ``out``.
 
@@ -87,6 +89,10 @@ def train_detector(
         detector): none; :data:`TONAL_WEIGHTS` was trained with 60.
     mix : sequence of 5 floats
         Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
+    start : path-like, optional
+        A saved detector to train further (fine-tune) instead of a new model.
+    learning_rate : float
+        Adam's.
 
     Returns
     -------
@@ -104,7 +110,8 @@ def train_detector(
 
         noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
     examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
-    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
+    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed, learning_rate=learning_rate,
+                                      model=None if start is None else load_model(Path(start)))
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         model.save(tmp)
