@@ -41,6 +41,7 @@ from phaselab.studies.detector import (
 )
 from phaselab.studies.speech_noise import (
     KINDS,
+    MIX,
     make_speech_noise_examples,
     noise_recordings,
     training_clips,
@@ -67,7 +68,8 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "machine": harness.machine(), "encoding": DETECTOR_ENCODING}
+              "machine": harness.machine(), "encoding": DETECTOR_ENCODING,
+              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal else MIX))}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         harness.write_json(args.results, report)

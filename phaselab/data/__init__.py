@@ -10,6 +10,7 @@ _EXPORTS: dict[str, str] = {
     "BACKGROUND_NOISE": "speech_commands",
     "CLASSES": "labels",
     "EVERYDAY_SOUNDS": "everyday",
+    "EXCERPT_START": "everyday",
     "EverydayClips": "everyday",
     "COMMANDS": "labels",
     "ClassBalancedSampler": "sampler",
@@ -33,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "SoundPreprocessor": "augment",
     "Speaker": "espeak",
     "SpeechCommands": "speech_commands",
+    "TONAL_KINDS": "tones",
     "TEST_VOICES": "synth",
     "TRAIN_VOICES": "synth",
     "TWO_TAKE_WORDS": "real",
@@ -74,6 +76,8 @@ _EXPORTS: dict[str, str] = {
     "synthesize_samples": "synth",
     "synthesize_word": "espeak",
     "time_stretch": "perturb",
+    "tonal_sound": "tones",
+    "tonal_sounds": "tones",
 }
 """Public name -> the module of ``phaselab.data`` that defines it (imported on first use)."""
 
