@@ -123,7 +123,7 @@ def everyday_clips(root: str | os.PathLike | None = None, kinds: tuple[str, ...]
     Examples
     --------
     >>> clips = everyday_clips(kinds=("animal",))
-    >>> clips.audio.shape[1], sorted(set(clips.recording))
+    >>> clips.audio.shape[1], sorted(set(clips.recording.tolist()))
     (16000, ['humpback_whale_glacier_bay', 'robin_bird_inspectorj'])
     """
     root = everyday_root() if root is None else Path(root)
