@@ -63,8 +63,11 @@ def main() -> None:
     scores = with_combined(scores)
     groups = {name: g for name, (_, g) in sets.items()}
     summary = summarise_world(scores, groups, resamples=args.resamples, seed=args.seed)
-    report = {"settings": {**{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-                           "quick": quick},
+    def shown(value: object) -> object:  # a path inside the repository as a relative one
+        return (str(value.resolve().relative_to(harness.REPO)) if value.resolve().is_relative_to(harness.REPO)
+                else str(value)) if isinstance(value, Path) else value
+
+    report = {"settings": {**{k: shown(v) for k, v in vars(args).items()}, "quick": quick},
               "machine": harness.machine(), "detectors": {name: DETECTOR_NOTES[name] for name in scores},
               "seconds": seconds, **summary,
               "groups": {name: g.tolist() for name, g in groups.items()},

@@ -130,7 +130,7 @@ def world_sets(speech_clips: int | None = None, background_per_recording: int = 
     sets["background"] = (np.stack(segments).astype(np.float32), np.array(names))
     everyday = everyday_clips()
     renamed = {"speech": "read speech"}
-    for kind in dict.fromkeys(everyday.kind):
+    for kind in dict.fromkeys(everyday.kind.tolist()):
         chosen = everyday.kind == kind
         sets[renamed.get(kind, kind)] = (everyday.audio[chosen], everyday.recording[chosen])
     return sets
