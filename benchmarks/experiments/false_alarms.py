@@ -5,7 +5,7 @@ Measured on material the model never trained on:
 - **real test speakers**: the test split of the bundled real-speech set (113 speakers), for
   macro F1 and for the share of its ``unknown`` clips (the 25 other words of Speech Commands)
   taken for a command;
-- **other spoken words**: ``data/other_words/`` (``--other-words``), 102 words and letters
+- **other spoken words**: ``data/other_words/`` (``--other-words``), 36 words
   that are none of the 35 Speech Commands words, read by one professional speaker (Debian's
   ``asterisk-core-sounds-en-wav``, CC BY-SA 3.0), one 1 s window each;
 - **everyday sounds**: the WAV files or folders given with ``--everyday`` (music, animals, ...;

@@ -10,6 +10,11 @@
 Writes ``benchmarks/results/speech_detector.json`` (settings, machine, folds, held-out scores,
 file size). Run: ``python benchmarks/experiments/train_speech_detector.py [--n 2000] [--epochs 12]
 [--fold-n 1000] [--fold-epochs 8] [--no-folds] [--out PATH]``
+
+``--tonal 60`` trains the detector with 60 synthetic tonal sounds among its noises
+(:mod:`phaselab.data.tones`) and the mix :data:`phaselab.studies.detector.TONAL_MIX`; the tonal detector
+was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds
+--out phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``.
 """
 
 from __future__ import annotations
@@ -28,12 +33,14 @@ import numpy as np
 from phaselab.atomic import write_json
 from phaselab.studies.detector import (
     DETECTOR_ENCODING,
+    TONAL_MIX,
     leave_one_noise_out,
     speech_scores,
     train_detector,
 )
 from phaselab.studies.speech_noise import (
     KINDS,
+    MIX,
     make_speech_noise_examples,
     noise_recordings,
     training_clips,
@@ -54,16 +61,23 @@ def main() -> None:
     parser.add_argument("--fold-epochs", type=int, default=8)
     parser.add_argument("--no-folds", action="store_true", help="skip the leave-one-noise-out folds")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tonal", type=int, default=0,
+                        help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
+    parser.add_argument("--start", type=Path, default=None, help="a saved detector to train further (fine-tune)")
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-              "machine": harness.machine(), "encoding": DETECTOR_ENCODING}
+              "machine": harness.machine(), "encoding": DETECTOR_ENCODING,
+              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal else MIX))}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         write_json(report, args.results)
     start = time.perf_counter()
-    _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed)
+    _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
+                                start=args.start, learning_rate=args.learning_rate,
+                                **({"mix": TONAL_MIX} if args.tonal else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "
           f"training accuracy per epoch {[round(a, 3) for a in history['accuracy']]}")

@@ -17,6 +17,7 @@ from phaselab.data.download import (
     default_dest,
     download_speech_commands,
 )
+from phaselab.data.everyday import cut_everyday_excerpts
 from phaselab.data.real import bundle_real_speech
 from phaselab.data.speech_commands import VERSIONS
 from phaselab.data.synth import (
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_download(actions)
     register_synth(actions)
     register_real(actions)
+    register_everyday(actions)
 
 
 def register_download(subparsers: argparse._SubParsersAction) -> None:
@@ -130,3 +132,24 @@ def register_real(subparsers: argparse._SubParsersAction, names: Sequence[str] =
     parser.add_argument("--out", required=True, type=Path, help="destination directory")
     parser.add_argument("--force", action="store_true", help="replace an existing non-empty --out")
     parser.set_defaults(func=_run_real)
+
+
+def _run_everyday(args: argparse.Namespace) -> int:
+    for path in cut_everyday_excerpts(args.source, args.out, force=args.force):
+        print(path)
+    return 0
+
+
+def register_everyday(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``everyday`` action to ``phaselab data``."""
+    parser = subparsers.add_parser(
+        "everyday",
+        help="cut the bundled excerpts of everyday sounds (music, animals, read speech) from full recordings",
+        description="Cut the excerpts of phaselab.data.everyday.EVERYDAY_SOUNDS from a folder of the full "
+        "recordings (16 kHz mono WAVs, each with its licence .txt), as data/everyday_sounds was made.",
+    )
+    parser.add_argument("--source", required=True, type=Path, help="folder with <name>.wav and <name>.txt")
+    parser.add_argument("--out", type=Path, default=Path("data/everyday_sounds"),
+                        help="destination directory (default %(default)s)")
+    parser.add_argument("--force", action="store_true", help="replace WAVs already in --out")
+    parser.set_defaults(func=_run_everyday)

@@ -28,16 +28,30 @@ from phaselab.atomic import atomic_path
 from phaselab.constants import MODEL_SAMPLES
 from phaselab.studies.speech_noise import (
     KINDS,
+    MIX,
     make_speech_noise_examples,
     make_speech_noise_set,
     noise_recordings,
     training_clips,
 )
 from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
+from phaselab.training.rundir import load_model
 from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
 from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "DETECTOR_ENCODING", "detector_study"]
+__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "train_detector", "leave_one_noise_out",
+           "TONAL_WEIGHTS", "TONAL_MIX", "DETECTOR_ENCODING", "detector_study"]
+
+TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
+"""The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises, made by
+``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds --out
+phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``
+(:func:`train_detector` with ``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0; 483 s on 2
+shared cores). Chapter 06, section 6 measures it (``benchmarks/results/detectors_world.json``): it rejects
+more everyday sounds than :func:`is_speech` but fewer twins. Not the default detector."""
+
+TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
+"""Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""
 
 
 DETECTOR_ENCODING = "mag_if"
@@ -51,6 +65,10 @@ def train_detector(
     epochs: int = 12,
     seed: int = 0,
     noises: Sequence[np.ndarray] | None = None,
+    tonal: int = 0,
+    mix: Sequence[float] = MIX,
+    start: str | os.PathLike | None = None,
+    learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Train the speech detector on training-speaker clips and save it to ``out``.
 
@@ -65,6 +83,16 @@ def train_detector(
     n : int
         Examples in the training set (:func:`~phaselab.studies.speech_noise.make_speech_noise_set`).
     epochs, seed : int
+    tonal : int
+        Synthetic sounds with coherent phase (:func:`phaselab.data.tones.tonal_sounds`, 10 s each, seed
+        ``seed``) added to ``noises``: music, plucked strings, drums, chirps, glides. 0 (the shipped
+        detector): none; :data:`TONAL_WEIGHTS` was trained with 60.
+    mix : sequence of 5 floats
+        Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
+    start : path-like, optional
+        A saved detector to train further (fine-tune) instead of a new model.
+    learning_rate : float
+        Adam's.
 
     Returns
     -------
@@ -77,8 +105,13 @@ def train_detector(
         clips = training_clips()
     if noises is None:
         noises = list(noise_recordings().values())
-    examples = make_speech_noise_set(clips, n, seed, noises=noises)
-    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
+    if tonal:
+        from phaselab.data.tones import tonal_sounds
+
+        noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
+    examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
+    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed, learning_rate=learning_rate,
+                                      model=None if start is None else load_model(Path(start)))
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         model.save(tmp)
@@ -142,6 +175,56 @@ def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_siz
     np.ndarray, shape (n,), float32
     """
     return speech_probability(model or load_detector(), audio, batch_size)
+
+
+def clip_scores(audio: np.ndarray, model: keras.Model | None = None) -> np.ndarray:
+    """:func:`is_speech` of every clip of a batch of 16 kHz clips up to :data:`~phaselab.constants.MODEL_SAMPLES` long.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n, samples), float
+        ``samples`` at most ``MODEL_SAMPLES``; each clip is zero-padded to it, as :func:`is_speech` pads one.
+    model : keras.Model, optional
+        Default the shipped detector.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+    """
+    audio = np.asarray(audio, np.float32)
+    if audio.ndim != 2 or audio.shape[1] > MODEL_SAMPLES:
+        raise ValueError(f"clip_scores expects clips of shape (n, samples <= {MODEL_SAMPLES}), got {audio.shape}")
+    return speech_scores(np.pad(audio, ((0, 0), (0, MODEL_SAMPLES - audio.shape[1]))), model)
+
+
+def speech_and_coherent(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    """Speech by a magnitude detector *and* by the phase-aware one: the smaller of Silero VAD's score and :func:`is_speech`.
+
+    Silero VAD (:func:`phaselab.studies.anchors.silero_speech`) sees only magnitudes: it knows speech's
+    spectral shapes from music's, but takes a random-phase twin for speech. :func:`is_speech` sees phase
+    too: it rejects the twins, but takes most coherent sounds (music, instruments) for speech. A clip
+    counts as speech here only if both say so. Chapter 06 measures it (section 6).
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip, any level and length (as :func:`is_speech` takes it).
+    sr : int
+        Its sample rate in Hz.
+
+    Returns
+    -------
+    float
+        In [0, 1]; above 0.5 means speech.
+
+    Examples
+    --------
+    >>> speech_and_coherent(np.zeros(16000)) < 0.5
+    True
+    """
+    from phaselab.studies.anchors import silero_speech
+
+    return min(silero_speech(audio, sr), is_speech(audio, sr))
 
 
 def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:

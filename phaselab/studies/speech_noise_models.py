@@ -40,6 +40,8 @@ def fit_speech_noise(
     filters: tuple[int, ...] = (8, 16, 32),
     seed: int = 0,
     verbose: int = 0,
+    model: keras.Model | None = None,
+    learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Train an :func:`~phaselab.nn.encoding_nets.encoding_model` with two classes (noise, speech).
 
@@ -57,6 +59,10 @@ def fit_speech_noise(
         Seeds the weights and the batch order.
     verbose : int
         Keras's verbosity.
+    model : keras.Model, optional
+        Train this model further (fine-tuning; ``encoding`` and ``filters`` are then not used) instead of a new one.
+    learning_rate : float
+        Adam's.
 
     Returns
     -------
@@ -67,8 +73,9 @@ def fit_speech_noise(
     """
     keras.utils.set_random_seed(seed)
     audio, labels = train
-    model = encoding_model(encoding, samples=audio.shape[1], n_classes=2, filters=filters, name=f"speech-{encoding}")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if model is None:
+        model = encoding_model(encoding, samples=audio.shape[1], n_classes=2, filters=filters, name=f"speech-{encoding}")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(
         audio, labels, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True, verbose=verbose
     )

@@ -90,3 +90,29 @@ def test_detector_study_sorts_the_folds_of_the_committed_results(tmp_path) -> No
     assert detector_study(tmp_path / "absent.json") is None
     (tmp_path / "no_folds.json").write_text(json.dumps({"size_mb": 1.0}))
     assert detector_study(tmp_path / "no_folds.json") is None
+
+
+def test_clip_scores_pad_one_second_clips_as_is_speech_does(held_out: np.ndarray) -> None:
+    from phaselab.studies.detector import clip_scores
+
+    clips = held_out[:3, :16000]
+    np.testing.assert_allclose(clip_scores(clips), [is_speech(clip) for clip in clips], atol=1e-5)
+    with pytest.raises(ValueError, match="clip_scores expects"):
+        clip_scores(np.zeros((2, MODEL_SAMPLES + 1)))
+
+
+def test_speech_and_coherent_needs_both_detectors(held_out: np.ndarray) -> None:
+    from phaselab.studies.anchors import silero_speech
+    from phaselab.studies.detector import speech_and_coherent
+
+    rng = np.random.default_rng(4)
+    for clip in (held_out[1, :16000], random_phase_twin(held_out[1, :16000], rng)):
+        assert speech_and_coherent(clip) == pytest.approx(min(silero_speech(clip), is_speech(clip)), abs=1e-6)
+
+
+def test_train_detector_can_add_tonal_noises_and_fine_tune(tmp_path, held_out: np.ndarray) -> None:
+    first, second = tmp_path / "first.keras", tmp_path / "second.keras"
+    train_detector(first, clips=list(held_out[:4, :16000]), n=16, epochs=1, tonal=2)
+    _, history = train_detector(second, clips=list(held_out[:4, :16000]), n=16, epochs=1, start=first,
+                                learning_rate=1e-4)
+    assert second.is_file() and len(history["loss"]) == 1

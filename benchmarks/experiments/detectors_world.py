@@ -1,0 +1,81 @@
+"""phaselab's speech detectors against Silero VAD and WebRTC VAD, on the same clips, none of them tuned on.
+
+Scores every detector of :func:`phaselab.studies.detectors_world.world_detectors` (``is_speech``, the
+anchors ``silero`` and ``webrtc``, and ``silero_and_phase``, speech only if Silero and ``is_speech`` both
+say so) on the sets of :func:`phaselab.studies.detectors_world.world_sets`: held-out speakers of
+``data/real_speech_commands``, their random-phase twins and shaped noise, the 13 background recordings
+and the everyday sounds of ``data/everyday_sounds`` (music, a song, a trumpet, a whale, a robin, read
+speech). Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
+group (speaker or recording: what the ROC curves and intervals need), the share of each set taken for
+speech and the ROC AUC of speech against each negative set, with 95 % intervals from a bootstrap over
+speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_world.detectors_world_study`).
+
+Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]``.
+``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
+unless ``--out`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script: benchmarks/ holds harness.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import harness  # first: sets the environment before TensorFlow loads
+import numpy as np
+
+from phaselab.studies.detectors_world import (
+    DETECTOR_NOTES,
+    format_world_table,
+    score_world,
+    summarise_world,
+    world_detectors,
+    with_combined,
+    world_sets,
+)
+
+RESULTS = harness.RESULTS / "detectors_world.json"
+
+
+def main() -> None:
+    quick = harness.quick()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speech-clips", type=int, default=40 if quick else None,
+                        help="held-out speakers' clips (default all; 40 in quick mode)")
+    parser.add_argument("--background", type=int, default=2 if quick else 20,
+                        help="one-second segments of each background recording, at most")
+    parser.add_argument("--resamples", type=int, default=100 if quick else 1000, help="bootstrap resamples")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=harness.BUILD / "detectors_world.json" if quick else RESULTS)
+    args = parser.parse_args()
+    sets = world_sets(args.speech_clips, args.background, args.seed)
+    print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
+    seconds, scores = {}, {}
+    for name, scorer in world_detectors().items():
+        start = time.perf_counter()
+        scores.update(score_world(sets, {name: scorer}))
+        seconds[name] = time.perf_counter() - start
+        print(f"scored {name}: {seconds[name]:.0f} s", flush=True)
+    scores = with_combined(scores)
+    groups = {name: g for name, (_, g) in sets.items()}
+    summary = summarise_world(scores, groups, resamples=args.resamples, seed=args.seed)
+    def shown(value: object) -> object:  # a path inside the repository as a relative one
+        return (str(value.resolve().relative_to(harness.REPO)) if value.resolve().is_relative_to(harness.REPO)
+                else str(value)) if isinstance(value, Path) else value
+
+    report = {"settings": {**{k: shown(v) for k, v in vars(args).items()}, "quick": quick},
+              "machine": harness.machine(), "detectors": {name: DETECTOR_NOTES[name] for name in scores},
+              "seconds": seconds, **summary,
+              "groups": {name: g.tolist() for name, g in groups.items()},
+              "scores": {d: {s: np.round(v, 5).tolist() for s, v in table.items()} for d, table in scores.items()}}
+    harness.write_json(args.out, report)
+    print(format_world_table(summary))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

