@@ -26,6 +26,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import harness  # first: sets the environment before TensorFlow loads
+
+from phaselab.atomic import write_json
 import numpy as np
 
 from phaselab.studies.detectors_world import (
@@ -72,7 +74,7 @@ def main() -> None:
               "seconds": seconds, **summary,
               "groups": {name: g.tolist() for name, g in groups.items()},
               "scores": {d: {s: np.round(v, 5).tolist() for s, v in table.items()} for d, table in scores.items()}}
-    harness.write_json(args.out, report)
+    write_json(report, args.out)
     print(format_world_table(summary))
     print(f"wrote {args.out}")
 

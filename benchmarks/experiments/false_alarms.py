@@ -35,6 +35,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.atomic import write_json
+
 import numpy as np
 
 from phaselab.data.labels import CLASSES, COMMANDS, UNKNOWN
@@ -98,7 +100,7 @@ def main() -> None:
         "met": met,
         "sweep_for_the_record": [rates(truth, p, probabilities, t) for t in SWEEP],
     }
-    harness.write_json(RESULTS, result)
+    write_json(result, RESULTS)
     names = [n for n in ("unknown_words", "other_words", "everyday", "background_heard_in_training") if n in before]
     print(f"threshold {chosen['threshold']:.2f}, chosen on the validation split (macro F1 {chosen['macro_f1_argmax']:.3f}"
           f" -> {chosen['macro_f1']:.3f}, at most {args.max_loss} lost)")

@@ -27,6 +27,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.atomic import write_json
+
 import numpy as np
 
 from phaselab.data.labels import CLASSES, SILENCE
@@ -105,7 +107,8 @@ def main() -> None:
                   f"{s['false_alarms']} false alarms ({s['false_alarms_words']} on other words, "
                   f"{s['false_alarms_sounds']} on sounds) of {s['commands']} commands")
     name = "listen.json" if args.split == "test" else f"listen_{args.split}.json"
-    out = harness.write_json(harness.RESULTS / name, result)
+    out = harness.RESULTS / name
+    write_json(result, out)
     print(f"{minutes:.1f} min, {stats['commands']} commands of held-out {args.split} speakers: "
           f"{stats['hits']} hits ({stats['hit_rate']:.0%}), {stats['wrong']} wrong, {stats['misses']} misses; "
           f"{stats['false_alarms']} false alarms = {stats['false_alarms_per_minute']:.2f} per minute "
