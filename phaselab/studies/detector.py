@@ -51,8 +51,14 @@ def train_detector(
     epochs: int = 12,
     seed: int = 0,
     noises: Sequence[np.ndarray] | None = None,
+    validation_clips: Sequence[np.ndarray] | None = None,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
     """Train the speech detector on training-speaker clips and save it to ``out``.
+
+    :func:`~phaselab.studies.speech_noise_models.fit_speech_noise` trains it on ``n`` examples
+    for ``epochs`` epochs; the model after the last epoch is saved. (The shipped detector was
+    trained by the same recipe before it ran through :func:`~phaselab.training.loop.train`:
+    Keras's own shuffling, no validation set.)
 
     Parameters
     ----------
@@ -65,25 +71,31 @@ def train_detector(
     n : int
         Examples in the training set (:func:`~phaselab.studies.speech_noise.make_speech_noise_set`).
     epochs, seed : int
+    validation_clips : sequence of np.ndarray, optional
+        Speech of the ``n // 4`` validation examples (scored after each epoch, not used to
+        choose the model); default the validation speakers of the bundled real set.
 
     Returns
     -------
-    The model and its history (see :func:`fit_speech_noise`).
+    The model and its history (:class:`~phaselab.training.config.TrainResult`'s).
     """
+    import tempfile
+
     out = Path(out)
     if out.suffix != ".keras":
         raise ValueError(f"{out}: the detector is saved as a .keras file")
-    if clips is None:
-        clips = training_clips()
-    if noises is None:
-        noises = list(noise_recordings().values())
+    clips = training_clips() if clips is None else clips
+    validation_clips = training_clips("validation") if validation_clips is None else validation_clips
+    noises = list(noise_recordings().values()) if noises is None else noises
     examples = make_speech_noise_set(clips, n, seed, noises=noises)
-    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed)
+    validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, noises=noises)
+    with tempfile.TemporaryDirectory(prefix="phaselab-detector-") as run_dir:
+        fitted = fit_speech_noise(DETECTOR_ENCODING, examples, validation, Path(run_dir) / "run", epochs, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
-        model.save(tmp)
+        fitted.model.save(tmp)
     load_detector.cache_clear()
-    return model, history
+    return fitted.model, fitted.history
 
 
 def leave_one_noise_out(
@@ -92,7 +104,8 @@ def leave_one_noise_out(
     """Does the detector catch a kind of noise it never heard? One fold per background recording.
 
     Each fold trains the detector's model (:data:`DETECTOR_ENCODING`, :func:`fit_speech_noise`)
-    on examples made from the training speakers with every recording but one, then scores
+    on examples made from the training speakers with every recording but one (validated on
+    ``n // 4`` made from the validation speakers), then scores
     ``test_clips`` clips of the test speakers and as many segments of the left-out recording
     (at the same random levels as in training).
 
@@ -103,16 +116,19 @@ def leave_one_noise_out(
         noise), ``speech_kept`` (share of held-out speech scored as speech), ``accuracy`` and
         ``auc`` (:func:`~phaselab.training.scores.roc_auc`, speech against that noise), ``seconds``.
     """
+    import tempfile
     import time
 
     recordings = noise_recordings()
-    train_speech, test_speech = training_clips("train"), training_clips("test")
+    train_speech, validation_speech, test_speech = (training_clips(split) for split in ("train", "validation", "test"))
     folds = []
     for i, held in enumerate(recordings):
         start = time.perf_counter()
         others = [audio for name, audio in recordings.items() if name != held]
-        model, _ = fit_speech_noise(DETECTOR_ENCODING, make_speech_noise_set(train_speech, n, seed + i, noises=others),
-                                    epochs=epochs, seed=seed)
+        with tempfile.TemporaryDirectory(prefix="phaselab-fold-") as run_dir:
+            model = fit_speech_noise(DETECTOR_ENCODING, make_speech_noise_set(train_speech, n, seed + i, noises=others),
+                                     make_speech_noise_set(validation_speech, max(2, n // 4), seed + 50 + i, noises=others),
+                                     Path(run_dir) / "run", epochs, seed=seed).model
         audio, kinds = make_speech_noise_examples(test_speech, 2 * test_clips, seed + 100 + i,
                                                   mix=(0.5, 0.0, 0.0, 0.5, 0.0), noises=[recordings[held]])
         scores = speech_scores(audio, model)

@@ -65,7 +65,8 @@ def test_bad_input_is_refused(tmp_path) -> None:
 
 def test_train_detector_writes_a_loadable_model(tmp_path, held_out: np.ndarray) -> None:
     path = tmp_path / "detector.keras"
-    model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1)
+    model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1,
+                                    validation_clips=list(held_out[4:6, :16000]))
     assert path.is_file() and len(history["loss"]) == 1
     reloaded = speech_scores(held_out[:2], load_detector(path))
     np.testing.assert_allclose(reloaded, speech_scores(held_out[:2], model), atol=1e-5)
