@@ -1,10 +1,10 @@
 """A trained speech detector: is this sound speech, or noise with a speech-like spectrum?
 
 :func:`is_speech` scores a clip with the model shipped in ``phaselab/weights/speech_detector.keras``
-(:data:`phaselab.training.shipped.SHIPPED_DETECTOR`), trained by :func:`train_detector` (run
-``python benchmarks/experiments/train_speech_detector.py``) on the speech-or-noise task of
+(:data:`phaselab.training.shipped.SHIPPED_DETECTOR`), trained by
+``python benchmarks/experiments/train_speech_detector.py`` on the speech-or-noise task of
 :mod:`phaselab.studies.speech_noise`, made from the *training* speakers of the bundled real set and
-its real background-noise recordings (:func:`noise_recordings`).
+its real background-noise recordings.
 Its noise class includes each clip's random-phase twin, which has nearly the same
 magnitude spectrogram (how nearly: :func:`phaselab.studies.speech_noise.twin_closeness`). The
 detector is a :func:`phaselab.nn.encoding_nets.encoding_model` over
@@ -15,8 +15,6 @@ detector is a :func:`phaselab.nn.encoding_nets.encoding_model` over
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import keras
@@ -24,124 +22,15 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
-from phaselab.atomic import atomic_path
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.studies.speech_noise import (
-    KINDS,
-    make_speech_noise_examples,
-    make_speech_noise_set,
-    noise_recordings,
-    training_clips,
-)
-from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
-from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
-from phaselab.training.scores import roc_auc
+from phaselab.studies.speech_noise_models import speech_probability
+from phaselab.training.shipped import load_detector
 
-__all__ = ["is_speech", "speech_scores", "train_detector", "leave_one_noise_out", "DETECTOR_ENCODING", "detector_study"]
+__all__ = ["is_speech", "speech_scores", "DETECTOR_ENCODING", "detector_study"]
 
 
 DETECTOR_ENCODING = "mag_if"
 """Features of the shipped detector: log-magnitude and instantaneous frequency."""
-
-
-def train_detector(
-    out: str | os.PathLike = SHIPPED_DETECTOR,
-    clips: Sequence[np.ndarray] | None = None,
-    n: int = 2000,
-    epochs: int = 12,
-    seed: int = 0,
-    noises: Sequence[np.ndarray] | None = None,
-    validation_clips: Sequence[np.ndarray] | None = None,
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train the speech detector on training-speaker clips and save it to ``out``.
-
-    :func:`~phaselab.studies.speech_noise_models.fit_speech_noise` trains it on ``n`` examples
-    for ``epochs`` epochs; the model after the last epoch is saved. (The shipped detector was
-    trained by the same recipe before it ran through :func:`~phaselab.training.loop.train`:
-    Keras's own shuffling, no validation set.)
-
-    Parameters
-    ----------
-    out : path-like
-        A ``.keras`` file, written atomically.
-    clips : sequence of np.ndarray, optional
-        Speech clips; default the training speakers of the bundled real set.
-    noises : sequence of np.ndarray, optional
-        Background recordings of the ``noise`` kind; default all of the bundled real set's.
-    n : int
-        Examples in the training set (:func:`~phaselab.studies.speech_noise.make_speech_noise_set`).
-    epochs, seed : int
-    validation_clips : sequence of np.ndarray, optional
-        Speech of the ``n // 4`` validation examples (scored after each epoch, not used to
-        choose the model); default the validation speakers of the bundled real set.
-
-    Returns
-    -------
-    The model and its history (:class:`~phaselab.training.config.TrainResult`'s).
-    """
-    import tempfile
-
-    out = Path(out)
-    if out.suffix != ".keras":
-        raise ValueError(f"{out}: the detector is saved as a .keras file")
-    clips = training_clips() if clips is None else clips
-    validation_clips = training_clips("validation") if validation_clips is None else validation_clips
-    noises = list(noise_recordings().values()) if noises is None else noises
-    examples = make_speech_noise_set(clips, n, seed, noises=noises)
-    validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, noises=noises)
-    with tempfile.TemporaryDirectory(prefix="phaselab-detector-") as run_dir:
-        fitted = fit_speech_noise(DETECTOR_ENCODING, examples, validation, Path(run_dir) / "run", epochs, seed=seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        fitted.model.save(tmp)
-    load_detector.cache_clear()
-    return fitted.model, fitted.history
-
-
-def leave_one_noise_out(
-    n: int = 1000, epochs: int = 8, test_clips: int = 300, seed: int = 0, verbose: bool = True,
-) -> list[dict[str, Any]]:
-    """Does the detector catch a kind of noise it never heard? One fold per background recording.
-
-    Each fold trains the detector's model (:data:`DETECTOR_ENCODING`, :func:`fit_speech_noise`)
-    on examples made from the training speakers with every recording but one (validated on
-    ``n // 4`` made from the validation speakers), then scores
-    ``test_clips`` clips of the test speakers and as many segments of the left-out recording
-    (at the same random levels as in training).
-
-    Returns
-    -------
-    list of dict
-        Per recording (sorted by name): ``noise``, ``caught`` (share of its segments scored as
-        noise), ``speech_kept`` (share of held-out speech scored as speech), ``accuracy`` and
-        ``auc`` (:func:`~phaselab.training.scores.roc_auc`, speech against that noise), ``seconds``.
-    """
-    import tempfile
-    import time
-
-    recordings = noise_recordings()
-    train_speech, validation_speech, test_speech = (training_clips(split) for split in ("train", "validation", "test"))
-    folds = []
-    for i, held in enumerate(recordings):
-        start = time.perf_counter()
-        others = [audio for name, audio in recordings.items() if name != held]
-        with tempfile.TemporaryDirectory(prefix="phaselab-fold-") as run_dir:
-            model = fit_speech_noise(DETECTOR_ENCODING, make_speech_noise_set(train_speech, n, seed + i, noises=others),
-                                     make_speech_noise_set(validation_speech, max(2, n // 4), seed + 50 + i, noises=others),
-                                     Path(run_dir) / "run", epochs, seed=seed).model
-        audio, kinds = make_speech_noise_examples(test_speech, 2 * test_clips, seed + 100 + i,
-                                                  mix=(0.5, 0.0, 0.0, 0.5, 0.0), noises=[recordings[held]])
-        scores = speech_scores(audio, model)
-        speech = kinds == KINDS.index("speech")
-        fold = {"noise": held, "caught": float(np.mean(scores[~speech] < 0.5)),
-                "speech_kept": float(np.mean(scores[speech] > 0.5)),
-                "accuracy": float(np.mean((scores > 0.5) == speech)), "auc": roc_auc(scores, speech),
-                "seconds": time.perf_counter() - start}
-        folds.append(fold)
-        if verbose:
-            print(f"left out {held:<26} caught {fold['caught']:.3f}  speech kept {fold['speech_kept']:.3f}  "
-                  f"AUC {fold['auc']:.3f}  {fold['seconds']:.0f} s", flush=True)
-    return folds
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:
@@ -205,7 +94,7 @@ def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | No
     Returns
     -------
     dict or None
-        None when there are no results (or none of :func:`leave_one_noise_out`); else the
+        None when there are no results (or no leave-one-noise-out folds); else the
         file's entries (``held_out_speakers``: the shipped detector's scores on held-out
         speakers; ``size_mb``: its file size in MB; ...) with ``folds`` sorted by ROC AUC,
         hardest first (per fold: the recording left out, the share of its examples ``caught``

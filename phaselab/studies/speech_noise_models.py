@@ -19,7 +19,6 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab.nn.encoding_nets import encoding_model
 from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
