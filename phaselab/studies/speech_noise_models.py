@@ -1,10 +1,10 @@
 """Which encoding tells speech from speech-like noise? Small CNNs fitted on the speech-or-noise task, per seed.
 
 :func:`fit_speech_noise` trains one :func:`phaselab.nn.encoding_nets.encoding_model` on the task
-of :mod:`phaselab.studies.speech_noise` with :func:`phaselab.training.loop.train`; :func:`compare_encodings_on_speech_noise` does it for
-several encodings and seeds and :func:`summarise_seeds` gives accuracy per kind of example and ROC
-AUC with their spread (``benchmarks/experiments/speech_noise_models.py`` writes the results file,
-:func:`load_results` reads it).
+of :mod:`phaselab.studies.speech_noise` with :func:`phaselab.training.loop.train`;
+:func:`compare_encodings_on_speech_noise` does it for several encodings and seeds and
+:func:`summarise_seeds` gives accuracy per kind of example and ROC AUC with their spread
+(``benchmarks/experiments/speech_noise_models.py`` writes the results file, :func:`load_results` reads it).
 
 Notebook: ``06_speech_or_noise.ipynb``
 """
@@ -47,9 +47,9 @@ def fit_speech_noise(
     seed: int = 0,
     verbose: int = 0,
 ) -> TrainResult:
-    """Train an ``enc-small`` model (:func:`~phaselab.nn.encoding_nets.encoding_model`) on (noise, speech) with :func:`~phaselab.training.loop.train`.
+    """Train an ``enc-small`` model (:func:`~phaselab.nn.encoding_nets.encoding_model`) on (noise, speech).
 
-    The recipe: Adam at a constant 1e-3, cross-entropy, batches of 32, no augmentation (the
+    Through :func:`~phaselab.training.loop.train`, with the recipe: Adam at a constant 1e-3, cross-entropy, batches of 32, no augmentation (the
     examples are made already), a fresh seeded order each epoch.
 
     Parameters
@@ -73,7 +73,8 @@ def fit_speech_noise(
         ``model``: audio -> ``(batch, 2)`` probabilities of (noise, speech); ``history``:
         ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ... per epoch.
     """
-    config = TrainConfig("enc-small", model_kwargs={"encoding": encoding, "filters": list(filters)},
+    kwargs = {"encoding": encoding, "filters": list(filters), "samples": int(np.shape(train[0])[1])}
+    config = TrainConfig("enc-small", model_kwargs=kwargs,
                          data="speech-or-noise", epochs=epochs, learning_rate=1e-3, schedule="constant", seed=seed)
     return train_model(config, run_dir, verbose=verbose, examples=Examples(SPEECH_NOISE_CLASSES, train, validation))
 
