@@ -351,7 +351,8 @@ def train(
     ------
     ValueError
         Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data;
-        a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``.
+        a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``;
+        ``examples`` under several workers.
 
     Notebook: ``04_3d_cnn_training.ipynb`` (``make model`` runs it with the default recipe)
     """
