@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
