@@ -72,7 +72,6 @@ experiments: setup
 	$(BIN)/python benchmarks/experiments/recipes_real.py
 	$(BIN)/python benchmarks/experiments/keyword_models.py --seeds 0 1
 	$(BIN)/python benchmarks/experiments/encodings_real.py --seeds 0 1 2
-	$(BIN)/python benchmarks/experiments/compare_encodings.py --seeds 0 1 2
 	$(BIN)/python benchmarks/experiments/speech_noise_models.py
 	$(BIN)/python benchmarks/experiments/train_speech_detector.py
 	$(BIN)/python benchmarks/experiments/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set

@@ -19,7 +19,8 @@ from phaselab.training.config import DEFAULT_MODEL
 
 __all__ = ["register", "run_config", "MODELS"]
 
-MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn")
+MODELS: tuple[str, ...] = ("cnn3d", "cnn3d-small", "cnn2d", "cnn2d-mel", "cnn2d-phase", "cnn1d", "dscnn", "enc-cnn",
+                           "enc-small")
 """The names of :data:`phaselab.nn.registry.MODEL_NAMES`, repeated here so ``--help`` needs no TensorFlow."""
 
 

@@ -9,5 +9,5 @@ Import from the modules (this package imports nothing, so ``phaselab.data.labels
 - ``synth``, ``espeak``, ``background``: the synthetic set (``synthesize_dataset``), its voices and noises
 - ``perturb``, ``augment``: ``AugmentConfig`` and ``SoundPreprocessor`` (speed, pitch, formants, noise, ...)
 - ``sampler``: ``ClassBalancedSampler``
-- ``pipeline``: ``make_dataset``, ``make_eval_dataset`` (Keras/TensorFlow)
+- ``pipeline``: ``make_dataset``, ``make_eval_dataset``, ``make_array_dataset`` (Keras/TensorFlow)
 """

@@ -39,7 +39,7 @@ from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
 from phaselab.signal.audio import read_wav
 
-__all__ = ["make_dataset", "make_eval_dataset", "decode_clips", "class_indices", "class_weights"]
+__all__ = ["make_dataset", "make_eval_dataset", "make_array_dataset", "decode_clips", "class_indices", "class_weights"]
 
 
 class ClipLike(Protocol):
@@ -348,3 +348,48 @@ def make_eval_dataset(
     dataset = tf.data.Dataset.from_tensor_slices((index, index, labels))
     dataset = _map_elements(dataset, load, length).batch(batch_size)
     return dataset.map(lambda x, y: (x, tf.one_hot(y, len(classes)))).prefetch(tf.data.AUTOTUNE)
+
+
+def make_array_dataset(
+    audio: np.ndarray, labels: np.ndarray, n_classes: int, batch_size: int = 32, seed: int = 0, first_epoch: int = 0
+) -> tuple[keras.utils.PyDataset, int]:
+    """Endless training batches of examples held in memory, reshuffled every epoch.
+
+    Epoch ``e`` deals ``np.random.default_rng([seed, e]).permutation(n)`` in full batches (the
+    remainder is left out; one batch of all ``n`` if ``n < batch_size``), so a run resumed at
+    epoch ``e`` sees the batches an uninterrupted one would.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n, samples)
+    labels : np.ndarray, shape (n,), int
+        Class indices below ``n_classes``.
+    n_classes, batch_size, seed, first_epoch : int
+
+    Returns
+    -------
+    dataset : keras.utils.PyDataset
+        Of ``(audio (b, samples) float32, one-hot (b, n_classes) float32)``, for any backend.
+    steps : int
+        Batches per epoch.
+
+    Examples
+    --------
+    >>> data, steps = make_array_dataset(np.zeros((5, 8)), np.array([0, 1, 0, 1, 1]), 2, batch_size=2)
+    >>> steps, data[0][0].shape, data[0][1].shape
+    (2, (2, 8), (2, 2))
+    """
+    audio, labels = np.asarray(audio, np.float32), np.asarray(labels, np.int64)
+    if audio.ndim != 2 or len(audio) != len(labels) or not len(audio):
+        raise ValueError(f"need audio (n, samples) and n labels, n > 0; got {audio.shape} and {labels.shape}")
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must be class indices 0..{n_classes - 1}, got {labels.min()}..{labels.max()}")
+    size = min(batch_size, len(audio))
+    steps = len(audio) // size
+
+    def batch(i: int) -> tuple[np.ndarray, np.ndarray]:
+        epoch, step = divmod(first_epoch * steps + i, steps)
+        chosen = np.random.default_rng([seed, epoch]).permutation(len(audio))[step * size:(step + 1) * size]
+        return audio[chosen], labels[chosen]
+
+    return _Batches(batch, None, n_classes), steps

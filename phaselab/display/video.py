@@ -24,7 +24,6 @@ from phaselab.atomic import check_output_file, part_path
 
 __all__ = [
     "ffmpeg_exe",
-    "use_bundled_ffmpeg",
     "VideoWriter",
     "VideoInfo",
     "probe",
@@ -38,15 +37,6 @@ def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def use_bundled_ffmpeg() -> str:
-    """Point matplotlib's ffmpeg movie writer at :func:`ffmpeg_exe`; returns the path."""
-    import matplotlib
-
-    exe = ffmpeg_exe()
-    matplotlib.rcParams["animation.ffmpeg_path"] = exe
-    return exe
 
 
 class VideoWriter:

@@ -25,6 +25,9 @@ policy's compute dtype.
     extra channels, and a 1D CNN on the raw waveform.
 ``enc-cnn``
     ``cnn2d-mel``'s body over any phase encoding (:func:`phaselab.nn.encoding_nets.encoding_cnn`).
+``enc-small``
+    A small CNN over any phase encoding (:func:`phaselab.nn.encoding_nets.encoding_model`):
+    the speech-or-noise models of chapter 06 and the shipped speech detector.
 
 Notebook: ``04_3d_cnn_training.ipynb``
 """
@@ -40,7 +43,7 @@ import keras
 
 from phaselab.nn.baselines import cnn1d, cnn2d, cnn2d_mel, cnn2d_phase, dscnn
 from phaselab.nn.cnn3d import cnn3d_small, phase_cnn3d
-from phaselab.nn.encoding_nets import encoding_cnn
+from phaselab.nn.encoding_nets import encoding_cnn, encoding_model
 
 __all__ = ["MODEL_NAMES", "build_model", "check_model_kwargs"]
 
@@ -54,6 +57,7 @@ _BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "cnn1d": cnn1d,
     "dscnn": dscnn,
     "enc-cnn": functools.partial(encoding_cnn, name="enc-cnn"),
+    "enc-small": functools.partial(encoding_model, encoding="magnitude", name="enc-small"),
 }
 
 
@@ -64,8 +68,7 @@ MODEL_NAMES: tuple[str, ...] = tuple(_BUILDERS)
 def build_model(name: str, **kwargs: Any) -> keras.Model:
     """Build the model called ``name`` (one of :data:`MODEL_NAMES`).
 
-    Keyword arguments go to its builder; every builder accepts ``samples``, ``n_classes``
-    and ``width``. The model is returned uncompiled.
+    Keyword arguments go to its builder; every builder accepts ``samples`` and ``n_classes``. The model is returned uncompiled.
 
     Examples
     --------

@@ -15,8 +15,6 @@ detector is a :func:`phaselab.nn.encoding_nets.encoding_model` over
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import keras
@@ -24,29 +22,18 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from phaselab import SAMPLE_RATE
-from phaselab.atomic import atomic_path
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.studies.speech_noise import (
-    KINDS,
-    MIX,
-    make_speech_noise_examples,
-    make_speech_noise_set,
-    noise_recordings,
-    training_clips,
-)
-from phaselab.studies.speech_noise_models import fit_speech_noise, speech_probability
-from phaselab.training.rundir import load_model
+from phaselab.studies.speech_noise_models import speech_probability
 from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
-from phaselab.training.scores import roc_auc
 
-__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "train_detector", "leave_one_noise_out",
-           "TONAL_WEIGHTS", "TONAL_MIX", "DETECTOR_ENCODING", "detector_study"]
+__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "TONAL_WEIGHTS", "TONAL_MIX",
+           "DETECTOR_ENCODING", "detector_study"]
 
 TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
 """The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises, made by
 ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds --out
 phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``
-(:func:`train_detector` with ``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0; 483 s on 2
+(its ``train_detector`` with ``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0; 483 s on 2
 shared cores). Chapter 06, section 6 measures it (``benchmarks/results/detectors_world.json``): it rejects
 more everyday sounds than :func:`is_speech` but fewer twins. Not the default detector."""
 
@@ -56,109 +43,6 @@ TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
 
 DETECTOR_ENCODING = "mag_if"
 """Features of the shipped detector: log-magnitude and instantaneous frequency."""
-
-
-def train_detector(
-    out: str | os.PathLike = SHIPPED_DETECTOR,
-    clips: Sequence[np.ndarray] | None = None,
-    n: int = 2000,
-    epochs: int = 12,
-    seed: int = 0,
-    noises: Sequence[np.ndarray] | None = None,
-    tonal: int = 0,
-    mix: Sequence[float] = MIX,
-    start: str | os.PathLike | None = None,
-    learning_rate: float = 1e-3,
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train the speech detector on training-speaker clips and save it to ``out``.
-
-    Parameters
-    ----------
-    out : path-like
-        A ``.keras`` file, written atomically.
-    clips : sequence of np.ndarray, optional
-        Speech clips; default the training speakers of the bundled real set.
-    noises : sequence of np.ndarray, optional
-        Background recordings of the ``noise`` kind; default all of the bundled real set's.
-    n : int
-        Examples in the training set (:func:`~phaselab.studies.speech_noise.make_speech_noise_set`).
-    epochs, seed : int
-    tonal : int
-        Synthetic sounds with coherent phase (:func:`phaselab.data.tones.tonal_sounds`, 10 s each, seed
-        ``seed``) added to ``noises``: music, plucked strings, drums, chirps, glides. 0 (the shipped
-        detector): none; :data:`TONAL_WEIGHTS` was trained with 60.
-    mix : sequence of 5 floats
-        Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
-    start : path-like, optional
-        A saved detector to train further (fine-tune) instead of a new model.
-    learning_rate : float
-        Adam's.
-
-    Returns
-    -------
-    The model and its history (see :func:`fit_speech_noise`).
-    """
-    out = Path(out)
-    if out.suffix != ".keras":
-        raise ValueError(f"{out}: the detector is saved as a .keras file")
-    if clips is None:
-        clips = training_clips()
-    if noises is None:
-        noises = list(noise_recordings().values())
-    if tonal:
-        from phaselab.data.tones import tonal_sounds
-
-        noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
-    examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
-    model, history = fit_speech_noise(DETECTOR_ENCODING, examples, epochs=epochs, seed=seed, learning_rate=learning_rate,
-                                      model=None if start is None else load_model(Path(start)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        model.save(tmp)
-    load_detector.cache_clear()
-    return model, history
-
-
-def leave_one_noise_out(
-    n: int = 1000, epochs: int = 8, test_clips: int = 300, seed: int = 0, verbose: bool = True,
-) -> list[dict[str, Any]]:
-    """Does the detector catch a kind of noise it never heard? One fold per background recording.
-
-    Each fold trains the detector's model (:data:`DETECTOR_ENCODING`, :func:`fit_speech_noise`)
-    on examples made from the training speakers with every recording but one, then scores
-    ``test_clips`` clips of the test speakers and as many segments of the left-out recording
-    (at the same random levels as in training).
-
-    Returns
-    -------
-    list of dict
-        Per recording (sorted by name): ``noise``, ``caught`` (share of its segments scored as
-        noise), ``speech_kept`` (share of held-out speech scored as speech), ``accuracy`` and
-        ``auc`` (:func:`~phaselab.training.scores.roc_auc`, speech against that noise), ``seconds``.
-    """
-    import time
-
-    recordings = noise_recordings()
-    train_speech, test_speech = training_clips("train"), training_clips("test")
-    folds = []
-    for i, held in enumerate(recordings):
-        start = time.perf_counter()
-        others = [audio for name, audio in recordings.items() if name != held]
-        model, _ = fit_speech_noise(DETECTOR_ENCODING, make_speech_noise_set(train_speech, n, seed + i, noises=others),
-                                    epochs=epochs, seed=seed)
-        audio, kinds = make_speech_noise_examples(test_speech, 2 * test_clips, seed + 100 + i,
-                                                  mix=(0.5, 0.0, 0.0, 0.5, 0.0), noises=[recordings[held]])
-        scores = speech_scores(audio, model)
-        speech = kinds == KINDS.index("speech")
-        fold = {"noise": held, "caught": float(np.mean(scores[~speech] < 0.5)),
-                "speech_kept": float(np.mean(scores[speech] > 0.5)),
-                "accuracy": float(np.mean((scores > 0.5) == speech)), "auc": roc_auc(scores, speech),
-                "seconds": time.perf_counter() - start}
-        folds.append(fold)
-        if verbose:
-            print(f"left out {held:<26} caught {fold['caught']:.3f}  speech kept {fold['speech_kept']:.3f}  "
-                  f"AUC {fold['auc']:.3f}  {fold['seconds']:.0f} s", flush=True)
-    return folds
 
 
 def speech_scores(audio: np.ndarray, model: keras.Model | None = None, batch_size: int = 64) -> np.ndarray:

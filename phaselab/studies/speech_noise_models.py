@@ -1,10 +1,10 @@
 """Which encoding tells speech from speech-like noise? Small CNNs fitted on the speech-or-noise task, per seed.
 
 :func:`fit_speech_noise` trains one :func:`phaselab.nn.encoding_nets.encoding_model` on the task
-of :mod:`phaselab.studies.speech_noise`; :func:`compare_encodings_on_speech_noise` does it for
-several encodings and seeds and :func:`summarise_seeds` gives accuracy per kind of example and ROC
-AUC with their spread (``benchmarks/experiments/speech_noise_models.py`` writes the results file,
-:func:`load_results` reads it).
+of :mod:`phaselab.studies.speech_noise` with :func:`phaselab.training.loop.train`;
+:func:`compare_encodings_on_speech_noise` does it for several encodings and seeds and
+:func:`summarise_seeds` gives accuracy per kind of example and ROC AUC with their spread
+(``benchmarks/experiments/speech_noise_models.py`` writes the results file, :func:`load_results` reads it).
 
 Notebook: ``06_speech_or_noise.ipynb``
 """
@@ -19,31 +19,39 @@ from typing import Any
 import keras
 import numpy as np
 
-from phaselab.nn.encoding_nets import encoding_model
 from phaselab.studies.speech_noise import (
     KINDS,
     make_speech_noise_examples,
 )
+from phaselab.training.config import TrainConfig, TrainResult
 from phaselab.training.inference import forward
+from phaselab.training.loop import Examples
+from phaselab.training.loop import train as train_model
 from phaselab.training.scores import format_mean_sd, mean_sd, roc_auc
 
-__all__ = ["fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
+__all__ = ["SPEECH_NOISE_CLASSES", "fit_speech_noise", "kind_accuracy", "compare_encodings_on_speech_noise", "summarise_seeds", "format_seed_summary", "load_results", "plot_speech_noise_curves",
            "speech_probability", "speech_noise_study"]
+
+
+SPEECH_NOISE_CLASSES: tuple[str, ...] = ("noise", "speech")
+"""The two classes of the speech-or-noise models, in their output order."""
 
 
 def fit_speech_noise(
     encoding: str,
     train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    validation: tuple[np.ndarray, np.ndarray],
+    run_dir: str | os.PathLike,
     epochs: int = 5,
-    batch_size: int = 32,
     filters: tuple[int, ...] = (8, 16, 32),
     seed: int = 0,
     verbose: int = 0,
-    model: keras.Model | None = None,
     learning_rate: float = 1e-3,
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train an :func:`~phaselab.nn.encoding_nets.encoding_model` with two classes (noise, speech).
+) -> TrainResult:
+    """Train an ``enc-small`` model (:func:`~phaselab.nn.encoding_nets.encoding_model`) on (noise, speech).
+
+    Through :func:`~phaselab.training.loop.train`, with the recipe: Adam at a constant ``learning_rate``,
+    cross-entropy, batches of 32, no augmentation (the examples are made already), a fresh seeded order each epoch.
 
     Parameters
     ----------
@@ -52,34 +60,26 @@ def fit_speech_noise(
     train, validation : (audio, labels)
         From :func:`phaselab.studies.speech_noise.make_speech_noise_set`: audio (n, samples),
         labels (n,) with 1 for speech.
-    epochs, batch_size : int
+    run_dir : path-like
+        The run directory (:func:`~phaselab.training.loop.train`'s; must not exist or be empty).
+    epochs, seed : int
     filters : tuple of ints
         Of the model body.
-    seed : int
-        Seeds the weights and the batch order.
     verbose : int
-        Keras's verbosity.
-    model : keras.Model, optional
-        Train this model further (fine-tuning; ``encoding`` and ``filters`` are then not used) instead of a new one.
+        :func:`~phaselab.training.loop.train`'s.
     learning_rate : float
-        Adam's.
+        Adam's (constant).
 
     Returns
     -------
-    model : keras.Model
-        Audio -> ``(batch, 2)`` probabilities of (noise, speech).
-    history : dict
-        ``loss``, ``accuracy`` (and ``val_loss``, ``val_accuracy``) per epoch.
+    TrainResult
+        ``model``: audio -> ``(batch, 2)`` probabilities of (noise, speech); ``history``:
+        ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ... per epoch.
     """
-    keras.utils.set_random_seed(seed)
-    audio, labels = train
-    if model is None:
-        model = encoding_model(encoding, samples=audio.shape[1], n_classes=2, filters=filters, name=f"speech-{encoding}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(
-        audio, labels, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True, verbose=verbose
-    )
-    return model, {key: [float(v) for v in values] for key, values in history.history.items()}
+    kwargs = {"encoding": encoding, "filters": list(filters), "samples": int(np.shape(train[0])[1])}
+    config = TrainConfig("enc-small", model_kwargs=kwargs,
+                         data="speech-or-noise", epochs=epochs, learning_rate=learning_rate, schedule="constant", seed=seed)
+    return train_model(config, run_dir, verbose=verbose, examples=Examples(SPEECH_NOISE_CLASSES, train, validation))
 
 
 def kind_accuracy(scores: np.ndarray, kinds: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -134,8 +134,9 @@ def compare_encodings_on_speech_noise(
     dict
         Per encoding: ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
         ``val_accuracy``), ``test`` (:func:`kind_accuracy` on the test set), ``params``,
-        ``seconds`` (training wall time).
+        ``seconds`` (training wall time). The runs go to a temporary folder.
     """
+    import tempfile
     import time
 
     noises = noises or {}
@@ -145,21 +146,21 @@ def compare_encodings_on_speech_noise(
     }
     binary = {name: (audio, (kinds == 0).astype(np.int64)) for name, (audio, kinds) in sets.items()}
     results = {}
-    for encoding in encodings:
-        start = time.perf_counter()
-        model, history = fit_speech_noise(
-            encoding, binary["train"], binary["validation"], epochs=epochs, filters=filters, seed=seed
-        )
-        seconds = time.perf_counter() - start
-        test_audio, test_kinds = sets["test"]
-        scores = speech_probability(model, test_audio)
-        results[encoding] = {
-            "history": history,
-            "test": kind_accuracy(scores, test_kinds),
-            "auc": roc_auc(scores, test_kinds == KINDS.index("speech")),
-            "params": int(model.count_params()),
-            "seconds": seconds,
-        }
+    with tempfile.TemporaryDirectory(prefix="phaselab-speech-noise-") as runs:
+        for encoding in encodings:
+            start = time.perf_counter()
+            fitted = fit_speech_noise(encoding, binary["train"], binary["validation"], Path(runs) / encoding,
+                                      epochs=epochs, filters=filters, seed=seed)
+            seconds = time.perf_counter() - start
+            test_audio, test_kinds = sets["test"]
+            scores = speech_probability(fitted.model, test_audio)
+            results[encoding] = {
+                "history": {key: fitted.history[key] for key in ("loss", "accuracy", "val_loss", "val_accuracy")},
+                "test": kind_accuracy(scores, test_kinds),
+                "auc": roc_auc(scores, test_kinds == KINDS.index("speech")),
+                "params": int(fitted.model.count_params()),
+                "seconds": seconds,
+            }
     return results
 
 

@@ -36,6 +36,7 @@ import math
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ import keras
 import numpy as np
 
 from phaselab.data.labels import CLASSES
-from phaselab.data.pipeline import make_dataset, make_eval_dataset
+from phaselab.data.pipeline import make_array_dataset, make_dataset, make_eval_dataset
 from phaselab.data.speech_commands import Clip, SpeechCommands, resolve_data_root
 from phaselab.training.curves import plot_confusion_matrix, plot_learning_curves
 from phaselab.nn.registry import build_model
@@ -84,11 +85,44 @@ from phaselab.training.rundir import (
     read_history,
 )
 
-__all__ = ["train", "speaker_subset", "compile_model"]
+__all__ = ["train", "Examples", "speaker_subset", "compile_model"]
 
 
 COSINE_FLOOR = 0.05
 """The cosine schedule's final learning rate, as a fraction of the initial one."""
+
+
+@dataclass(frozen=True)
+class Examples:
+    """A task given as arrays instead of a Speech Commands tree (:func:`train`'s ``examples``).
+
+    The examples are used as they are: ``config.data`` only names them in ``config.json``, and
+    ``augment``, ``balanced``, ``unknown_share``, ``unknown_weight`` and ``train_speakers`` are
+    not used. Each epoch deals the training examples in a fresh seeded order
+    (:func:`phaselab.data.pipeline.make_array_dataset`).
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Class names, in the model's output order.
+    train, validation : (audio, labels)
+        ``audio`` (n, samples) float32 at 16 kHz, ``labels`` (n,) int indices into ``classes``.
+    """
+
+    classes: tuple[str, ...]
+    train: tuple[np.ndarray, np.ndarray]
+    validation: tuple[np.ndarray, np.ndarray]
+
+    def datasets(self, config: TrainConfig, first_epoch: int = 0) -> tuple[Any, list, int]:
+        """Training batches (from ``first_epoch`` on), validation batches and the steps per epoch."""
+        n = len(self.classes)
+        train_data, steps = make_array_dataset(*self.train, n, config.batch_size, config.seed, first_epoch)
+        audio, labels = np.asarray(self.validation[0], np.float32), np.asarray(self.validation[1], np.int64)
+        if not len(audio):
+            raise ValueError("the validation examples are empty")
+        batches = [(audio[i:i + config.batch_size], np.eye(n, dtype=np.float32)[labels[i:i + config.batch_size]])
+                   for i in range(0, len(audio), config.batch_size)]
+        return train_data, batches, config.steps_per_epoch or steps
 
 
 def _check_run_dir(config: TrainConfig, run_dir: Path, resume: bool) -> bool:
@@ -208,7 +242,9 @@ def _learning_rate(config: TrainConfig, steps_per_epoch: int) -> float | keras.o
     )
 
 
-def compile_model(config: TrainConfig, steps_per_epoch: int = 1, strategy: Any = None) -> keras.Model:
+def compile_model(
+    config: TrainConfig, steps_per_epoch: int = 1, strategy: Any = None, n_classes: int = len(CLASSES)
+) -> keras.Model:
     """Build and compile ``config``'s model: precision policy, distribution strategy, XLA.
 
     The model is built under the ``mixed_float16`` policy if ``config.mixed_precision``
@@ -237,7 +273,7 @@ def compile_model(config: TrainConfig, steps_per_epoch: int = 1, strategy: Any =
         keras.mixed_precision.set_global_policy("mixed_float16")
     try:
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            model = build_model(config.model, n_classes=len(CLASSES), **config.model_kwargs)
+            model = build_model(config.model, n_classes=n_classes, **config.model_kwargs)
             if _replicas(strategy) > 1:
                 _set_synchronized(model, True)
             options: dict[str, Any] = {"learning_rate": _learning_rate(config, steps_per_epoch)}
@@ -277,6 +313,7 @@ def train(
     resume: bool = False,
     verbose: int = 1,
     devices: str = "auto",
+    examples: Examples | None = None,
 ) -> TrainResult:
     """Train ``config``'s model into ``run_dir`` (see the module docstring for its files).
 
@@ -300,6 +337,9 @@ def train(
         chief) checks and writes ``run_dir`` and the others write theirs to a temporary
         folder that is deleted at the end. On resume the chief reads the backup and sends
         its state to the other workers, so ``run_dir`` need only exist on the chief's machine.
+    examples : Examples, optional
+        Train on these arrays and classes instead of ``config.data``'s 12 keyword classes (one
+        worker only; a resumed run must be given the same examples).
 
     Returns
     -------
@@ -311,7 +351,8 @@ def train(
     ------
     ValueError
         Non-empty ``run_dir`` without ``resume``; a resume with a different config; bad data;
-        a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``.
+        a ``batch_size`` that does not split evenly over the replicas; a bad ``TF_CONFIG``;
+        ``examples`` under several workers.
 
     Notebook: ``04_3d_cnn_training.ipynb`` (``make model`` runs it with the default recipe)
     """
@@ -322,6 +363,8 @@ def train(
         raise ValueError(f"batch_size {config.batch_size} does not split evenly over {replicas} replicas; "
                          f"choose a multiple of {replicas}")
     index, workers = _worker(strategy)
+    if examples is not None and workers > 1:
+        raise ValueError("training on given examples runs on one worker only")
     chief = index == 0
     status, first_epoch, exists, refusal = TRAIN, 0, False, None
     if chief:
@@ -348,14 +391,15 @@ def train(
 
     out = run_dir if chief else Path(tempfile.mkdtemp(prefix=f"phaselab-worker{index}-"))
     try:
-        return _fit(config, run_dir, out, strategy, exists, first_epoch, verbose)
+        return _fit(config, run_dir, out, strategy, exists, first_epoch, verbose, examples)
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
 
 
 def _fit(
-    config: TrainConfig, run_dir: Path, out: Path, strategy: Any, exists: bool, first_epoch: int, verbose: int
+    config: TrainConfig, run_dir: Path, out: Path, strategy: Any, exists: bool, first_epoch: int, verbose: int,
+    examples: Examples | None = None,
 ) -> TrainResult:
     """The training of :func:`train`, writing into ``out`` (``run_dir`` on the chief, a temporary folder elsewhere).
 
@@ -364,18 +408,22 @@ def _fit(
     must join, in the same order.
     """
     chief = out == run_dir
-    splits = _splits(config)
+    splits = _splits(config) if examples is None else None
+    classes = CLASSES if examples is None else tuple(examples.classes)
     _seed(config.seed, config.jit_compile)
     checkpoint = EpochCheckpoint(out / BACKUP_DIR)
-    train_data, validation_data, steps = _datasets(config, *splits, first_epoch=first_epoch)
-    model = compile_model(config, steps, strategy)
-    twin = compile_model(config, steps, make_strategy("one")) if _replicas(strategy) > 1 else None
+    if examples is None:
+        train_data, validation_data, steps = _datasets(config, *splits, first_epoch=first_epoch)
+    else:
+        train_data, validation_data, steps = examples.datasets(config, first_epoch)
+    model = compile_model(config, steps, strategy, len(classes))
+    twin = compile_model(config, steps, make_strategy("one"), len(classes)) if _replicas(strategy) > 1 else None
     if chief and not exists:  # written once the data and the model are known to work
         run_dir.mkdir(parents=True, exist_ok=True)
         config.save(run_dir / CONFIG_FILE)
     past = read_history(out).get(BEST_MONITOR, [])
     best = max((v for v in past if v is not None), default=-math.inf)
-    scores = ValidationScores(validation_data, CLASSES, loss=get_loss(config.loss), twin=twin)
+    scores = ValidationScores(validation_data, classes, loss=get_loss(config.loss), twin=twin)
     if _worker(strategy)[1] > 1:
         with strategy.scope():  # every worker makes the same variables, in the same order
             _build_for_multiworker(model, strategy, train_data.element_spec)
@@ -400,7 +448,7 @@ def _fit(
     history = read_history(out)
     final = scores.last_scores or scores.score()
     _savefig(plot_learning_curves(history, title=f"{config.model} ({run_dir.name})"), run_dir / CURVES_PNG)
-    _savefig(plot_confusion_matrix(final["confusion"], CLASSES, title="validation, final model"), run_dir / CONFUSION_PNG)
+    _savefig(plot_confusion_matrix(final["confusion"], classes, title="validation, final model"), run_dir / CONFUSION_PNG)
     _save_model(model, run_dir / MODEL_FILE)
     shutil.rmtree(run_dir / BACKUP_DIR, ignore_errors=True)
     return TrainResult(model, history, run_dir)

@@ -41,7 +41,7 @@ SHIPPED_SCORES = WEIGHTS / "keyword_model.json"
 
 
 SHIPPED_DETECTOR = WEIGHTS / "speech_detector.keras"
-"""The shipped speech detector (:func:`phaselab.studies.detector.train_detector` wrote it)."""
+"""The shipped speech detector (``benchmarks/experiments/train_speech_detector.py`` wrote it)."""
 
 
 JURIES: dict[str, tuple[str, str]] = {

@@ -147,3 +147,20 @@ def test_other_backends_get_the_same_batches_from_a_py_dataset(clips: list, monk
         np.testing.assert_array_equal(y, labels)
     with pytest.raises(IndexError):
         plain[4]
+
+
+def test_array_batches_deal_every_example_once_an_epoch_and_resume_where_they_were() -> None:
+    from phaselab.data.pipeline import make_array_dataset
+
+    audio = np.arange(10, dtype=np.float32)[:, None] * np.ones((1, 4), np.float32)
+    labels = np.arange(10) % 3
+    data, steps = make_array_dataset(audio, labels, 3, batch_size=4, seed=1)
+    assert steps == 2  # the remainder of 2 is left out
+    epoch = np.concatenate([data[i][0][:, 0] for i in range(steps)])
+    assert len(set(epoch)) == 8 and not np.array_equal(epoch, np.concatenate([data[i][0][:, 0] for i in (2, 3)]))
+    batch, onehot = data[0]
+    np.testing.assert_array_equal(onehot.argmax(axis=1), labels[batch[:, 0].astype(int)])
+    resumed, _ = make_array_dataset(audio, labels, 3, batch_size=4, seed=1, first_epoch=1)
+    np.testing.assert_array_equal(resumed[0][0], data[2][0])
+    with pytest.raises(ValueError, match="class indices"):
+        make_array_dataset(audio, labels + 1, 3)

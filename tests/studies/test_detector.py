@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from phaselab.constants import MODEL_SAMPLES
-from phaselab.studies.detector import is_speech, speech_scores, train_detector
+from phaselab.studies.detector import is_speech, speech_scores
 from phaselab.studies.speech_noise import random_phase_twin, training_clips
 from phaselab.training.shipped import SHIPPED_DETECTOR as WEIGHTS
 from phaselab.training.shipped import load_detector
@@ -59,13 +59,28 @@ def test_bad_input_is_refused(tmp_path) -> None:
         is_speech(np.zeros((2, 100)))
     with pytest.raises(ValueError, match="no speech detector"):
         load_detector(tmp_path / "missing.keras")
-    with pytest.raises(ValueError, match=".keras"):
-        train_detector(tmp_path / "model.h5", clips=[np.ones(16000, np.float32)])
+
+
+def _detector_script():
+    """``benchmarks/experiments/train_speech_detector.py`` as a module (it trains the shipped detector)."""
+    import importlib.util
+
+    from phaselab.paths import results_dir
+
+    spec = importlib.util.spec_from_file_location(
+        "train_speech_detector", results_dir().parent / "experiments" / "train_speech_detector.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_train_detector_writes_a_loadable_model(tmp_path, held_out: np.ndarray) -> None:
+    train_detector = _detector_script().train_detector
+    with pytest.raises(ValueError, match=".keras"):
+        train_detector(tmp_path / "model.h5", clips=[np.ones(16000, np.float32)])
     path = tmp_path / "detector.keras"
-    model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1)
+    model, history = train_detector(path, clips=list(held_out[:4, :16000]), n=16, epochs=1,
+                                    validation_clips=list(held_out[4:6, :16000]))
     assert path.is_file() and len(history["loss"]) == 1
     reloaded = speech_scores(held_out[:2], load_detector(path))
     np.testing.assert_allclose(reloaded, speech_scores(held_out[:2], model), atol=1e-5)

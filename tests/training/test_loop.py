@@ -263,3 +263,20 @@ def test_cli_train_options_are_checked_before_the_data(tmp_path: Path, capsys: p
     assert exit_info.value.code == 2
     assert "argument --epochs: must be at least 1, got 0" in capsys.readouterr().err
     assert blocker.read_text() == "not a run" and sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_train_on_given_examples_and_classes(tmp_path: Path) -> None:
+    import numpy as np
+
+    from phaselab.training.loop import Examples
+
+    rng = np.random.default_rng(0)
+    audio = (rng.normal(size=(24, 16384)) * np.where(np.arange(24) % 2, 1.0, 0.01)[:, None]).astype(np.float32)
+    labels = np.arange(24) % 2
+    examples = Examples(("quiet", "loud"), (audio, labels), (audio[:8], labels[:8]))
+    config = TrainConfig("enc-small", model_kwargs={"filters": [4]}, data="arrays", epochs=2, batch_size=8, seed=0)
+    result = train(config, tmp_path / "run", verbose=0, examples=examples)
+    assert result.model.output_shape == (None, 2) and result.history["epoch"] == [1, 2]
+    assert {"val_f1_quiet", "val_f1_loud", "val_macro_f1"} <= set(result.history)
+    again = train(config, tmp_path / "again", verbose=0, examples=examples)
+    assert again.history["loss"] == result.history["loss"]  # the seed fixes the order of the examples
