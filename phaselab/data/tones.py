@@ -19,7 +19,7 @@ at random:
 
 Every sound then passes a random small-room reverberation (an exponentially decaying noise response) and
 gets a faint noise floor (white noise 20-50 dB below it), as a recording would.
-Used by :func:`phaselab.studies.detector.train_detector` as extra negatives.
+Used by ``benchmarks/experiments/train_speech_detector.py --tonal`` as extra negatives.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A trained speech detector: is this sound speech, or noise with a speech-like spectrum?
 
 :func:`is_speech` scores a clip with the model shipped in ``phaselab/weights/speech_detector.keras``
-(:data:`phaselab.training.shipped.SHIPPED_DETECTOR`), trained by :func:`train_detector` (run
+(:data:`phaselab.training.shipped.SHIPPED_DETECTOR`), trained by ``train_detector`` (run
 ``python benchmarks/experiments/train_speech_detector.py``) on the speech-or-noise task of
 :mod:`phaselab.studies.speech_noise`, made from the *training* speakers of the bundled real set and
 its real background-noise recordings (:func:`noise_recordings`).
@@ -156,7 +156,7 @@ def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | No
     Returns
     -------
     dict or None
-        None when there are no results (or none of :func:`leave_one_noise_out`); else the
+        None when there are no results (or none of the script's ``leave_one_noise_out``); else the
         file's entries (``held_out_speakers``: the shipped detector's scores on held-out
         speakers; ``size_mb``: its file size in MB; ...) with ``folds`` sorted by ROC AUC,
         hardest first (per fold: the recording left out, the share of its examples ``caught``
