@@ -44,6 +44,7 @@ from phaselab.atomic import write_json
 
 from phaselab.studies.encodings_real import (
     CONDITIONS,
+    format_paired_differences,
     REAL_ARMS,
     REAL_EPOCHS,
     format_real_summary,
@@ -58,61 +59,50 @@ RUNS = harness.BUILD / "experiments" / "encodings_real"
 REFERENCE_FREE = ("magnitude", "if", "mag_if", "group_delay")
 
 
-def report(results: dict) -> str:
-    rows = results["rows"]
-    speed = load_speed(harness.RESULTS / "bench_encodings.json")
-    lines = [format_real_summary(summarise_real(rows), speed), "",
-             "each arm minus the magnitude of its grid (the waveform: minus mel/magnitude), test macro F1:"]
-    arms = list(dict.fromkeys(row.get("arm") for row in rows))
-    for condition in ("clean", "noise 0 dB", "phase rotation"):
-        for arm in arms:
-            if arm is None or arm.endswith("/magnitude"):
+def differences(rows: list[dict]) -> list[dict]:
+    """Each arm against the magnitude of its grid (the waveform: mel/magnitude), clean, at 0 dB and rotated."""
+    out = []
+    for arm in (entry["arm"] for entry in summarise_real(rows)):
+        for condition in ("clean", "noise 0 dB", "phase rotation"):
+            if arm.endswith("/magnitude"):
                 continue
             try:
-                d = paired_difference(rows, arm, condition=condition)
-            except ValueError:
+                out.append(paired_difference(rows, arm, condition=condition))
+            except ValueError:  # its baseline has no run yet
                 continue
-            lines.append(f"  {arm:<18} {condition:<15} seeds {d['seeds']}: {d['mean']:+.3f} (per seed "
-                         f"{', '.join(f'{x:+.3f}' for x in d['differences'])}); 95% CI over seeds "
-                         f"{d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f}, over test speakers "
-                         f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f}: {d['verdict']}")
-    return "\n".join(lines)
+    return out
+
+
+def report(results: dict, diffs: list[dict]) -> str:
+    speed = load_speed(harness.RESULTS / "bench_encodings.json")
+    return "\n".join([format_real_summary(summarise_real(results["rows"]), speed), "",
+                      "each arm minus the magnitude of its grid (the waveform: minus mel/magnitude), test macro F1:",
+                      format_paired_differences(diffs)])
 
 
 FINDINGS = harness.RESULTS.parent / "FINDINGS.md"
 BEGIN, END = "<!-- encodings_real.py --findings: begin -->", "<!-- encodings_real.py --findings: end -->"
 
 
-def markdown(results: dict) -> str:
+def markdown(results: dict, diffs: list[dict]) -> str:
     """Both tables as Markdown: the summary per arm, and each arm against its grid's magnitude, paired by seed."""
-    rows = results["rows"]
-    lines = [format_real_summary(summarise_real(rows), load_speed(harness.RESULTS / "bench_encodings.json")), "",
-             "| arm | against | condition | mean difference | per seed | 95 % CI over seeds | 95 % CI over test speakers "
-             "| what may be said |", "|---|---|---|---:|---|---:|---:|---|"]
-    arms = [e["arm"] for e in summarise_real(rows)]
-    for arm in arms:
-        for condition in ("clean", "noise 0 dB", "phase rotation"):
-            if arm.endswith("/magnitude"):
-                continue
-            try:
-                d = paired_difference(rows, arm, condition=condition)
-            except ValueError:
-                continue
-            lines.append(f"| {arm} | {d['baseline']} | {condition} | {d['mean']:+.3f} | "
-                         f"{', '.join(f'{x:+.3f}' for x in d['differences'])} | "
-                         f"{d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f} | "
-                         f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f} | {d['verdict']} |")
+    lines = [format_real_summary(summarise_real(results["rows"]), load_speed(harness.RESULTS / "bench_encodings.json")),
+             "", "| arm | against | condition | mean difference | per seed | 95 % CI over seeds | 95 % CI over test "
+             "speakers | what may be said |", "|---|---|---|---:|---|---:|---:|---|"]
+    lines += [f"| {d['arm']} | {d['baseline']} | {d['condition']} | {d['mean']:+.3f} | "
+              f"{', '.join(f'{x:+.3f}' for x in d['differences'])} | {d['seed_ci'][0]:+.3f} .. {d['seed_ci'][1]:+.3f} | "
+              f"{d['speaker_ci'][0]:+.3f} .. {d['speaker_ci'][1]:+.3f} | {d['verdict']} |" for d in diffs]
     return "\n".join(lines)
 
 
-def write_findings(results: dict, path: Path = FINDINGS) -> None:
+def write_findings(results: dict, diffs: list[dict], path: Path = FINDINGS) -> None:
     """Replace the block between the markers in FINDINGS.md by :func:`markdown`'s tables."""
     text = path.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
         raise SystemExit(f"{path}: the markers {BEGIN!r} and {END!r} are missing")
     head, rest = text.split(BEGIN, 1)
     tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{BEGIN}\n{markdown(results)}\n{END}{tail}", encoding="utf-8")
+    path.write_text(f"{head}{BEGIN}\n{markdown(results, diffs)}\n{END}{tail}", encoding="utf-8")
 
 
 def migrate(results: dict) -> dict:
@@ -141,9 +131,10 @@ def main() -> None:
         if not args.out.is_file():
             raise SystemExit(f"{args.out}: no results yet; run without --report first")
         results = migrate(json.loads(args.out.read_text(encoding="utf-8")))
+        diffs = differences(results["rows"])
         if args.findings:
-            write_findings(results)
-        print(report(results))
+            write_findings(results, diffs)
+        print(report(results, diffs))
         return
     quick = os.environ.get("PHASELAB_QUICK") == "1"
     overrides = {"epochs": 1, "steps_per_epoch": 2, "batch_size": 8} if quick else {"epochs": args.epochs}
@@ -166,7 +157,7 @@ def main() -> None:
             print(f"{arm:<18} seed {seed}: clean macro F1 {row['conditions']['clean']['macro_f1']:.3f}, "
                   f"{row['minutes']:.1f} min", flush=True)
             write_json(results, args.out)
-    print(report(results))
+    print(report(results, differences(results["rows"])))
 
 
 if __name__ == "__main__":
