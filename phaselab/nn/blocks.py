@@ -16,11 +16,9 @@ PHASE_AXIS = 3
 BN_MOMENTUM = 0.9
 """Momentum of every batch normalisation's moving statistics.
 
-Keras's default, 0.99, needs several hundred steps to forget the initial variance of 1;
-the log-magnitude of a quiet clip has a variance near 0.001, so after the few hundred
-steps of a run on the bundled set the moving statistics would still be far off and the
-model, right in training mode, would be wrong at inference (validation accuracy near chance
-while training accuracy rises: ``benchmarks/FINDINGS.md``).
+Keras's default, 0.99, takes several hundred steps to forget the initial variance of 1 (a quiet
+clip's log-magnitude has a variance near 0.001), so a short run would be right in training mode and
+wrong at inference. Measured: ``benchmarks/FINDINGS.md`` §4.
 """
 
 
@@ -28,8 +26,7 @@ DFT_MIN_CHANNELS = 32
 """Input channels from which ``phase_cnn3d(phase_conv="auto")`` computes a circular conv per phase frequency.
 
 Below it the Fourier form's extra reads and writes along the phase axis cost more than the
-multiplications it saves; from it on the Fourier form is faster (``benchmarks/speed/bench_circular_conv.py``
-prints the ratio per layer of the reference; ``benchmarks/FINDINGS.md`` quotes them).
+multiplications it saves. Measured: ``benchmarks/FINDINGS.md`` §2 (``benchmarks/speed/bench_circular_conv.py``).
 """
 
 

@@ -133,8 +133,7 @@ def folded_conv3d(inputs: Tensor, kernel: Tensor, strides: tuple[int, int] = (1,
     gathering those slices as channels turns the 3D convolution into a 2D one over a batch of
     ``batch * P`` images with ``k_phase * channels`` channels. It does the direct form's
     arithmetic in one large 2D convolution instead of a 3D one, for few input channels, as in a
-    stem on the phased spectrogram (``benchmarks/speed/bench_encodings.py`` times it against the
-    direct form).
+    stem on the phased spectrogram. Measured: ``benchmarks/FINDINGS.md`` §2.
 
     Parameters
     ----------
@@ -207,14 +206,13 @@ class CircularConv3D(keras.layers.Layer):
         As in ``Conv3D``.
     method : {"dft", "fold"}
         ``"dft"``: per phase frequency (:func:`circular_conv3d`); ``"fold"``: one 2D convolution
-        over all phase slices (:func:`folded_conv3d`, 'valid' padding only), faster for a stem
+        over all phase slices (:func:`folded_conv3d`, 'valid' padding only), for a stem
         with one or two input channels.
 
     Notes
     -----
-    Worth it where the convolution has many channels: each 2D convolution then does far more
-    arithmetic than the DFTs (reads and writes along phase). With few channels the direct form
-    is faster (``benchmarks/speed/bench_circular_conv.py``).
+    The DFT form pays off only with many input channels: see
+    :data:`phaselab.nn.blocks.DFT_MIN_CHANNELS`.
     """
 
     def __init__(
@@ -300,8 +298,7 @@ class CircularPad(keras.layers.Layer):
 
     With ``width=1`` slice ``P - 1`` goes before slice 0 and slice 0 after slice
     ``P - 1``, so a following 'valid' convolution sees neighbours across the 0/2 pi seam
-    and commutes with rolling the axis. (The original study concatenated the first slice
-    in front and the last behind: edge replication, not a wrap.)
+    and commutes with rolling the axis (:class:`EdgePad` is the original study's edge replication).
 
     Parameters
     ----------

@@ -96,9 +96,8 @@ def phase_cnn3d(
         function and weights, computed per phase frequency with fewer multiplications;
         ``"auto"`` (default), ``"dft"`` for the convolutions with at least :data:`DFT_MIN_CHANNELS`
         input channels (``conv3d_3`` to ``conv3d_5`` here) and ``"pad"`` for the others. All three
-        give the same function with the same weights; ``"auto"`` is the default because it
-        trained fastest on a CPU (``benchmarks/speed/bench_train.py`` prints the ratios). On a GPU
-        ``"pad"`` may be the faster one (not measured).
+        give the same function with the same weights; ``"auto"`` trained fastest on a CPU
+        (measured: ``benchmarks/FINDINGS.md`` §2).
     name : str
         Model name.
 
@@ -177,18 +176,17 @@ def cnn3d_small(
       instantaneous frequency; phase difference between bins, i.e. group delay).
     * **Pooling over phase right after the stem.** A max over the whole phase axis makes the
       model exactly invariant to rolling the phase axis, i.e. to a global phase rotation by a
-      multiple of ``2 pi / P``; a rotation in between is not a roll, and changes a slice's
-      activation by up to 18 % of its peak at a quarter slice
-      (:func:`phaselab.signal.encodings.rotation_residual`). It also drops the redundant phase axis -- the original study noted at
-      most about a tenth of its values are non-zero -- before the expensive layers.
+      multiple of ``2 pi / P`` (a rotation in between is not a roll:
+      :func:`phaselab.signal.encodings.rotation_residual`). It also drops the sparse phase axis
+      (chapter 02, section 6) before the expensive layers.
     * **Depthwise-separable 2D blocks** (3x3 depthwise + 1x1 pointwise, batch norm, ReLU,
       2x2 max-pool) on the ``(time, frequency, channels)`` map, then global average
       pooling and a single dense softmax layer instead of the reference's large
       Flatten->Dense head.
     * Batch normalisation after every conv (the reference has none) for fast, stable
       training.
-    * **Widths chosen on a voice left out of training** (the study: ``benchmarks/FINDINGS.md``).
-      Its cost against the reference's: :func:`phaselab.nn.cost.flops`.
+    * **Widths chosen on a voice left out of training**: ``benchmarks/FINDINGS.md`` §4. Its cost
+      against the reference's: :func:`phaselab.nn.cost.flops`.
 
     Parameters
     ----------
@@ -205,11 +203,11 @@ def cnn3d_small(
         Dropout rate before the classifier.
     time_masks, freq_masks : int
         SpecAugment bands per training clip (:class:`SpectralMasks`); 0 and 0 (the default):
-        no masking layer.
+        no masking layer (masks did worse in the width study: ``benchmarks/FINDINGS.md`` §4).
     head : {"global", "frequency"}
         ``"global"``: average over time and frequency before the dense layer;
         ``"frequency"``: average over time only, so the dense layer sees *where* in
-        frequency each feature is (the reference keeps position with its Flatten head).
+        frequency each feature is (not adopted: ``benchmarks/FINDINGS.md`` §4).
     phase_padding : {"wrap", "edge"}
         How the stem pads the phase axis: ``"wrap"`` (:class:`CircularPad`, the default) or
         ``"edge"`` (:class:`EdgePad`, the original study's edge replication, which breaks
