@@ -171,9 +171,9 @@ def dscnn(
     up to 10 frames and 5 mels per mask) -> Conv2D ``filters`` 10x4, stride 2 -> ``blocks`` x
     (separable 3x3 conv: depthwise then pointwise, + batch norm + ReLU) -> global average,
     dropout, dense softmax. After Zhang et al., "Hello Edge: Keyword Spotting on
-    Microcontrollers" (2017), whose DS-CNN reaches 95 % on Speech Commands (they put a batch
-    norm and ReLU between the depthwise and the pointwise step too; Keras's fused
-    ``SeparableConv2D`` trains faster on a CPU, see ``benchmarks/speed/bench_train.py``).
+    Microcontrollers" (2017), whose DS-CNN reaches 95 % on Speech Commands (they also put a
+    batch norm and ReLU between the depthwise and the pointwise step; Keras's
+    ``SeparableConv2D`` does both steps in one layer).
 
     Parameters
     ----------

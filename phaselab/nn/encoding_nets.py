@@ -71,7 +71,7 @@ def encoding_model(
         How the ``"phased"`` stem computes its circular 3x3x3 convolution: ``"fold"``, one 2D
         convolution over every phase slice (:func:`~phaselab.nn.circular.folded_conv3d`), or
         ``"pad"``, :class:`~phaselab.nn.circular.CircularPad` + ``Conv3D``. The same function and the
-        same weights (``benchmarks/speed/bench_encodings.py`` times both).
+        same weights (timed: ``benchmarks/FINDINGS.md`` §2).
 
     Returns
     -------
@@ -135,11 +135,9 @@ def encoding_cnn(
     goes through a batch normalisation and the same four blocks (Conv2D 3x3 same, batch
     norm, ReLU, 2x2 max-pool) and classifier. With ``"magnitude"`` this *is*
     ``cnn2d-mel``: the encodings are compared at a budget where the magnitude model is
-    good. For ``"phased"`` the first block's convolution is a circular 3x3x3 one along
-    (time, band, phase), followed by a max over the phase axis (the cyclic-group stem of
-    :func:`phaselab.nn.cnn3d.cnn3d_small`: rolling the phase axis changes nothing), computed
-    as one 2D convolution over all phase slices (:func:`~phaselab.nn.circular.folded_conv3d`);
-    the batch norm and ReLU come after the max, on a map of the magnitude model's size.
+    good. For ``"phased"`` the first block is the cyclic-group stem of
+    :func:`phaselab.nn.cnn3d.cnn3d_small` (a circular 3x3x3 convolution, then a max over phase),
+    with batch norm and ReLU after the max, on a map of the magnitude model's size.
 
     Parameters
     ----------

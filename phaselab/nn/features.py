@@ -305,10 +305,9 @@ class PhaseFeatures(Spectrogram):
         the grid of :class:`MelSpectrogram`): the magnitude as ``log(1 + |z| @ M)``, the phased
         volume as ``(log(1 + |z|) k(phi)) @ M``, the compressed complex STFT as ``c @ M``, and
         the phase channels (cos/sin, IF, group delay) as their ``|z|``-weighted mean over each
-        band's bins, so a band reads the phase of its loud bins. Pooling a phase only makes sense
-        when the bins of one partial agree, which they do with the phase measured from the
-        window's centre (``phase_reference="centre"``); from the frame start they alternate
-        and cancel. None (default): one value per STFT bin.
+        band's bins, so a band reads the phase of its loud bins. A pooled phase
+        (cos/sin, complex, phased) survives only with ``phase_reference="centre"`` (why:
+        :mod:`phaselab.signal.stft`). None (default): one value per STFT bin.
     phase_reference : {"centre", "start"}
         Where the phase is measured from (:func:`phaselab.signal.stft.stft`).
 
