@@ -378,8 +378,8 @@ def coherence_by_lag(audio: np.ndarray, lags: tuple[int, ...] = (1, 2, 3, 4), n_
     dict
         ``{lag: (word's coherence, mean of the twins')}``. The mean, not the largest: a
         twin's coherence rests on the few loud bins of the vowels, so one of three random
-        phases can come out fairly steady by chance (for the real "sheila" at lag 2:
-        0.02, 0.09 and 0.35).
+        phases can come out fairly steady by chance (chapter 03, section 5; measured:
+        ``benchmarks/FINDINGS.md``, "Notes moved from docstrings").
     """
     from phaselab.signal.coherence import (
         advance_coherence,

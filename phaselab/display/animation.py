@@ -13,13 +13,13 @@ bottom, the slice
     remaining axis vertically -- the same vertical axis as the overview's, so the two
     panels line up.
 
-Every axis carries its own label and extent, whichever two axes are chosen (the
-original study's code took the overview's vertical extent from the reduced axis).
+Every axis carries its own label and extent, whichever two axes are chosen.
 
 Frames are rendered by blitting: the static parts (overview, axes, colour bars) are
 drawn once, and each frame only restores them and redraws the slice image, the marker
 line and the frame title, whose data are updated in place. The frames are piped to a
-single ffmpeg process (:class:`phaselab.display.video.VideoWriter`).
+single ffmpeg process (:class:`phaselab.display.video.VideoWriter`). Measured:
+``benchmarks/FINDINGS.md`` §2.
 """
 
 from __future__ import annotations

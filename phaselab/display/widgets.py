@@ -167,11 +167,9 @@ class SliceBrowser:
     """Browse the slices of a volume with a slider; switch the overview's reducer from a menu.
 
     The controls are widgets; the picture is an ordinary PNG output that every move of a
-    control replaces in place (as :class:`KernelDesigner` does). A saved notebook therefore
-    keeps the last picture shown, and a reopened one shows it (its controls come back when the
-    cell runs again); an HTML export or ``nbconvert --execute`` shows it too. The slider counts
-    slices from 1, as the picture's title does ("slice 111 of 175"), and its track is long enough
-    for one step per slice; the picture keeps its size in pixels.
+    control replaces in place (why: the module docstring). The slider counts slices from 1, as
+    the picture's title does ("slice 111 of 175"), and its track is long enough for one step per
+    slice; the picture keeps its size in pixels.
 
     Parameters
     ----------
