@@ -1,9 +1,5 @@
 """3D CNNs on the phased spectrogram (time x frequency x phase): the original study's, and a small one.
 
-``phase_cnn3d`` is the original study's 3D CNN, with the phase axis padded by a true wrap-around;
-``cnn3d_small`` is our efficient phase-aware model: a short cyclic-group stem, then pooling over
-phase and a depthwise-separable 2D body.
-
 Notebook: ``04_3d_cnn_training.ipynb``
 """
 
