@@ -31,7 +31,8 @@ from typing import Any
 
 __all__ = ["REPO", "RESULTS", "BUILD", "quick", "Timer", "timer", "rate", "median_seconds",
            "machine", "machine_line",
-           "summarise_runs", "format_run_summary", "summarise_juries", "format_jury_summary", "loop_phased_spectrogram"]
+           "summarise_runs", "format_run_summary", "summarise_juries", "format_jury_summary", "loop_phased_spectrogram",
+           "split_probabilities"]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter off (before it loads)
 os.environ["MPLBACKEND"] = "Agg"  # benchmarks draw into files only, never on a screen
@@ -238,3 +239,18 @@ def loop_phased_spectrogram(audio: Any, n_phases: int = 10) -> Any:
         chord2 = tf.square(tf.abs(u - u_k))
         slices.append(log_mag * tf.exp(-0.5 * chord2 / sigma**2))
     return tf.stack(slices, axis=-1)
+
+
+def split_probabilities(model: Any, data: str | os.PathLike = "real", split: str = "test",
+                        batch_size: int = 64) -> tuple[Any, Any]:
+    """The true classes ``(n,)`` and the keyword model's class probabilities ``(n, 12)`` of every clip of one split.
+
+    ``model``: a ``.keras`` file, a run directory or a model; ``data``: a bundled set's name or a Speech
+    Commands tree. Preprocessed as :func:`phaselab.training.inference.evaluate` does (its private
+    ``_load`` and ``_probabilities``, tested in ``tests/training/test_inference.py``); for measuring what a
+    threshold does without scoring twice. Loads TensorFlow when called.
+    """
+    from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+    from phaselab.training.inference import _load, _probabilities
+
+    return _probabilities(_load(model), SpeechCommands(resolve_data_root(data)), split, batch_size)

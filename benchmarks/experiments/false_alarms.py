@@ -42,7 +42,6 @@ import numpy as np
 from phaselab.data.labels import CLASSES, COMMANDS, UNKNOWN
 from phaselab.data.speech_commands import resolve_data_root
 from phaselab.paths import data_dir
-from phaselab.training.inference import split_probabilities
 from phaselab.training.rejection import choose_threshold, count_false_alarms, decide, false_alarms
 from phaselab.training.rundir import load_model
 from phaselab.training.scores import classification_scores
@@ -73,8 +72,8 @@ def main() -> None:
     parser.add_argument("--max-loss", type=float, default=0.01, help="macro F1 the threshold may cost on validation")
     args = parser.parse_args()
     model = load_model(shipped_model_path())
-    val_truth, val_p = split_probabilities(model, "real", "validation")
-    truth, p = split_probabilities(model, "real", "test")
+    val_truth, val_p = harness.split_probabilities(model, "real", "validation")
+    truth, p = harness.split_probabilities(model, "real", "test")
     material = {"other_words": args.other_words, "everyday": args.everyday,
                 "background_heard_in_training": [str(resolve_data_root("real") / "_background_noise_")]}
     found = {name: false_alarms(model, paths) for name, paths in material.items() if paths}

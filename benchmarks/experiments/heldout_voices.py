@@ -38,10 +38,9 @@ import harness  # first: sets the environment before TensorFlow loads
 
 from phaselab.atomic import write_json
 from phaselab.data.labels import CLASSES
-from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.data.speech_commands import SpeechCommands
 from phaselab.data.synth import synthesize_dataset
 from phaselab.training.config import SYNTHETIC_RECIPE, TrainConfig
-from phaselab.training.inference import split_probabilities
 from phaselab.training.rundir import BEST_FILE, CONFIG_FILE, read_history
 from phaselab.training.scores import classification_scores
 
@@ -84,7 +83,7 @@ def cached_probabilities(run: Path, data: str | Path, key: str) -> tuple[np.ndar
         stored = np.load(cache)
         if int(stored["mtime_ns"]) == best.stat().st_mtime_ns:
             return stored["truth"], stored["probabilities"]
-    truth, probs = split_probabilities(best, data, "test")
+    truth, probs = harness.split_probabilities(best, data, "test")
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(cache, truth=truth, probabilities=probs, mtime_ns=best.stat().st_mtime_ns)
     return truth, probs

@@ -53,6 +53,14 @@ from phaselab.training.shipped import load_detector
 RESULTS = harness.RESULTS / "speech_detector.json"
 
 
+def tonal_sounds(count: int, seconds: float, seed: int) -> list[np.ndarray]:
+    """``count`` sounds of :func:`phaselab.data.tones.tonal_sound`, the kinds in turn, each ``seconds`` long, RMS 0.1."""
+    from phaselab.data.tones import TONAL_KINDS, tonal_sound
+
+    rng = np.random.default_rng(seed)
+    return [tonal_sound(TONAL_KINDS[i % len(TONAL_KINDS)], seconds, rng) for i in range(count)]
+
+
 def train_detector(
     out: Path = WEIGHTS,
     clips: Sequence[np.ndarray] | None = None,
@@ -87,7 +95,7 @@ def train_detector(
         Speech of the ``n // 4`` validation examples (scored after each epoch, not used to
         choose the model); default the validation speakers of the bundled real set.
     tonal : int
-        Synthetic sounds with coherent phase (:func:`phaselab.data.tones.tonal_sounds`, 10 s each, seed
+        Synthetic sounds with coherent phase (:func:`tonal_sounds`, 10 s each, seed
         ``seed``) added to ``noises``: music, plucked strings, drums, chirps, glides. 0 (the shipped
         detector): none; the tonal detector was trained with 60.
     mix : sequence of 5 floats
@@ -106,8 +114,6 @@ def train_detector(
     validation_clips = training_clips("validation") if validation_clips is None else validation_clips
     noises = list(noise_recordings().values()) if noises is None else noises
     if tonal:
-        from phaselab.data.tones import tonal_sounds
-
         noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
     examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
     validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, mix=mix, noises=noises)

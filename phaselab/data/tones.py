@@ -2,7 +2,7 @@
 
 A detector that learns "speech has coherent phase, noise has random phase" takes every physical resonator
 for speech: a violin, a trumpet, a bird. To teach it otherwise without spending recordings (which are kept
-for testing), :func:`tonal_sounds` makes such sounds from a few lines of NumPy each, every parameter drawn
+for testing), :func:`tonal_sound` makes such sounds from a few lines of NumPy each, every parameter drawn
 at random:
 
 ``melody``
@@ -29,7 +29,7 @@ from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
 
-__all__ = ["TONAL_KINDS", "tonal_sound", "tonal_sounds"]
+__all__ = ["TONAL_KINDS", "tonal_sound"]
 
 TONAL_KINDS = ("melody", "plucked", "drums", "chirps", "glides")
 """The kinds :func:`tonal_sound` makes."""
@@ -169,14 +169,3 @@ def tonal_sound(kind: str, seconds: float, rng: np.random.Generator, sr: int = S
     rms = np.sqrt(np.mean(sound ** 2))
     return (sound * (0.1 / rms if rms > 0 else 0)).astype(np.float32)
 
-
-def tonal_sounds(count: int, seconds: float, seed: int, sr: int = SAMPLE_RATE) -> list[np.ndarray]:
-    """``count`` sounds of :func:`tonal_sound`, the kinds in turn, each ``seconds`` long, RMS 0.1.
-
-    Examples
-    --------
-    >>> [len(s) for s in tonal_sounds(2, 0.5, seed=0)]
-    [8000, 8000]
-    """
-    rng = np.random.default_rng(seed)
-    return [tonal_sound(TONAL_KINDS[i % len(TONAL_KINDS)], seconds, rng, sr) for i in range(count)]

@@ -33,9 +33,9 @@ TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
 """The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises, made by
 ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds --out
 phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``
-(its ``train_detector`` with ``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0; 483 s on 2
-shared cores). Chapter 06, section 6 measures it (``benchmarks/results/detectors_world.json``): it rejects
-more everyday sounds than :func:`is_speech` but fewer twins. Not the default detector."""
+(``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0). Chapter 06, section 6 measures it
+(``benchmarks/results/detectors_world.json``): it rejects more everyday sounds than :func:`is_speech` but
+fewer twins. Not the default detector."""
 
 TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
 """Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""

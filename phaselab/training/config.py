@@ -132,13 +132,11 @@ class TrainConfig:
         (:func:`speaker_subset`; learning curves). None: every speaker.
     weight_average : float, optional
         Momentum of an exponential moving average of the trainable weights (Polyak
-        averaging; the optimizer's ``use_ema``), updated after every step; e.g. 0.99 averages
-        over about the last 100 steps (four epochs of the bundled set). The averaged weights
-        are the ones validated after each epoch and saved as ``best.keras`` and
-        ``model.keras`` (:class:`AveragedWeights`); training goes on with the raw weights.
-        None (the default): no averaging. Averaging is meant to land in a flatter region of
-        the loss surface that carries over better to new domains (Izmailov et al., 2018;
-        Cha et al., 2021); whether it did here: ``benchmarks/FINDINGS.md``.
+        averaging; the optimizer's ``use_ema``), updated after every step; 0.99 averages
+        over about the last 100 steps. The averaged weights are the ones validated and saved
+        (:class:`AveragedWeights`); training goes on with the raw weights. None (the default):
+        no averaging: it did not help here (``benchmarks/FINDINGS.md``). Meant to carry over
+        better to new domains (Izmailov et al., 2018; Cha et al., 2021).
     mixed_precision : bool
         Train under the ``mixed_float16`` policy.
     jit_compile : bool

@@ -30,7 +30,6 @@ from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE, load_model
 from phaselab.training.scores import classification_scores
 
 __all__ = [
-    "split_probabilities",
     "evaluate",
     "predict",
     "forward",
@@ -201,17 +200,6 @@ def _probabilities(
     truth = np.array([CLASSES.index(clip.label) for clip in clips])
     probabilities = np.asarray(network.predict(data, verbose=0), dtype=np.float32)
     return truth, _finite(probabilities, [clip.path for clip in clips], name)
-
-
-def split_probabilities(model: str | os.PathLike | keras.Model, data: str | os.PathLike = "real", split: str = "test",
-                        batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """The true classes ``(n,)`` and the class probabilities ``(n, 12)`` of every clip of one split.
-
-    ``model``: a ``.keras`` file, a run directory or a model; ``data``: a bundled set's name or a
-    Speech Commands tree. For measuring what a threshold does (``benchmarks/experiments/false_alarms.py``)
-    without scoring twice.
-    """
-    return _probabilities(_load(model), SpeechCommands(resolve_data_root(data)), split, batch_size)
 
 
 def _score(

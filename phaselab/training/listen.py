@@ -62,12 +62,11 @@ LISTEN_DEFAULTS: dict[str, float] = {
 }
 """The settings :func:`listen` and ``phaselab listen`` use unless told otherwise.
 
-TensorFlow's streaming test uses a 30 ms stride, a 500 ms average, threshold 0.7 and 1500 ms
-suppression for its model. These were set for phaselab's shipped model on a recording of the
-*validation* speakers, never the test ones: the threshold with the most hits minus wrong words
-minus false alarms (``python benchmarks/experiments/listen.py --split validation --words 1000 --sweep``,
-``benchmarks/results/listen_validation.json``: 0.5 gives 212 hits, 5 wrong, 13 false alarms of 249
-commands; 0.6 gives 201, 3, 7; 0.4 gives 215, 10, 37)."""
+Set for the shipped model on a recording of the *validation* speakers, never the test ones: the
+threshold with the most hits minus wrong words minus false alarms (``python
+benchmarks/experiments/listen.py --split validation --words 1000 --sweep``; the sweep:
+``benchmarks/FINDINGS.md``). TensorFlow's own streaming test uses a 30 ms stride, a 500 ms average,
+threshold 0.7 and 1500 ms suppression for its model."""
 
 
 @dataclass(frozen=True)

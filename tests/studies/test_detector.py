@@ -125,6 +125,14 @@ def test_speech_and_coherent_needs_both_detectors(held_out: np.ndarray) -> None:
         assert speech_and_coherent(clip) == pytest.approx(min(silero_speech(clip), is_speech(clip)), abs=1e-6)
 
 
+def test_tonal_sounds_are_seeded_and_cycle_through_the_kinds() -> None:
+    tonal_sounds = _detector_script().tonal_sounds
+    first, second = tonal_sounds(6, 0.5, seed=2), tonal_sounds(6, 0.5, seed=2)
+    assert [len(s) for s in first] == [8000] * 6
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not np.array_equal(first[0], first[5])  # two melodies, different draws
+
+
 def test_train_detector_can_add_tonal_noises(tmp_path, held_out: np.ndarray) -> None:
     train_detector = _detector_script().train_detector
     out = tmp_path / "tonal.keras"
