@@ -35,9 +35,13 @@ OUT = harness.RESULTS / "bench_encodings.json"
 
 
 def clips_per_second(model: keras.Model, x: np.ndarray, y: np.ndarray, steps: int) -> float:
-    """Training clips per second over ``steps`` steps, after two warm-up steps."""
+    """Training clips per second from the median of ``steps`` timed steps, after two warm-up steps.
+
+    The median of single steps, not the mean of all: another job on the same cores slows some steps, not the
+    typical one.
+    """
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
-    return harness.rate(lambda: model.train_on_batch(x, y), steps, per_call=len(x), warmup=2)
+    return len(x) / harness.median_seconds(lambda: model.train_on_batch(x, y), steps, warmup=2)
 
 
 def main() -> None:

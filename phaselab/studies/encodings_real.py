@@ -299,7 +299,7 @@ def format_real_summary(summary: Sequence[dict[str, Any]], speed: dict[str, floa
     """A Markdown table of :func:`summarise_real`: macro F1 per condition (mean +- sd), params, MFLOPs.
 
     ``speed`` (arm -> training time per clip relative to the mel magnitude, from
-    ``benchmarks/speed/bench_encodings.py``, measured alone on the CPU) adds a column: the runs' own wall
+    ``benchmarks/speed/bench_encodings.py``: every arm in one run, on the same batch) adds a column: the runs' own wall
     clock is not shown, since the study's runs share the CPU with other jobs and may be paused.
     """
     def cell(pair: tuple[float, float]) -> str:
