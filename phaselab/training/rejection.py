@@ -6,7 +6,9 @@ and words it was never taught it often names a command. This module measures tha
 (:func:`false_alarms`, over :func:`sound_windows` of WAV files or folders) -- and offers the
 simplest remedy, a **confidence threshold** (:func:`decide`: a command less probable than it
 counts as no command), chosen on a validation split for what it may cost in macro F1
-(:func:`choose_threshold`).
+(:func:`choose_threshold`). A **speech gate** in front of the model (:func:`gate`: a clip that a
+voice-activity detector scores below a floor is ``silence``) answers music and animals, which the
+model was never taught to reject; :func:`choose_gate` sets its floor and the threshold on validation.
 
 ``phaselab evaluate --threshold T --everyday DIR --other-words DIR`` reports both;
 ``benchmarks/experiments/false_alarms.py`` measures the shipped model.
@@ -28,7 +30,7 @@ from phaselab.training.scores import classification_scores
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["decide", "choose_threshold", "wav_files", "sound_windows", "false_alarms", "count_false_alarms"]
+__all__ = ["decide", "choose_threshold", "gate", "choose_gate", "wav_files", "sound_windows", "false_alarms", "count_false_alarms"]
 
 
 _COMMAND_INDICES = np.array([CLASSES.index(name) for name in COMMANDS])
@@ -111,6 +113,88 @@ def choose_threshold(
     base = macro(0.0)
     best = max((t for t in candidates if macro(t) >= base - max_loss - 1e-12), default=0.0)
     return {"threshold": float(best), "macro_f1": macro(best), "macro_f1_argmax": base, "max_loss": max_loss}
+
+
+def gate(probabilities: np.ndarray, speech: np.ndarray, floor: float) -> np.ndarray:
+    """The class probabilities with every clip whose speech score is below ``floor`` made certain ``silence``.
+
+    A keyword model names one of its classes for any sound; a voice-activity detector in front of it
+    (Silero VAD, :func:`phaselab.studies.anchors.silero_scores`) says whether anyone speaks at all.
+    ``floor=0`` lets everything through. :func:`decide` then applies the confidence threshold.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (n, len(CLASSES))
+    speech : np.ndarray, shape (n,)
+        Speech score of each clip, in [0, 1].
+    floor : float in [0, 1]
+
+    Returns
+    -------
+    np.ndarray, shape (n, len(CLASSES)), a copy.
+
+    Examples
+    --------
+    >>> p = np.zeros((2, len(CLASSES))); p[:, 0] = 1
+    >>> [CLASSES[i] for i in decide(gate(p, np.array([0.9, 0.2]), 0.5))]
+    ['yes', 'silence']
+    """
+    probabilities = np.array(probabilities, dtype=np.float32)
+    speech = np.asarray(speech)
+    if speech.shape != probabilities.shape[:1]:
+        raise ValueError(f"one speech score per clip: {speech.shape} scores for {len(probabilities)} clips")
+    quiet = speech < floor
+    probabilities[quiet] = 0
+    probabilities[quiet, CLASSES.index(SILENCE)] = 1
+    return probabilities
+
+
+def choose_gate(
+    truth: np.ndarray, probabilities: np.ndarray, speech: np.ndarray, max_loss: float = 0.01,
+    floors: Sequence[float] = tuple(np.round(np.arange(0.0, 1.0, 0.05), 2)),
+) -> dict[str, float]:
+    """The speech gate's floor and the confidence threshold, each allowed half of ``max_loss`` macro F1 on the clips given.
+
+    Meant for a validation split. First the highest floor of :func:`gate` that costs at most
+    ``max_loss / 2`` against the plain arg-max, then, on the gated probabilities, the highest
+    threshold of :func:`choose_threshold` that keeps the total loss within ``max_loss``. Validation
+    speakers hold no music, so the budget, not the false alarms, sets both.
+
+    Parameters
+    ----------
+    truth : np.ndarray, shape (n,), int
+    probabilities : np.ndarray, shape (n, len(CLASSES))
+    speech : np.ndarray, shape (n,)
+        Speech score of each clip, in [0, 1].
+    max_loss : float
+        Macro F1 the gate and the threshold together may cost.
+    floors : sequence of float
+        Floors tried.
+
+    Returns
+    -------
+    dict
+        ``floor``, ``threshold``, ``macro_f1`` (with both), ``macro_f1_argmax`` (with neither), ``max_loss``.
+
+    Examples
+    --------
+    Two "yes" and a noise the model takes for "yes" (0.6), which the detector scores 0.1:
+
+    >>> truth = np.array([0, 0, CLASSES.index("silence")])
+    >>> p = np.zeros((3, len(CLASSES))); p[:, 0] = [0.9, 0.9, 0.6]; p[:, -1] = 1 - p[:, 0]
+    >>> choose_gate(truth, p, np.array([0.9, 0.8, 0.1]), max_loss=0.0, floors=(0.0, 0.5))
+    {'floor': 0.5, 'threshold': 0.89, 'macro_f1': 1.0, 'macro_f1_argmax': 0.4, 'max_loss': 0.0}
+    """
+    truth = np.asarray(truth)
+    def macro(p: np.ndarray) -> float:
+        return classification_scores(truth, decide(p), CLASSES)["macro_f1"]
+
+    base = macro(np.asarray(probabilities))
+    floor = max((f for f in floors if macro(gate(probabilities, speech, f)) >= base - max_loss / 2 - 1e-12), default=0.0)
+    gated = gate(probabilities, speech, floor)
+    threshold = choose_threshold(truth, gated, max_loss=max(max_loss - (base - macro(gated)), 0.0))
+    return {"floor": float(floor), "threshold": threshold["threshold"], "macro_f1": threshold["macro_f1"],
+            "macro_f1_argmax": base, "max_loss": max_loss}
 
 
 def wav_files(paths: Sequence[str | os.PathLike]) -> list[Path]:
