@@ -139,3 +139,18 @@ def test_findings_quote_the_committed_summary(committed: dict) -> None:
     block = findings.split("<!-- encodings_real.py --findings: begin -->")[1].split("<!-- encodings_real.py --findings: end -->")[0]
     table = format_real_summary(summarise_real(committed["rows"]), load_speed(SPEED))
     assert table in block
+
+
+def test_the_readme_quotes_the_mel_verdicts_of_the_committed_study(committed: dict) -> None:
+    """The README's sentence on the centre-reference mel arms and the waveform holds for the committed results."""
+    readme = " ".join((results_dir().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    arms = ("mel/cos_sin", "mel/phased", "mel/complex", "waveform")
+    clean = {arm: paired_difference(committed["rows"], arm, draws=500) for arm in arms}
+    for arm in arms:
+        assert len(clean[arm]["seeds"]) == 3, arm
+        for condition in ("noise 0 dB", "phase rotation"):
+            assert paired_difference(committed["rows"], arm, condition=condition, draws=500)["verdict"] == "worse"
+        assert clean[arm]["verdict"] == "worse", arm
+    cs, ph, cx, wf = (f"−{abs(clean[a]['mean']):.3f}" for a in arms)
+    assert f"(clean {cs}, {ph} and {cx}, both 95 % intervals below zero)" in readme
+    assert f"is worse too ({wf})" in readme
