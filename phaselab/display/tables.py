@@ -51,9 +51,15 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _parse_text(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a Markdown pipe table, or of a plain-text table whose columns are 2+ spaces apart."""
+def _parse_text(text: str) -> tuple[str, list[str], list[list[str]]]:
+    """Title, header and rows of a Markdown pipe table, or of a plain-text table whose columns are 2+ spaces apart.
+
+    A plain-text table may start with a title: a first line of one cell above a header of several.
+    """
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    title = ""
+    if len(lines) > 2 and not lines[0].startswith("|") and len(re.split(r"\s{2,}", lines[0])) == 1 < len(re.split(r"\s{2,}", lines[1])):
+        title, lines = lines[0], lines[1:]
     if lines and all(line.startswith("|") for line in lines):
         cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
         rows = [row for row in cells if not all(set(c) <= set(":- ") and c for c in row)]  # drop |---|---|
@@ -61,7 +67,7 @@ def _parse_text(text: str) -> tuple[list[str], list[list[str]]]:
         rows = [re.split(r"\s{2,}", line) for line in lines]
         if len(rows) < 2 or len({len(row) for row in rows}) != 1:
             raise ValueError("not a table: need a Markdown pipe table, or lines of as many cells 2+ spaces apart")
-    return rows[0], rows[1:]
+    return title, rows[0], rows[1:]
 
 
 class Table:
@@ -125,7 +131,8 @@ def table(
         Dicts (one per row, keyed by column); sequences (one per row, in the order of
         ``columns``); or the text of a table, its first row the header: a Markdown pipe
         table, or a plain-text one whose cells are two or more spaces apart (as the
-        ``format_...`` functions of phaselab print them).
+        ``format_...`` functions of phaselab print them), optionally under a one-line title
+        (the caption, unless ``caption`` is given).
     columns : sequence of str, or mapping of str to str, optional
         The columns to show, in order (default: the keys of the first dict). A mapping
         renames them: key in the rows -> header shown.
@@ -140,8 +147,8 @@ def table(
         The last expression of a cell, or ``display(table(...))``: an HTML table in a notebook.
     """
     if isinstance(rows, str):
-        header, cells = _parse_text(rows)
-        return Table(header, cells, caption)
+        title, header, cells = _parse_text(rows)
+        return Table(header, cells, caption or title)
     rows = list(rows)
     formats = dict(formats or {})
     if columns is None:

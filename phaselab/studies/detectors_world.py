@@ -278,11 +278,11 @@ def format_world_table(summary: Mapping[str, Any]) -> str:
     width = 22
     first = summary["rates"][detectors[0]]
     lines = ["taken for speech (share of clips above 0.5; 95 % interval over speakers or recordings)",
-             f"{'set':<21}{'clips':>6}{'groups':>7}" + "".join(f"{d:>{width}}" for d in detectors)]
+             f"{'set':<21}{'clips':>7}{'groups':>8}" + "".join(f"{d:>{width}}" for d in detectors)]
     for name in TABLE_SETS:
         if name in first:
             cells = "".join(f"{_cell(summary['rates'][d][name], 'rate'):>{width}}" for d in detectors)
-            lines.append(f"{name:<21}{first[name]['clips']:>6}{first[name]['groups']:>7}{cells}")
+            lines.append(f"{name:<21}{first[name]['clips']:>7}{first[name]['groups']:>8}{cells}")
     lines += ["", f"ROC AUC, speech (held-out speakers) against each set; 95 % interval",
               f"{'against':<34}" + "".join(f"{d:>{width}}" for d in detectors)]
     for name in NEGATIVES:

@@ -46,3 +46,13 @@ def test_a_plain_text_table_splits_on_two_or_more_spaces():
     shown = table(text)
     assert shown.columns == ["model", "parameters", "MFLOPs/clip"]
     assert shown.rows == [["cnn3d", "1,563,736", "2,500.0"], ["mean ± sd", "0.91 ± 0.02", "-"]]
+
+
+def test_a_plain_text_table_under_a_title_keeps_the_title_as_its_caption():
+    text = "taken for speech (share; 95 % interval)\nset      silero\ntwin     0.947 (0.93-0.96)\nspeech   0.972"
+    shown = table(text)
+    assert shown.caption == "taken for speech (share; 95 % interval)" and shown.columns == ["set", "silero"]
+    assert shown.rows == [["twin", "0.947 (0.93-0.96)"], ["speech", "0.972"]]
+    assert "<caption>taken for speech" in shown._repr_html_()
+    assert table(text, caption="mine").caption == "mine"
+    assert table("a  b\n1  2").caption == ""  # no title: the first line is the header

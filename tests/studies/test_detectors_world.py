@@ -57,6 +57,11 @@ def test_rates_aucs_and_pooled_everyday() -> None:
     low, high = summary["auc"]["fooled"]["twin"]["low"], summary["auc"]["fooled"]["twin"]["high"]
     assert low <= 0.5 <= high
     assert "everyday non-speech" in format_world_table(summary)
+    from phaselab.display.tables import table
+
+    rates, auc = (table(block) for block in format_world_table(summary).split("\n\n"))  # chapter 06 shows them so
+    assert rates.caption.startswith("taken for speech") and rates.columns[:3] == ["set", "clips", "groups"]
+    assert auc.caption.startswith("ROC AUC") and auc.columns == ["against", "perfect", "fooled"]
 
 
 def test_combined_is_the_smaller_score() -> None:
