@@ -43,8 +43,9 @@ REAL_ARMS: tuple[str, ...] = (*(f"mel/{e}" for e in REAL_ENCODINGS), *(f"linear/
 bins of the 512-point STFT, no pooling; both with the phase measured from the window's centre
 and the shipped model's body (:func:`phaselab.nn.encoding_nets.encoding_cnn`). ``waveform``: a 1D
 CNN on the raw samples (:func:`phaselab.nn.baselines.cnn1d`), which keeps all of the phase.
-Results files may also hold ``mel-start/E`` rows: the first study's runs, pooled with the phase
-measured from the frame start (where pooling cancels the phase).
+Results files may also hold ``mel-start/E`` rows: the first study's runs, on another machine,
+pooled with the phase measured from the frame start (where pooling cancels the phase), and
+compared with that study's own magnitude run, ``mel-start/magnitude``.
 """
 
 
@@ -67,15 +68,19 @@ def arm_spec(arm: str) -> tuple[str, dict[str, Any]]:
 
 
 def arm_baseline(arm: str) -> str:
-    """The arm each arm is compared with: magnitude on the same grid; the waveform against the mel magnitude.
+    """The arm each arm is compared with: magnitude on the same grid and from the same runs.
+
+    The waveform is compared with the mel magnitude (the model a user would otherwise pick), the
+    first study's ``mel-start/...`` runs with that study's magnitude run: a paired difference means
+    something only between runs of one machine and one version of the code.
 
     Examples
     --------
     >>> arm_baseline("linear/if"), arm_baseline("waveform"), arm_baseline("mel-start/phased")
-    ('linear/magnitude', 'mel/magnitude', 'mel/magnitude')
+    ('linear/magnitude', 'mel/magnitude', 'mel-start/magnitude')
     """
     grid = arm.partition("/")[0]
-    return "linear/magnitude" if grid == "linear" else "mel/magnitude"
+    return {"linear": "linear/magnitude", "mel-start": "mel-start/magnitude"}.get(grid, "mel/magnitude")
 
 
 SNRS_DB: tuple[float, ...] = (20.0, 10.0, 5.0, 0.0)
