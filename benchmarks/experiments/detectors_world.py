@@ -5,12 +5,16 @@ anchors ``silero`` and ``webrtc``, and ``silero_and_phase``, speech only if Sile
 say so) on the sets of :func:`phaselab.studies.detectors_world.world_sets`: held-out speakers of
 ``data/real_speech_commands``, their random-phase twins and shaped noise, the 13 background recordings
 and the everyday sounds of ``data/everyday_sounds`` (music, a song, a trumpet, a whale, a robin, read
-speech). Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
+speech). ``all_three`` (Silero, ``is_speech`` and ``is_speech_tonal`` must all say speech) takes the
+thresholds :func:`phaselab.studies.detectors_world.choose_thresholds` picks on the *validation* speakers'
+words (and reports their random-phase twins too), before any test clip is scored.
+Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
 group (speaker or recording: what the ROC curves and intervals need), the share of each set taken for
 speech and the ROC AUC of speech against each negative set, with 95 % intervals from a bootstrap over
 speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_world.detectors_world_study`).
 
-Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]``.
+Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]
+[--keep 0.96]``.
 ``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
 unless ``--out`` is given.
 """
@@ -31,7 +35,12 @@ from phaselab.atomic import write_json
 import numpy as np
 
 from phaselab.studies.detectors_world import (
+    CHOSEN,
+    COMBINED,
     DETECTOR_NOTES,
+    choose_thresholds,
+    heldout_speech,
+    twins_of,
     format_world_table,
     score_world,
     summarise_world,
@@ -51,18 +60,36 @@ def main() -> None:
     parser.add_argument("--background", type=int, default=2 if quick else 20,
                         help="one-second segments of each background recording, at most")
     parser.add_argument("--resamples", type=int, default=100 if quick else 1000, help="bootstrap resamples")
+    parser.add_argument("--keep", type=float, default=0.96,
+                        help="share of the validation speakers' words all_three must keep (its thresholds' rule)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=harness.BUILD / "detectors_world.json" if quick else RESULTS)
     args = parser.parse_args()
+    detectors = world_detectors()
+    thresholds, validation = {}, {}
+    for name in CHOSEN:  # chosen on the validation speakers before any test clip is scored
+        parts = COMBINED[name]
+        if all(part in detectors for part in parts):
+            audio, _ = heldout_speech(args.speech_clips, args.seed, split="validation")
+            twins = twins_of(audio, np.random.default_rng(args.seed))
+            speech = {part: np.asarray(detectors[part](audio), np.float64) for part in parts}
+            thresholds[name], share = choose_thresholds(speech, keep=args.keep)
+            twin = {part: np.asarray(detectors[part](twins), np.float64) for part in parts}
+            both = with_combined({p: {"speech": speech[p], "twin": twin[p]} for p in parts}, thresholds)[name]
+            validation[name] = {"clips": int(len(audio)), "share_each_part_gives_up": share,
+                                "speech_kept": float(np.mean(both["speech"] > 0.5)),
+                                "twins_taken_for_speech": float(np.mean(both["twin"] > 0.5))}
+            print(f"{name}: thresholds {thresholds[name]} chosen on {len(audio)} validation clips: {validation[name]}",
+                  flush=True)
     sets = world_sets(args.speech_clips, args.background, args.seed)
     print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
     seconds, scores = {}, {}
-    for name, scorer in world_detectors().items():
+    for name, scorer in detectors.items():
         start = time.perf_counter()
         scores.update(score_world(sets, {name: scorer}))
         seconds[name] = time.perf_counter() - start
         print(f"scored {name}: {seconds[name]:.0f} s", flush=True)
-    scores = with_combined(scores)
+    scores = with_combined(scores, thresholds)
     groups = {name: g for name, (_, g) in sets.items()}
     summary = summarise_world(scores, groups, resamples=args.resamples, seed=args.seed)
     def shown(value: object) -> object:  # a path inside the repository as a relative one
@@ -71,7 +98,7 @@ def main() -> None:
 
     report = {"settings": {**{k: shown(v) for k, v in vars(args).items()}, "quick": quick},
               "machine": harness.machine(), "detectors": {name: DETECTOR_NOTES[name] for name in scores},
-              "seconds": seconds, **summary,
+              "seconds": seconds, "thresholds": thresholds, "chosen_on_validation": validation, **summary,
               "groups": {name: g.tolist() for name, g in groups.items()},
               "scores": {d: {s: np.round(v, 5).tolist() for s, v in table.items()} for d, table in scores.items()}}
     write_json(report, args.out)

@@ -33,7 +33,7 @@ import numpy as np
 
 from phaselab import SAMPLE_RATE
 
-__all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "with_combined", "TABLE_SETS", "TARGETS", "DETECTOR_NOTES", "heldout_speech", "world_sets",
+__all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "with_combined", "rescaled", "choose_thresholds", "TABLE_SETS", "TARGETS", "DETECTOR_NOTES", "heldout_speech", "twins_of", "world_sets",
            "world_detectors", "score_world", "summarise_world", "detectors_world_study", "plot_world_rocs",
            "format_world_table"]
 
@@ -60,17 +60,22 @@ DETECTOR_NOTES = {
     "silero_and_phase": "speech only if both Silero and is_speech say so: the smaller of their two scores",
     "is_speech_tonal": "is_speech's model trained with synthetic music, strings, drums, chirps and glides among its noises",
     "silero_and_tonal": "speech only if both Silero and is_speech_tonal say so",
+    "all_three": "speech only if Silero, is_speech and is_speech_tonal all say so, at thresholds chosen on the "
+                 "validation speakers (each gives up the same share of their words)",
 }
 """What each detector of :func:`world_detectors` is, for the table's legend."""
 
 
-def heldout_speech(limit: int | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def heldout_speech(limit: int | None = None, seed: int = 0, split: str = "test") -> tuple[np.ndarray, np.ndarray]:
     """Speech clips of the bundled real set's test speakers (no ``_silence_``), and each clip's speaker.
 
     Parameters
     ----------
     limit : int, optional
         Keep this many, drawn at random (``seed``); default all.
+    split : {"test", "validation"}
+        Whose words: the test speakers (what the world table reports) or the validation speakers (what
+        :func:`choose_thresholds` chooses on).
 
     Returns
     -------
@@ -81,7 +86,7 @@ def heldout_speech(limit: int | None = None, seed: int = 0) -> tuple[np.ndarray,
     from phaselab.data.pipeline import decode_clips
     from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 
-    clips = [clip for clip in SpeechCommands(resolve_data_root("real")).clips("test") if clip.label != SILENCE]
+    clips = [clip for clip in SpeechCommands(resolve_data_root("real")).clips(split) if clip.label != SILENCE]
     if limit is not None and limit < len(clips):
         keep = np.sort(np.random.default_rng(seed).choice(len(clips), limit, replace=False))
         clips = [clips[i] for i in keep]
@@ -92,6 +97,13 @@ def _at_rms_of(sound: np.ndarray, clip: np.ndarray) -> np.ndarray:
     current = np.sqrt(np.mean(np.square(sound, dtype=np.float64)))
     target = np.sqrt(np.mean(np.square(clip, dtype=np.float64)))
     return np.clip(sound * (target / current if current > 0 else 0.0), -1.0, 1.0).astype(np.float32)
+
+
+def twins_of(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each clip's random-phase twin (:func:`~phaselab.studies.speech_noise.random_phase_twin`) at the clip's RMS: shape as ``audio``, float32."""
+    from phaselab.studies.speech_noise import random_phase_twin
+
+    return np.stack([_at_rms_of(random_phase_twin(clip, rng), clip) for clip in audio])
 
 
 def world_sets(speech_clips: int | None = None, background_per_recording: int = 20,
@@ -115,12 +127,11 @@ def world_sets(speech_clips: int | None = None, background_per_recording: int = 
         (:func:`summarise_world` pools it).
     """
     from phaselab.data.everyday import everyday_clips
-    from phaselab.studies.speech_noise import noise_recordings, random_phase_twin, shaped_noise
+    from phaselab.studies.speech_noise import noise_recordings, shaped_noise
 
     audio, speakers = heldout_speech(speech_clips, seed)
     rng = np.random.default_rng(seed)
-    sets = {"speech": (audio, speakers),
-            "twin": (np.stack([_at_rms_of(random_phase_twin(clip, rng), clip) for clip in audio]), speakers),
+    sets = {"speech": (audio, speakers), "twin": (twins_of(audio, rng), speakers),
             "shaped": (np.stack([_at_rms_of(shaped_noise(clip, rng), clip) for clip in audio]), speakers)}
     segments, names = [], []
     for name, recording in noise_recordings().items():
@@ -136,9 +147,11 @@ def world_sets(speech_clips: int | None = None, background_per_recording: int = 
     return sets
 
 
-COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("silero", "is_speech_tonal")}
-"""Detectors made of two others: speech only if both say so, score the smaller of theirs
-(:func:`phaselab.studies.detector.speech_and_coherent` for one clip)."""
+COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("silero", "is_speech_tonal"),
+            "all_three": ("silero", "is_speech", "is_speech_tonal")}
+"""Detectors made of others: speech only if every part says so, each at its own threshold (0.5 unless
+:func:`choose_thresholds` gave one); the score is the smallest of the parts' :func:`rescaled` scores
+(:func:`phaselab.studies.detector.speech_and_coherent` for one clip at 0.5)."""
 
 
 def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
@@ -159,20 +172,95 @@ def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
 
 
 def score_world(sets: Mapping[str, tuple[np.ndarray, np.ndarray]],
-                detectors: Mapping[str, Callable[[np.ndarray], np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
-    """Every detector's scores on every set: ``{detector: {set: scores (n,)}}``, with :data:`COMBINED` where both parts are scored."""
+                detectors: Mapping[str, Callable[[np.ndarray], np.ndarray]],
+                thresholds: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """Every detector's scores on every set: ``{detector: {set: scores (n,)}}``, with :data:`COMBINED` where its parts are scored."""
     scores = {name: {set_name: np.asarray(score(audio), np.float64) for set_name, (audio, _) in sets.items()}
               for name, score in detectors.items()}
-    return with_combined(scores)
+    return with_combined(scores, thresholds)
 
 
-def with_combined(scores: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
-    """``scores`` ({detector: {set: scores}}) with each detector of :data:`COMBINED` whose two parts are in it."""
+def rescaled(scores: np.ndarray, threshold: float) -> np.ndarray:
+    """Scores mapped piecewise-linearly so that ``threshold`` lands on 0.5 (0 and 1 stay put; order is kept).
+
+    The smallest of several parts' rescaled scores is above 0.5 exactly when every part is above its own
+    threshold, and still ranks clips for a ROC curve.
+
+    Examples
+    --------
+    >>> rescaled(np.array([0.0, 0.1, 0.2, 0.6, 1.0]), 0.2).round(3).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    scores = np.asarray(scores, np.float64)
+    return np.where(scores < threshold, scores / (2 * threshold),
+                    0.5 + (scores - threshold) / (2 * (1 - threshold)) if threshold < 1 else 0.5)
+
+
+def with_combined(scores: Mapping[str, Mapping[str, np.ndarray]],
+                  thresholds: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """``scores`` ({detector: {set: scores}}) with each detector of :data:`COMBINED` whose parts are all in it.
+
+    ``thresholds`` gives ``{combined: {part: threshold}}`` (:func:`choose_thresholds`); a part without
+    one is taken at 0.5, its own decision threshold, and a combined detector of :data:`CHOSEN` without
+    thresholds is left out.
+    """
     scores = {name: dict(table) for name, table in scores.items()}
-    for name, (first, second) in COMBINED.items():
-        if first in scores and second in scores:
-            scores[name] = {s: np.minimum(scores[first][s], scores[second][s]) for s in scores[first]}
+    thresholds = thresholds or {}
+    for name, parts in COMBINED.items():
+        if not all(part in scores for part in parts) or (name in CHOSEN and name not in thresholds):
+            continue
+        chosen = thresholds.get(name, {})
+        scores[name] = {s: np.min([rescaled(scores[part][s], chosen.get(part, 0.5)) for part in parts], axis=0)
+                        for s in scores[parts[0]]}
     return scores
+
+
+CHOSEN = ("all_three",)
+"""Combined detectors whose thresholds are chosen on validation (:func:`choose_thresholds`), not 0.5."""
+
+
+def choose_thresholds(validation: Mapping[str, np.ndarray], keep: float = 0.96,
+                      step: float = 0.0025) -> tuple[dict[str, float], float]:
+    """Thresholds for an all-say-speech detector: each part gives up the same share of validation speech.
+
+    The rule has one knob: a share ``q`` of the validation speakers' words that each part may miss (its
+    threshold is that quantile of its scores on them). ``q`` grows in ``step`` for as long as the parts
+    together still keep ``keep`` of the words: the strictest detector within that budget. Only speech
+    enters the choice, so no sound the table reports on is looked at; 0.96 leaves a point of margin over
+    issue 26's 0.95.
+
+    Parameters
+    ----------
+    validation : {part: scores}
+        Each part's scores, shape (n,), on the same n validation speech clips.
+    keep : float
+        Share of those clips the combination must still take for speech.
+    step : float
+        Grid step of ``q``.
+
+    Returns
+    -------
+    thresholds : {part: float}
+    share : float
+        The ``q`` chosen.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.random(400), rng.random(400)
+    >>> t, q = choose_thresholds({"a": a, "b": b}, keep=0.9)
+    >>> round(q, 4), bool(np.mean((a >= t["a"]) & (b >= t["b"])) >= 0.9)
+    (0.05, True)
+    """
+    scores = {part: np.asarray(values, np.float64) for part, values in validation.items()}
+    best, share = {part: 0.0 for part in scores}, 0.0
+    for q in np.arange(step, 0.5, step):
+        trial = {part: float(np.quantile(values, q)) for part, values in scores.items()}
+        kept = np.mean(np.all([values >= trial[part] for part, values in scores.items()], axis=0))
+        if kept < keep:
+            break
+        best, share = trial, float(q)
+    return best, share
 
 
 def _pooled(values: Mapping[str, Any], names: Sequence[str]) -> np.ndarray:

@@ -6,9 +6,11 @@ import pytest
 from phaselab.studies.detectors_world import (
     NEGATIVES,
     TARGETS,
+    choose_thresholds,
     detectors_world_study,
     format_world_table,
     plot_world_rocs,
+    rescaled,
     score_world,
     summarise_world,
     with_combined,
@@ -88,3 +90,46 @@ def test_study_reads_a_results_file_and_draws_the_curves(tmp_path) -> None:
     figure = plot_world_rocs(study["scores"])
     assert len(figure.axes) == len([n for n in NEGATIVES if n in ("twin", "everyday non-speech")])
     assert detectors_world_study(tmp_path / "missing.json") is None
+
+
+def test_a_combined_detector_says_speech_only_when_every_part_clears_its_own_threshold() -> None:
+    rng = np.random.default_rng(1)
+    parts = {name: {"x": rng.random(500)} for name in ("silero", "is_speech", "is_speech_tonal")}
+    thresholds = {"all_three": {"silero": 0.7, "is_speech": 0.2, "is_speech_tonal": 0.4}}
+    combined = with_combined(parts, thresholds)["all_three"]["x"]
+    every = np.all([parts[p]["x"] >= t for p, t in thresholds["all_three"].items()], axis=0)
+    np.testing.assert_array_equal(combined >= 0.5, every)
+    assert "all_three" not in with_combined(parts)  # no thresholds chosen: left out, not taken at 0.5
+
+
+def test_rescaled_keeps_the_order_and_puts_the_threshold_at_one_half() -> None:
+    scores = np.sort(np.random.default_rng(2).random(200))
+    for threshold in (0.05, 0.5, 0.93):
+        mapped = rescaled(scores, threshold)
+        assert np.all(np.diff(mapped) >= 0) and mapped.min() >= 0 and mapped.max() <= 1
+        np.testing.assert_array_equal(mapped >= 0.5, scores >= threshold)
+
+
+def test_chosen_thresholds_are_the_strictest_that_keep_the_validation_words() -> None:
+    rng = np.random.default_rng(3)
+    validation = {"a": rng.random(1000), "b": rng.beta(5, 1, 1000)}
+    thresholds, share = choose_thresholds(validation, keep=0.95, step=0.005)
+    kept = lambda t: np.mean(np.all([validation[p] >= t[p] for p in validation], axis=0))  # noqa: E731
+    assert kept(thresholds) >= 0.95
+    stricter = {p: float(np.quantile(v, share + 0.005)) for p, v in validation.items()}
+    assert kept(stricter) < 0.95  # one more step breaks the budget
+    assert thresholds["a"] == pytest.approx(np.quantile(validation["a"], share))  # each part gives up the same share
+    assert thresholds["b"] == pytest.approx(np.quantile(validation["b"], share))
+
+
+def test_the_readme_quotes_the_committed_world_rates() -> None:
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    rates = detectors_world_study()["rates"]
+    both, three = rates["silero_and_phase"], rates["all_three"]
+    assert (f"({both['speech']['rate']:.3f}, {1 - both['twin']['rate']:.3f}, "
+            f"{both['everyday non-speech']['rate']:.3f})") in readme
+    assert (f"meet the first two ({three['speech']['rate']:.3f}, {1 - three['twin']['rate']:.3f}) and miss the third "
+            f"by more ({three['everyday non-speech']['rate']:.3f})") in readme
+    assert f"Silero VAD takes {rates['silero']['twin']['rate']:.3f} of the random-phase twins" in readme
