@@ -162,3 +162,29 @@ def test_the_readme_quotes_the_mel_verdicts_of_the_committed_study(committed: di
     assert f"is worse at 0 dB ({minus(mag_if['noise 0 dB']['mean'])}" in readme
     magnitude = next(e for e in summarise_real(rows) if e["arm"] == "mel/magnitude")["clean"]
     assert f"clean macro F1 {magnitude[0]:.3f} ± {magnitude[1]:.3f}" in readme
+
+
+def test_the_readme_quotes_the_linear_verdicts_of_the_committed_study(committed: dict) -> None:
+    """The README's sentence on the linear grid: a verdict for each arm with 3 seeds, the others listed as training."""
+    readme = " ".join((results_dir().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    rows = committed["rows"]
+    minus = lambda x: f"−{abs(x):.3f}" if x < 0 else f"+{x:.3f}"  # noqa: E731
+    hard = ("clean", "noise 0 dB", "phase rotation")
+
+    def claim(arm: str, baseline: str | None = None) -> str:
+        ds = {c: paired_difference(rows, arm, baseline=baseline, condition=c, draws=2000) for c in hard}
+        verdicts = {d["verdict"] for d in ds.values()}
+        if len(verdicts) == 1:
+            return f"{verdicts.pop()} in all three (clean {minus(ds['clean']['mean'])})"
+        return "; ".join(f"{c} {minus(ds[c]['mean'])}: {ds[c]['verdict']}" for c in hard)
+
+    assert f"against the mel magnitude clean, at 0 dB and rotated, is {claim('linear/magnitude', 'mel/magnitude')}" in readme
+    labels = {"linear/cos_sin": "cos/sin", "linear/complex": "the complex STFT", "linear/if": "IF alone",
+              "linear/group_delay": "group delay alone", "linear/mag_if": "magnitude and IF",
+              "linear/phased": "the phased volume"}
+    for arm, label in labels.items():
+        seeds = {row["seed"] for row in rows if row["arm"] == arm}
+        if len(seeds) >= 3:
+            assert f"{label} is {claim(arm)}" in readme, arm
+        else:
+            assert f"{label} ({len(seeds)})" in readme.split("Still training")[1], arm
