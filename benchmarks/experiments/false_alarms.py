@@ -26,7 +26,8 @@ scores every clip and window, and one it scores below a floor is ``silence``
 validation split, each spending half of ``--max-loss`` (:func:`phaselab.training.rejection.choose_gate`).
 
 Run: ``python benchmarks/experiments/false_alarms.py [--everyday PATH ...] [--max-loss 0.01]``;
-results go to ``benchmarks/results/false_alarms.json``.
+results go to ``benchmarks/results/false_alarms.json``. ``--model RUN_DIR_OR_KERAS --out FILE`` measures
+another model the same way (a candidate recipe, e.g. ``phaselab train --augment '{"tonal_fraction": 0.5}'``).
 """
 
 from __future__ import annotations
@@ -95,8 +96,11 @@ def main() -> None:
     parser.add_argument("--other-words", nargs="*", default=[str(data_dir() / "other_words")],
                         help="spoken words that are no command (default: data/other_words)")
     parser.add_argument("--max-loss", type=float, default=0.01, help="macro F1 the threshold may cost on validation")
+    parser.add_argument("--model", type=Path, default=shipped_model_path(),
+                        help="a .keras file or run directory (default: the shipped keyword model)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file (default benchmarks/results/false_alarms.json)")
     args = parser.parse_args()
-    model = load_model(shipped_model_path())
+    model = load_model(args.model)
     val_truth, val_p = harness.split_probabilities(model, "real", "validation")
     truth, p = harness.split_probabilities(model, "real", "test")
     material = {"other_words": args.other_words, "everyday": args.everyday,
@@ -122,7 +126,8 @@ def main() -> None:
                 **{name: gated[name] <= TARGETS[name] if name in gated else None for name in ("everyday", "other_words")}}
     result = {
         "command": "python benchmarks/experiments/false_alarms.py " + " ".join(sys.argv[1:]),
-        "model": str(shipped_model_path().relative_to(harness.REPO)),
+        "model": (str(args.model.resolve().relative_to(harness.REPO)) if args.model.resolve().is_relative_to(harness.REPO)
+                  else str(args.model)),
         "material": {name: {"paths": [str(Path(x).resolve().relative_to(harness.REPO)) if
                                       Path(x).resolve().is_relative_to(harness.REPO) else str(x) for x in material[name]],
                             "windows": f["n"], "commands_said": f["commands"]} for name, f in found.items()},
@@ -140,7 +145,7 @@ def main() -> None:
         "sweep_for_the_record": [rates(truth, p, probabilities, t) for t in SWEEP],
         "floor_sweep_for_the_record": floor_sweep,
     }
-    write_json(result, RESULTS)
+    write_json(result, args.out)
     names = [n for n in ("unknown_words", "other_words", "everyday", "background_heard_in_training") if n in before]
     print(f"threshold {chosen['threshold']:.2f}, chosen on the validation split (macro F1 {chosen['macro_f1_argmax']:.3f}"
           f" -> {chosen['macro_f1']:.3f}, at most {args.max_loss} lost)")
@@ -148,7 +153,7 @@ def main() -> None:
     for title, row in (("without threshold", before), ("with threshold", after), ("Silero gate + threshold", gated)):
         print(f"{title:<24}{row['macro_f1']:>9.3f}" + "".join(f"{row[n]:>30.3f}" for n in names))
     print(f"macro F1 lost on the real test speakers: {loss:.3f}; targets met: {met}; share taken for one of "
-          f"{len(COMMANDS)} commands -> {RESULTS}")
+          f"{len(COMMANDS)} commands -> {args.out}")
     print(f"Silero gate: floor {gate_choice['floor']:.2f}, threshold {gate_choice['threshold']:.2f} (validation); "
           f"macro F1 lost {gate_loss:.3f}; targets met: {met_gate}")
 

@@ -161,6 +161,11 @@ class AugmentConfig:
     silence_fraction : float
         Share of each training batch made of silence clips cut from background noise
         (used by the samplers of :mod:`phaselab.data.pipeline`).
+    tonal_fraction : float
+        Share of those silence clips that are a synthetic tonal sound instead (a melody, plucked
+        strings, drums, bird-like chirps or whale-like glides: :func:`phaselab.data.tones.tonal_sound`),
+        so that a keyword model learns that a sound with coherent harmonics is not yet a word; 0
+        by default (``benchmarks/experiments/false_alarms.py --model`` measures what it does).
     noise_fraction, noise_range : float, (float, float)
         Background noise added at ``magnitude`` in ``noise_range`` (:func:`add_noise`), or,
         with ``noise_snr``, at a signal-to-noise ratio in dB drawn from ``noise_range``
@@ -191,6 +196,7 @@ class AugmentConfig:
 
     shift_ms: float = 100.0
     silence_fraction: float = 0.1
+    tonal_fraction: float = 0.0
     noise_fraction: float = 0.3
     noise_range: Range = (0.01, 0.1)
     noise_snr: bool = False
@@ -211,7 +217,7 @@ class AugmentConfig:
     length: int = MODEL_SAMPLES
 
     def __post_init__(self) -> None:
-        for name in ("silence_fraction", "noise_fraction", "speed_fraction", "pitch_fraction",
+        for name in ("silence_fraction", "tonal_fraction", "noise_fraction", "speed_fraction", "pitch_fraction",
                      "formant_fraction", "formant_glide", "tilt_fraction", "reverb_fraction", "phase_fraction"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -326,8 +332,17 @@ class SoundPreprocessor:
     def silence(self, rng: np.random.Generator) -> np.ndarray:
         """A silence clip: 1 s of background noise at a random gain in [0, 1], normalised and padded.
 
+        With probability ``config.tonal_fraction`` the second is a synthetic tonal sound of a random
+        kind instead (:func:`phaselab.data.tones.tonal_sound`).
+
         Returns
         -------
         np.ndarray, shape (config.length,), float32
         """
+        if self.config.tonal_fraction > 0 and rng.random() < self.config.tonal_fraction:  # no draw at 0: old runs replay
+            from phaselab.data.tones import TONAL_KINDS, tonal_sound
+
+            kind = TONAL_KINDS[int(rng.integers(len(TONAL_KINDS)))]
+            sound = fit_length(tonal_sound(kind, 1.0, rng).astype(np.float32), CLIP_SAMPLES)
+            return self.finish(sound * np.float32(rng.uniform(0.0, 1.0)))
         return self.finish(self._noise(rng) * np.float32(rng.uniform(0.0, 1.0)))

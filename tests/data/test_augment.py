@@ -148,3 +148,19 @@ def test_silence_is_cut_from_the_noises_and_finished() -> None:
     np.testing.assert_array_equal(silence, preprocessor.silence(np.random.default_rng(2)))
     synthetic = SoundPreprocessor(AugmentConfig()).silence(np.random.default_rng(2))
     assert synthetic.shape == (16384,) and np.isfinite(synthetic).all()
+
+
+def test_tonal_silence_clips_are_harmonic_sounds_in_the_share_asked() -> None:
+    from scipy.stats import gmean
+
+    noise = coloured_noise(5 * SR, 0.0, np.random.default_rng(1))
+    power = lambda x: np.abs(np.fft.rfft(x[:SR].astype(np.float64))) ** 2 + 1e-20  # noqa: E731
+    flatness = lambda x: gmean(power(x)) / power(x).mean()  # noqa: E731  (white noise: about 0.56)
+    def flatnesses(share: float, n: int) -> np.ndarray:
+        preprocessor = SoundPreprocessor(AugmentConfig(tonal_fraction=share), noises=[noise])
+        return np.array([flatness(preprocessor.silence(np.random.default_rng(i))) for i in range(n)])
+    assert np.all(flatnesses(0.0, 10) > 0.4)  # off by default: noise, as before
+    assert np.median(flatnesses(1.0, 20)) < 0.05  # peaks: melodies, strings, chirps, glides
+    assert 0.25 < np.mean(flatnesses(0.5, 200) < 0.2) < 0.5  # about half of them, less the noisy drums
+    with pytest.raises(ValueError, match="tonal_fraction"):
+        AugmentConfig(tonal_fraction=1.5)
