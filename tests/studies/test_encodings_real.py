@@ -176,7 +176,12 @@ def test_the_readme_quotes_the_linear_verdicts_of_the_committed_study(committed:
         verdicts = {d["verdict"] for d in ds.values()}
         if len(verdicts) == 1:
             return f"{verdicts.pop()} in all three (clean {minus(ds['clean']['mean'])})"
-        return "; ".join(f"{c} {minus(ds[c]['mean'])}: {ds[c]['verdict']}" for c in hard)
+        words = {"clean": "clean", "noise 0 dB": "at 0 dB", "phase rotation": "rotated"}
+        groups: dict[str, list[str]] = {}
+        for c in hard:
+            groups.setdefault(ds[c]["verdict"], []).append(c)
+        return ", ".join(f"{v} {' and '.join(words[c] for c in cs)} ({', '.join(minus(ds[c]['mean']) for c in cs)})"
+                         for v, cs in groups.items())
 
     assert f"against the mel magnitude clean, at 0 dB and rotated, is {claim('linear/magnitude', 'mel/magnitude')}" in readme
     labels = {"linear/cos_sin": "cos/sin", "linear/complex": "the complex STFT", "linear/if": "IF alone",
