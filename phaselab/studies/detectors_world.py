@@ -33,9 +33,9 @@ import numpy as np
 
 from phaselab import SAMPLE_RATE
 
-__all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "with_combined", "rescaled", "choose_thresholds", "TABLE_SETS", "TARGETS", "DETECTOR_NOTES", "heldout_speech", "twins_of", "world_sets",
-           "world_detectors", "score_world", "summarise_world", "detectors_world_study", "plot_world_rocs",
-           "format_world_table"]
+__all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "CHOSEN", "with_combined", "rescaled", "choose_thresholds", "TABLE_SETS",
+           "TARGETS", "DETECTOR_NOTES", "heldout_speech", "twins_of", "world_sets", "world_detectors", "score_world",
+           "summarise_world", "detectors_world_study", "plot_world_rocs", "format_world_table"]
 
 POSITIVE = "speech"
 """The set every ROC curve takes as positives: held-out speakers' words."""
@@ -67,7 +67,7 @@ DETECTOR_NOTES = {
 
 
 def heldout_speech(limit: int | None = None, seed: int = 0, split: str = "test") -> tuple[np.ndarray, np.ndarray]:
-    """Speech clips of the bundled real set's test speakers (no ``_silence_``), and each clip's speaker.
+    """Speech clips of one split's speakers of the bundled real set (no ``_silence_``), and each clip's speaker.
 
     Parameters
     ----------
