@@ -16,6 +16,11 @@ file size). Run: ``python benchmarks/experiments/train_speech_detector.py [--n 2
 was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --no-folds
 --out phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``
 (before training ran through :func:`~phaselab.training.loop.train`).
+
+``--music 60`` adds 60 pieces of rendered instrument music as well (:func:`phaselab.data.tones.rendered_music`,
+FluidSynth and Debian's General MIDI sound font: ``apt-get install fluidsynth fluid-soundfont-gm``); the music
+detector was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --music 60 --no-folds
+--out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``.
 """
 
 from __future__ import annotations
@@ -61,6 +66,14 @@ def tonal_sounds(count: int, seconds: float, seed: int) -> list[np.ndarray]:
     return [tonal_sound(TONAL_KINDS[i % len(TONAL_KINDS)], seconds, rng) for i in range(count)]
 
 
+def music_pieces(count: int, seconds: float, seed: int) -> list[np.ndarray]:
+    """``count`` random pieces of :func:`phaselab.data.tones.rendered_music`, each ``seconds`` long, RMS 0.1."""
+    from phaselab.data.tones import rendered_music
+
+    rng = np.random.default_rng(seed + 7919)  # not the tonal sounds' stream
+    return [rendered_music(seconds, rng) for _ in range(count)]
+
+
 def train_detector(
     out: Path = WEIGHTS,
     clips: Sequence[np.ndarray] | None = None,
@@ -70,6 +83,7 @@ def train_detector(
     noises: Sequence[np.ndarray] | None = None,
     validation_clips: Sequence[np.ndarray] | None = None,
     tonal: int = 0,
+    music: int = 0,
     mix: Sequence[float] = MIX,
     learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
@@ -98,6 +112,8 @@ def train_detector(
         Synthetic sounds with coherent phase (:func:`tonal_sounds`, 10 s each, seed
         ``seed``) added to ``noises``: music, plucked strings, drums, chirps, glides. 0 (the shipped
         detector): none; the tonal detector was trained with 60.
+    music : int
+        Pieces of rendered instrument music (:func:`music_pieces`, 10 s each) added to ``noises`` as well.
     mix : sequence of 5 floats
         Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
     learning_rate : float
@@ -115,6 +131,8 @@ def train_detector(
     noises = list(noise_recordings().values()) if noises is None else noises
     if tonal:
         noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
+    if music:
+        noises = [*noises, *music_pieces(music, 10.0, seed)]
     examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
     validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, mix=mix, noises=noises)
     with tempfile.TemporaryDirectory(prefix="phaselab-detector-") as run_dir:
@@ -182,17 +200,19 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--tonal", type=int, default=0,
                         help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
+    parser.add_argument("--music", type=int, default=0,
+                        help="pieces of rendered instrument music (10 s each, needs fluidsynth) added to the noises")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "machine": harness.machine(), "encoding": DETECTOR_ENCODING,
-              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal else MIX))}
+              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal or args.music else MIX))}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         write_json(report, args.results)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
-                                learning_rate=args.learning_rate, **({"mix": TONAL_MIX} if args.tonal else {}))
+                                music=args.music, learning_rate=args.learning_rate, **({"mix": TONAL_MIX} if args.tonal or args.music else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "
           f"training accuracy per epoch {[round(a, 3) for a in history['accuracy']]}")

@@ -36,10 +36,10 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def _data_path(value: str) -> str:
-    """A bundled set's name, or an absolute path (so config.json does not depend on the working directory)."""
+    """A bundled set's name or an absolute path, or several, comma-separated (so config.json does not depend on the working directory)."""
     from phaselab.data.speech_commands import DATA_NAMES
 
-    return value if value in DATA_NAMES else str(Path(value).resolve())
+    return ",".join(part if part in DATA_NAMES else str(Path(part).resolve()) for part in (p.strip() for p in value.split(",")))
 
 
 def _default_data() -> str:

@@ -43,7 +43,7 @@ from phaselab.atomic import atomic_dir
 from phaselab.data.labels import COMMANDS, SILENCE_FOLDERS, kaggle_label
 from phaselab.data.speech_commands import BACKGROUND_NOISE, LIST_FILES
 
-__all__ = ["PoolClip", "read_manifest", "assign_split", "select_clips", "bundle_real_speech", "split_counts", "counts_markdown", "OFFICIAL_TEST_SOURCE", "SPLIT_SHARES", "TWO_TAKE_WORDS"]
+__all__ = ["PoolClip", "read_manifest", "assign_split", "select_clips", "bundle_real_speech", "split_counts", "counts_markdown", "OFFICIAL_TEST_SOURCE", "SPLIT_SHARES", "TWO_TAKE_WORDS", "word_tree"]
 
 
 OFFICIAL_TEST_SOURCE = "official-test-v0.02"
@@ -333,3 +333,70 @@ def counts_markdown(root: str | os.PathLike) -> str:
     for source in sorted({source for source, _ in sources}):
         rows.append(f"| {source} | " + " | ".join(str(sources[source, s]) for s in splits) + " |")
     return "\n".join(rows) + "\n"
+
+
+def word_tree(source: str | os.PathLike, out: str | os.PathLike, exclude: Iterable[str] = (),
+              max_seconds: float = 1.3, speaker: str = "extra", force: bool = False) -> Path:
+    """A training-only Speech Commands tree of single spoken words: ``unknown`` material beyond the 25 words.
+
+    Every WAV under ``source`` (sub-folders included) at most ``max_seconds`` long is one word, named by its
+    file stem; it is kept unless one of the stem's tokens (split at ``-``, ``_`` and ``/``; ``digits/h-hundred``
+    gives ``digits``, ``h``, ``hundred``) is a command of :data:`~phaselab.data.labels.COMMANDS` or in
+    ``exclude`` (words kept for testing, so that none of them is heard in training). Each kept word becomes
+    ``out/<stem with / and - as _>/<speaker>_nohash_0.wav``: its loudest second, resampled to 16 kHz. The list
+    files are empty, so every clip is training data; read it beside another tree
+    (``phaselab train --data real,OUT``) so that it adds to that tree's ``unknown`` class.
+
+    Parameters
+    ----------
+    source : path-like
+        A folder of one-word recordings (Debian's ``asterisk-core-sounds-en-wav``: ``/usr/share/asterisk/sounds/en``).
+    out : path-like
+        The tree to write (atomically; an existing one is replaced only with ``force``).
+    exclude : iterable of str
+        Words (lower case) whose recordings stay out.
+    max_seconds : float
+        Longer recordings are phrases, left out.
+    speaker : str
+        The speaker id of every clip (one speaker read them all).
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
+    import re
+
+    import numpy as np
+
+    from phaselab import SAMPLE_RATE
+    from phaselab.signal.audio import read_wav, write_wav
+
+    source, out = Path(source), Path(out)
+    if not source.is_dir():
+        raise ValueError(f"{source}: not a folder of word recordings (Debian: apt-get install asterisk-core-sounds-en-wav)")
+    if out.exists() and not force:
+        raise ValueError(f"{out} exists; pass force=True (--force) to replace it")
+    banned = set(COMMANDS) | {word.lower() for word in exclude}
+    kept = 0
+    with atomic_dir(out) as tmp:
+        for path in sorted(source.rglob("*.wav")):
+            stem = path.relative_to(source).with_suffix("").as_posix().lower()
+            if set(re.split(r"[-_/]", stem)) & banned:
+                continue
+            audio = read_wav(path)
+            if len(audio) > max_seconds * SAMPLE_RATE or not np.any(audio):
+                continue
+            if len(audio) > SAMPLE_RATE:
+                energy = np.convolve(np.square(audio, dtype=np.float64), np.ones(SAMPLE_RATE), "valid")
+                start = int(np.argmax(energy))
+                audio = audio[start : start + SAMPLE_RATE]
+            folder = tmp / re.sub(r"[^a-z0-9]+", "_", stem)
+            folder.mkdir()
+            write_wav(folder / f"{speaker}_nohash_0.wav", audio)
+            kept += 1
+        if not kept:
+            raise ValueError(f"{source}: no recording of at most {max_seconds} s is left once the excluded words are out")
+        for name in LIST_FILES.values():
+            (tmp / name).write_text("")
+    return out

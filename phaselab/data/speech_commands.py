@@ -140,13 +140,14 @@ def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Pat
     Parameters
     ----------
     path : str or path-like, optional
-        A directory, or a bundled set's name.
+        A directory, or a bundled set's name; several, separated by commas, are read as one
+        (``real,build/words``: the real set and a tree of :func:`phaselab.data.real.word_tree`).
 
     Returns
     -------
     Path or tuple of Path
         An existing directory (its layout is checked by :class:`SpeechCommands`), or,
-        for ``both``, the two bundled directories; :class:`SpeechCommands` takes either.
+        for ``both`` or a list, every directory; :class:`SpeechCommands` takes either.
 
     Raises
     ------
@@ -167,11 +168,12 @@ def resolve_data_root(path: str | os.PathLike | None = None) -> Path | tuple[Pat
         source, value = "PHASELAB_DATA", os.environ["PHASELAB_DATA"]
     else:
         source, value = f"the default (bundled {DEFAULT_DATA} set)", DEFAULT_DATA
-    if value in DATA_NAMES:
-        data = data_dir()
-        roots: tuple[Path, ...] = tuple(data / folder for folder in DATA_NAMES[value])
-    else:
-        roots = (Path(value).expanduser(),)
+    roots: tuple[Path, ...] = ()
+    for part in (p.strip() for p in value.split(",")):  # "real,build/words": trees read as one
+        if part in DATA_NAMES:
+            roots += tuple(data_dir() / folder for folder in DATA_NAMES[part])
+        else:
+            roots += (Path(part).expanduser(),)
     for root in roots:
         if not root.is_dir():
             raise ValueError(f"no Speech Commands data at {root} (from {source}); {HOW_TO_GET}")

@@ -19,17 +19,29 @@ at random:
 
 Every sound then passes a random small-room reverberation (an exponentially decaying noise response) and
 gets a faint noise floor (white noise 20-50 dB below it), as a recording would.
-Used by ``benchmarks/experiments/train_speech_detector.py --tonal`` as extra negatives.
+
+Synthetic harmonics are still not instruments: :func:`rendered_music` plays a random piece
+(:func:`random_midi`: a melody, chords and a bass on General MIDI instruments drawn at random, drums on half
+of them) through FluidSynth and its General MIDI sound font, sampled recordings of real instruments (Debian:
+``apt-get install fluidsynth fluid-soundfont-gm``; only a detector's training needs them).
+Used by ``benchmarks/experiments/train_speech_detector.py --tonal --music`` as extra negatives.
 """
 
 from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
 
-__all__ = ["TONAL_KINDS", "tonal_sound"]
+__all__ = ["TONAL_KINDS", "tonal_sound", "VOICE_PROGRAMS", "random_midi", "SOUND_FONTS", "render_midi", "rendered_music"]
 
 TONAL_KINDS = ("melody", "plucked", "drums", "chirps", "glides")
 """The kinds :func:`tonal_sound` makes."""
@@ -169,3 +181,149 @@ def tonal_sound(kind: str, seconds: float, rng: np.random.Generator, sr: int = S
     rms = np.sqrt(np.mean(sound ** 2))
     return (sound * (0.1 / rms if rms > 0 else 0)).astype(np.float32)
 
+
+
+VOICE_PROGRAMS = (52, 53, 54, 85, 91)
+"""General MIDI programs (0-based) that imitate a voice (choir aahs, voice oohs, synth voice, a voice lead, a
+choir pad): :func:`random_midi` never draws them, so that a detector is not taught that a voice is not speech."""
+
+SOUND_FONTS = (Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), Path("/usr/share/sounds/sf2/default-GM.sf2"))
+"""Where Debian's ``fluid-soundfont-gm`` puts its General MIDI sound font; :func:`render_midi` takes the first there."""
+
+
+def _vlq(value: int) -> bytes:
+    """A MIDI variable-length quantity."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
+
+
+def random_midi(seconds: float, rng: np.random.Generator) -> bytes:
+    """A random piece of music as a Standard MIDI File (format 0): melody, chords, bass and perhaps drums.
+
+    A key and a tempo (60-180 beats per minute) are drawn; the melody walks the scale in notes of a half,
+    one or two beats, the chords change every two or four beats, the bass plays their roots, and on half of
+    the pieces channel 10 plays a drum pattern. Each part takes a General MIDI instrument (program 0-119)
+    drawn at random, never one of :data:`VOICE_PROGRAMS`; velocities vary.
+
+    Parameters
+    ----------
+    seconds : float
+        Length of the music, without the last notes' release.
+    rng : np.random.Generator
+        Draws everything.
+
+    Returns
+    -------
+    bytes
+        The file's content (:func:`render_midi` plays it).
+
+    Examples
+    --------
+    >>> midi = random_midi(2.0, np.random.default_rng(0))
+    >>> midi[:4], midi[-3:]
+    (b'MThd', b'\\xff/\\x00')
+    """
+    if seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {seconds}")
+    ticks, tempo = 480, float(rng.uniform(60, 180))
+    beats = int(np.ceil(seconds * tempo / 60))
+    programs = [p for p in range(120) if p not in VOICE_PROGRAMS]
+    scale = np.array([0, 2, 4, 5, 7, 9, 11]) if rng.random() < 0.6 else np.array([0, 2, 3, 5, 7, 8, 10])
+    key = int(rng.integers(0, 12))
+    events: list[tuple[int, bytes]] = []  # (tick, message)
+
+    def note(channel: int, pitch: int, start: float, length: float, velocity: int) -> None:
+        pitch = int(np.clip(pitch, 21, 108))
+        events.append((int(start * ticks), bytes([0x90 | channel, pitch, int(np.clip(velocity, 1, 127))])))
+        events.append((int((start + length) * ticks), bytes([0x80 | channel, pitch, 0])))
+
+    for channel in range(3):
+        events.append((0, bytes([0xC0 | channel, int(rng.choice(programs))])))
+    degree, beat = int(rng.integers(0, 7)), 0.0
+    while beat < beats:  # the melody, channel 0
+        length = float(rng.choice([0.5, 1.0, 1.0, 2.0]))
+        degree = int(np.clip(degree + rng.integers(-2, 3), -3, 10))
+        pitch = 60 + key + 12 * (degree // 7) + int(scale[degree % 7])
+        note(0, pitch, beat, length * rng.uniform(0.7, 1.0), int(rng.integers(60, 120)))
+        beat += length
+    chord_beats, beat = int(rng.choice([2, 4])), 0.0
+    while beat < beats:  # chords (channel 1) and their roots in the bass (channel 2)
+        root = int(rng.integers(0, 7))
+        for step in (0, 2, 4):
+            d = root + step
+            note(1, 48 + key + 12 * (d // 7) + int(scale[d % 7]), beat, chord_beats * 0.95, int(rng.integers(40, 90)))
+        note(2, 36 + key + int(scale[root]), beat, chord_beats * 0.9, int(rng.integers(60, 110)))
+        beat += chord_beats
+    if rng.random() < 0.5:  # drums on channel 10 (index 9): kick, snare, hi-hat
+        for b in np.arange(0, beats, 0.5):
+            if b % 2 == 0:
+                note(9, 36, b, 0.25, int(rng.integers(80, 120)))
+            if b % 2 == 1:
+                note(9, 38, b, 0.25, int(rng.integers(70, 110)))
+            note(9, 42, b, 0.2, int(rng.integers(40, 90)))
+    events.sort(key=lambda e: (e[0], e[1][0] & 0xF0 == 0x90))  # note-offs before note-ons at one tick
+    micro = int(round(60e6 / tempo))
+    track = _vlq(0) + b"\xff\x51\x03" + micro.to_bytes(3, "big")
+    last = 0
+    for tick, message in events:
+        track += _vlq(tick - last) + message
+        last = tick
+    track += _vlq(0) + b"\xff\x2f\x00"
+    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, ticks) + b"MTrk" + struct.pack(">I", len(track)) + track
+
+
+def render_midi(midi: bytes, sr: int = SAMPLE_RATE, sound_font: str | os.PathLike | None = None) -> np.ndarray:
+    """Play a MIDI file through FluidSynth: mono float32 audio at ``sr`` Hz, with the synthesizer's reverb.
+
+    Parameters
+    ----------
+    midi : bytes
+        A Standard MIDI File (:func:`random_midi`).
+    sr : int
+        Sample rate in Hz.
+    sound_font : path-like, optional
+        A ``.sf2`` file; default the first of :data:`SOUND_FONTS` that exists.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+
+    Raises
+    ------
+    RuntimeError
+        Where ``fluidsynth`` or a sound font is missing (the message says what to install), or FluidSynth
+        fails.
+    """
+    from phaselab.signal.audio import read_wav
+
+    program = shutil.which("fluidsynth")
+    font = Path(sound_font) if sound_font is not None else next((f for f in SOUND_FONTS if f.is_file()), None)
+    if program is None or font is None or not font.is_file():
+        raise RuntimeError("rendering music needs FluidSynth and a General MIDI sound font: "
+                           "apt-get install fluidsynth fluid-soundfont-gm")
+    with tempfile.TemporaryDirectory(prefix="phaselab-midi-") as folder:
+        source, target = Path(folder) / "piece.mid", Path(folder) / "piece.wav"
+        source.write_bytes(midi)
+        done = subprocess.run([program, "-ni", "-q", "-g", "0.5", "-r", str(sr), "-T", "wav", "-F", str(target),
+                               str(font), str(source)], capture_output=True, text=True)
+        if done.returncode != 0 or not target.is_file():
+            raise RuntimeError(f"fluidsynth failed: {(done.stderr or done.stdout).strip()[-300:]}")
+        return read_wav(target, sr)
+
+
+def rendered_music(seconds: float, rng: np.random.Generator, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """A random piece (:func:`random_midi`) played by FluidSynth, cut or padded to ``seconds``, at RMS 0.1.
+
+    Returns
+    -------
+    np.ndarray, shape (round(seconds * sr),), float32
+    """
+    n = int(round(seconds * sr))
+    audio = render_midi(random_midi(seconds, rng), sr)[:n]
+    audio = np.pad(audio, (0, n - len(audio)))
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+    return (audio * (0.1 / rms if rms > 0 else 0.0)).astype(np.float32)

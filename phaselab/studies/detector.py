@@ -26,7 +26,7 @@ from phaselab.constants import MODEL_SAMPLES
 from phaselab.studies.speech_noise_models import speech_probability
 from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
 
-__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "TONAL_WEIGHTS", "TONAL_MIX",
+__all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "TONAL_WEIGHTS", "MUSIC_WEIGHTS", "TONAL_MIX",
            "DETECTOR_ENCODING", "detector_study"]
 
 TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
@@ -36,6 +36,13 @@ phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech
 (``tonal=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0). Chapter 06, section 6 measures it
 (``benchmarks/results/detectors_world.json``): it rejects more everyday sounds than :func:`is_speech` but
 fewer twins. Not the default detector."""
+
+MUSIC_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_music.keras"
+"""The same model trained with rendered instrument music (FluidSynth, General MIDI) as well as the tonal sounds
+among its noises, made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --music 60 --no-folds
+--out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``
+(``tonal=60``, ``music=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0). Chapter 06, section 6
+measures it. Not the default detector."""
 
 TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
 """Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""

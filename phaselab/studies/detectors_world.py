@@ -62,6 +62,8 @@ DETECTOR_NOTES = {
     "silero_and_tonal": "speech only if both Silero and is_speech_tonal say so",
     "all_three": "speech only if Silero, is_speech and is_speech_tonal all say so, at thresholds chosen on the "
                  "validation speakers (each gives up the same share of their words)",
+    "is_speech_music": "is_speech's model trained with rendered instrument music (FluidSynth) as well as the tonal sounds",
+    "all_three_music": "as all_three, with is_speech_music in place of is_speech_tonal, thresholds by the same rule",
 }
 """What each detector of :func:`world_detectors` is, for the table's legend."""
 
@@ -148,7 +150,8 @@ def world_sets(speech_clips: int | None = None, background_per_recording: int = 
 
 
 COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("silero", "is_speech_tonal"),
-            "all_three": ("silero", "is_speech", "is_speech_tonal")}
+            "all_three": ("silero", "is_speech", "is_speech_tonal"),
+            "all_three_music": ("silero", "is_speech", "is_speech_music")}
 """Detectors made of others: speech only if every part says so, each at its own threshold (0.5 unless
 :func:`choose_thresholds` gave one); the score is the smallest of the parts' :func:`rescaled` scores
 (:func:`phaselab.studies.detector.speech_and_coherent` for one clip at 0.5)."""
@@ -159,15 +162,17 @@ def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
 
     ``is_speech`` (:func:`phaselab.studies.detector.clip_scores`, clips zero-padded to the model's length
     as :func:`~phaselab.studies.detector.is_speech` does), the two anchors of :mod:`phaselab.studies.anchors`
-    and, where its weights are there, ``is_speech_tonal`` (:data:`phaselab.studies.detector.TONAL_WEIGHTS`);
+    and, where their weights are there, ``is_speech_tonal`` and ``is_speech_music``
+    (:data:`phaselab.studies.detector.TONAL_WEIGHTS`, :data:`~phaselab.studies.detector.MUSIC_WEIGHTS`);
     :func:`score_world` adds those of :data:`COMBINED`.
     """
     from phaselab.studies.anchors import silero_scores, webrtc_scores
-    from phaselab.studies.detector import TONAL_WEIGHTS, clip_scores, load_detector
+    from phaselab.studies.detector import MUSIC_WEIGHTS, TONAL_WEIGHTS, clip_scores, load_detector
 
     detectors = {"is_speech": clip_scores, "silero": silero_scores, "webrtc": webrtc_scores}
-    if TONAL_WEIGHTS.is_file():
-        detectors["is_speech_tonal"] = lambda audio: clip_scores(audio, load_detector(TONAL_WEIGHTS))
+    for name, weights in (("is_speech_tonal", TONAL_WEIGHTS), ("is_speech_music", MUSIC_WEIGHTS)):
+        if weights.is_file():
+            detectors[name] = lambda audio, weights=weights: clip_scores(audio, load_detector(weights))
     return detectors
 
 
@@ -215,7 +220,7 @@ def with_combined(scores: Mapping[str, Mapping[str, np.ndarray]],
     return scores
 
 
-CHOSEN = ("all_three",)
+CHOSEN = ("all_three", "all_three_music")
 """Combined detectors whose thresholds are chosen on validation (:func:`choose_thresholds`), not 0.5."""
 
 

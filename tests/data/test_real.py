@@ -23,9 +23,10 @@ from phaselab.data.real import (
     read_manifest,
     select_clips,
     split_counts,
+    word_tree,
 )
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
-from phaselab.signal.audio import write_wav
+from phaselab.signal.audio import read_wav, write_wav
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLE = REPO / "data" / "real_speech_commands"
@@ -183,3 +184,27 @@ def test_both_reads_the_two_bundled_sets(bundled: SpeechCommands) -> None:
         assert len(both.clips(split)) == len(bundled.clips(split)) + len(synthetic.clips(split))
     assert len(both.background_noise_files()) == 13 + len(synthetic.background_noise_files())
     assert os.fspath(both.root) == os.fspath(bundled.root)
+
+
+def test_word_tree_adds_training_only_unknown_words(tmp_path: Path) -> None:
+    source = tmp_path / "prompts"
+    (source / "digits").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name, seconds in {"hello": 0.6, "digits/hundred": 0.8, "digits/h-hundred": 0.9, "vm-no": 0.5, "go": 0.4,
+                          "please-call-again": 2.5, "timer": 1.2}.items():
+        write_wav(source / f"{name}.wav", 0.1 * rng.standard_normal(int(seconds * 8000)).astype(np.float32), sr=8000)
+    out = word_tree(source, tmp_path / "words", exclude=["hundred"], speaker="prompter")
+    kept = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.wav"))
+    assert kept == ["hello/prompter_nohash_0.wav", "timer/prompter_nohash_0.wav"]  # no command, no held-out word, no phrase
+    tree = SpeechCommands([resolve_data_root("real"), out])
+    extra = [clip for clip in tree.clips("train") if clip.speaker == "prompter"]
+    assert sorted(clip.label for clip in extra) == ["unknown", "unknown"]
+    assert not [clip for split in ("validation", "test") for clip in tree.clips(split) if clip.speaker == "prompter"]
+    assert len(read_wav(out / "timer" / "prompter_nohash_0.wav")) == 16000  # its loudest second, at 16 kHz
+    with pytest.raises(ValueError, match="exists"):
+        word_tree(source, out)
+    with pytest.raises(ValueError, match="asterisk-core-sounds-en-wav"):
+        word_tree(tmp_path / "none", tmp_path / "w2")
+    with pytest.raises(ValueError, match="no recording"):
+        word_tree(source, tmp_path / "w3", exclude=["hello", "timer", "hundred"])
+    assert not (tmp_path / "w3").exists() and not list(tmp_path.glob(".part-*"))

@@ -221,6 +221,9 @@ def test_resolve_data_root(tree: Path, tmp_path: Path, monkeypatch: pytest.Monke
     assert resolve_data_root("mini") == resolve_data_root("synthetic") == data / "mini_speech_commands"
     assert resolve_data_root(None) == resolve_data_root("real") == data / "real_speech_commands"
     assert resolve_data_root("both") == (data / "real_speech_commands", data / "mini_speech_commands")
+    assert resolve_data_root(f"real, {tree}") == (data / "real_speech_commands", tree)
+    with pytest.raises(ValueError, match="missing"):
+        resolve_data_root(f"real,{tmp_path / 'missing'}")
 
 
 def test_trees_read_together(tree: Path, tmp_path: Path) -> None:
