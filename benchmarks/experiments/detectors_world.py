@@ -35,10 +35,13 @@ from phaselab.atomic import write_json
 import numpy as np
 
 from phaselab.studies.detectors_world import (
+    AGAINST_NEGATIVES,
     CHOSEN,
     COMBINED,
     DETECTOR_NOTES,
     choose_thresholds,
+    choose_thresholds_against,
+    validation_negatives,
     heldout_speech,
     twins_of,
     format_world_table,
@@ -62,25 +65,43 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=100 if quick else 1000, help="bootstrap resamples")
     parser.add_argument("--keep", type=float, default=0.96,
                         help="share of the validation speakers' words all_three must keep (its thresholds' rule)")
+    parser.add_argument("--twins", type=float, default=0.04,
+                        help="share of the validation twins all_three_music_neg may take for speech (its rule)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=harness.BUILD / "detectors_world.json" if quick else RESULTS)
     args = parser.parse_args()
     detectors = world_detectors()
     thresholds, validation = {}, {}
-    for name in CHOSEN:  # chosen on the validation speakers before any test clip is scored
+    cache: dict[str, dict[str, np.ndarray]] = {}  # validation scores by part: speech, twins, rendered music, tonal
+    for name in CHOSEN:  # chosen on validation material before any test clip is scored
         parts = COMBINED[name]
-        if all(part in detectors for part in parts):
+        if not all(part in detectors for part in parts):
+            continue
+        if not cache:
             audio, _ = heldout_speech(args.speech_clips, args.seed, split="validation")
-            twins = twins_of(audio, np.random.default_rng(args.seed))
-            speech = {part: np.asarray(detectors[part](audio), np.float64) for part in parts}
+            cache["clips"] = {"speech": audio, "twin": twins_of(audio, np.random.default_rng(args.seed)),
+                              **validation_negatives(args.seed, *((2, 1) if quick else (6, 2)))}
+        for part in parts:
+            if part not in cache:
+                cache[part] = {k: np.asarray(detectors[part](a), np.float64) for k, a in cache["clips"].items()}
+        speech = {part: cache[part]["speech"] for part in parts}
+        negative_sets = ("twin", "music", "tonal") if name in AGAINST_NEGATIVES else ("twin",)
+        if name in AGAINST_NEGATIVES:
+            thresholds[name], choice = choose_thresholds_against(
+                speech, {k: {part: cache[part][k] for part in parts} for k in negative_sets}, keep=args.keep,
+                bounds={"twin": args.twins})
+        else:
             thresholds[name], share = choose_thresholds(speech, keep=args.keep)
-            twin = {part: np.asarray(detectors[part](twins), np.float64) for part in parts}
-            both = with_combined({p: {"speech": speech[p], "twin": twin[p]} for p in parts}, thresholds)[name]
-            validation[name] = {"clips": int(len(audio)), "share_each_part_gives_up": share,
-                                "speech_kept": float(np.mean(both["speech"] > 0.5)),
-                                "twins_taken_for_speech": float(np.mean(both["twin"] > 0.5))}
-            print(f"{name}: thresholds {thresholds[name]} chosen on {len(audio)} validation clips: {validation[name]}",
-                  flush=True)
+            choice = {"share_each_part_gives_up": share}
+        both = with_combined({p: {k: cache[p][k] for k in ("speech", *negative_sets)} for p in parts}, thresholds)[name]
+        validation[name] = {"clips": int(len(cache["clips"]["speech"])), **choice,
+                            "speech_kept": float(np.mean(both["speech"] > 0.5)),
+                            "twins_taken_for_speech": float(np.mean(both["twin"] > 0.5)),
+                            **{f"{k}_taken_for_speech": float(np.mean(both[k] > 0.5)) for k in negative_sets[1:]},
+                            **({"negative_clips": {k: int(len(cache["clips"][k])) for k in negative_sets}}
+                               if name in AGAINST_NEGATIVES else {})}
+        validation[name].pop("taken", None)
+        print(f"{name}: thresholds {thresholds[name]} chosen on validation: {validation[name]}", flush=True)
     sets = world_sets(args.speech_clips, args.background, args.seed)
     print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
     seconds, scores = {}, {}

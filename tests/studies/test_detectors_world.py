@@ -7,6 +7,7 @@ from phaselab.studies.detectors_world import (
     NEGATIVES,
     TARGETS,
     choose_thresholds,
+    choose_thresholds_against,
     detectors_world_study,
     format_world_table,
     plot_world_rocs,
@@ -120,6 +121,45 @@ def test_chosen_thresholds_are_the_strictest_that_keep_the_validation_words() ->
     assert kept(stricter) < 0.95  # one more step breaks the budget
     assert thresholds["a"] == pytest.approx(np.quantile(validation["a"], share))  # each part gives up the same share
     assert thresholds["b"] == pytest.approx(np.quantile(validation["b"], share))
+
+
+def test_thresholds_against_negatives_reject_what_can_be_rejected_within_the_speech_budget() -> None:
+    rng = np.random.default_rng(4)
+    speech = {"a": rng.uniform(0.2, 1.0, 500), "b": rng.uniform(0.2, 1.0, 500)}
+    # part a alone tells the noise from speech (noise below 0.26, 7.5 % of speech too); b cannot (spread like speech)
+    negatives = {"noise": {"a": rng.uniform(0.0, 0.26, 400), "b": rng.uniform(0.2, 1.0, 400)}}
+    thresholds, chosen = choose_thresholds_against(speech, negatives, keep=0.9, step=0.01)
+    kept = np.mean((speech["a"] > thresholds["a"]) & (speech["b"] > thresholds["b"]))
+    assert kept >= 0.9 and chosen["speech_kept"] == pytest.approx(kept)
+    assert chosen["taken"]["noise"] == 0.0 and thresholds["a"] >= 0.26 - 1e-9  # a does the rejecting ...
+    assert chosen["quantiles"]["b"] == 0.0  # ... and b gives up no speech for nothing
+    # the speech-only rule spreads the loss over both parts and lets noise through
+    equal, _ = choose_thresholds(speech, keep=0.9, step=0.01)
+    assert np.mean((negatives["noise"]["a"] > equal["a"]) & (negatives["noise"]["b"] > equal["b"])) > chosen["taken"]["noise"]
+    with pytest.raises(ValueError, match="keep"):
+        choose_thresholds_against(speech, negatives, keep=1.01)
+    # a bounded set is held under its bound, the others minimised
+    both = {**negatives, "twin": {"a": rng.uniform(0.2, 1.0, 400), "b": rng.uniform(0.0, 0.28, 400)}}
+    t, chosen = choose_thresholds_against(speech, both, keep=0.8, bounds={"twin": 0.05}, step=0.01)
+    assert chosen["taken"]["twin"] <= 0.05 and chosen["speech_kept"] >= 0.8 and chosen["taken"]["noise"] == 0.0
+    with pytest.raises(ValueError, match="bounds"):
+        choose_thresholds_against(speech, both, keep=0.9, bounds={"twin": 0.0}, step=0.01)
+    with pytest.raises(ValueError, match="minimised"):
+        choose_thresholds_against(speech, both, bounds={"twin": 0.1, "noise": 0.1})
+
+
+def test_validation_negatives_are_one_second_clips_of_each_kind() -> None:
+    import shutil
+
+    from phaselab.data.tones import SOUND_FONTS
+    from phaselab.studies.detectors_world import validation_negatives
+
+    if shutil.which("fluidsynth") is None or not any(f.is_file() for f in SOUND_FONTS):
+        pytest.skip("needs fluidsynth and fluid-soundfont-gm (CI installs them)")
+    sets = validation_negatives(seed=0, music=1, tonal=1, seconds=2)
+    assert sets["music"].shape == (2, 16000) and sets["tonal"].shape == (10, 16000)
+    again = validation_negatives(seed=0, music=1, tonal=1, seconds=2)
+    np.testing.assert_array_equal(sets["tonal"], again["tonal"])
 
 
 def test_the_readme_quotes_the_committed_world_rates() -> None:
