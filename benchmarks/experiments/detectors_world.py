@@ -7,14 +7,19 @@ say so) on the sets of :func:`phaselab.studies.detectors_world.world_sets`: held
 and the everyday sounds of ``data/everyday_sounds`` (music, a song, a trumpet, a whale, a robin, read
 speech). ``all_three`` (Silero, ``is_speech`` and ``is_speech_tonal`` must all say speech) takes the
 thresholds :func:`phaselab.studies.detectors_world.choose_thresholds` picks on the *validation* speakers'
-words (and reports their random-phase twins too), before any test clip is scored.
+words (and reports their random-phase twins too), before any test clip is scored; so does ``all_three_music``
+(the music detector, ``is_speech_music``, in the tonal one's place). ``all_three_music_neg`` takes the thresholds
+:func:`~phaselab.studies.detectors_world.choose_thresholds_against` picks on validation material: the validation
+speakers' words (96 % kept), their twins (at most 4 % taken) and rendered music and tonal sounds no detector
+trained on (:func:`~phaselab.studies.detectors_world.validation_negatives`; as few as possible taken).
 Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
 group (speaker or recording: what the ROC curves and intervals need), the share of each set taken for
 speech and the ROC AUC of speech against each negative set, with 95 % intervals from a bootstrap over
 speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_world.detectors_world_study`).
 
 Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]
-[--keep 0.96]``.
+[--keep 0.96] [--twins 0.04]``. ``--validate-only --music-weights FILE`` prints what a candidate music detector's
+thresholds do on the validation material and scores no test clip: how a candidate is chosen.
 ``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
 unless ``--out`` is given.
 """
@@ -67,10 +72,14 @@ def main() -> None:
                         help="share of the validation speakers' words all_three must keep (its thresholds' rule)")
     parser.add_argument("--twins", type=float, default=0.04,
                         help="share of the validation twins all_three_music_neg may take for speech (its rule)")
+    parser.add_argument("--music-weights", type=Path, default=None,
+                        help="another model in the place of is_speech_music (a candidate)")
+    parser.add_argument("--validate-only", action="store_true",
+                        help="choose the thresholds, print what they do on validation, score no test clip")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=harness.BUILD / "detectors_world.json" if quick else RESULTS)
     args = parser.parse_args()
-    detectors = world_detectors()
+    detectors = world_detectors(args.music_weights)
     thresholds, validation = {}, {}
     cache: dict[str, dict[str, np.ndarray]] = {}  # validation scores by part: speech, twins, rendered music, tonal
     for name in CHOSEN:  # chosen on validation material before any test clip is scored
@@ -102,6 +111,8 @@ def main() -> None:
                                if name in AGAINST_NEGATIVES else {})}
         validation[name].pop("taken", None)
         print(f"{name}: thresholds {thresholds[name]} chosen on validation: {validation[name]}", flush=True)
+    if args.validate_only:
+        return
     sets = world_sets(args.speech_clips, args.background, args.seed)
     print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
     seconds, scores = {}, {}

@@ -17,10 +17,11 @@ was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 
 --out phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech_detector_tonal.json``
 (before training ran through :func:`~phaselab.training.loop.train`).
 
-``--music 60`` adds 60 pieces of rendered instrument music as well (:func:`phaselab.data.tones.rendered_music`,
+``--music 200`` adds 200 pieces of rendered instrument music as well (:func:`phaselab.data.tones.rendered_music`,
 FluidSynth and Debian's General MIDI sound font: ``apt-get install fluidsynth fluid-soundfont-gm``); the music
-detector was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --music 60 --no-folds
---out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``.
+detector was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --n 4000
+--epochs 16 --no-folds --out phaselab/weights/speech_detector_music.keras --results
+benchmarks/results/speech_detector_music.json``.
 """
 
 from __future__ import annotations

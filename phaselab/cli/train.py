@@ -248,7 +248,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     parser.add_argument("--model-kwargs", type=_json_object, help="JSON object of model builder arguments, e.g. '{\"width\": 0.5}'")
-    parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both (default: $PHASELAB_DATA or real)")
+    parser.add_argument("--data", help="a Speech Commands tree, or a bundled set: real, synthetic (alias mini) or both; several, comma-separated, are read as one (default: $PHASELAB_DATA or real)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="the run directory (must be new or empty unless --resume)")
     parser.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last finished epoch")
     _recipe_arguments(parser)

@@ -39,10 +39,10 @@ fewer twins. Not the default detector."""
 
 MUSIC_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_music.keras"
 """The same model trained with rendered instrument music (FluidSynth, General MIDI) as well as the tonal sounds
-among its noises, made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 --music 60 --no-folds
---out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``
-(``tonal=60``, ``music=60``, ``mix=TONAL_MIX``, 2,000 examples, 12 epochs, seed 0). Chapter 06, section 6
-measures it. Not the default detector."""
+among its noises, made by ``python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --n 4000 --epochs 16
+--no-folds --out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``
+(``mix=TONAL_MIX``, seed 0), chosen on validation over the same recipe with 60 and 60 sounds, 2,000 examples
+and 12 epochs (``benchmarks/FINDINGS.md``, 1.5b). Chapter 06, section 6 measures it. Not the default detector."""
 
 TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
 """Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""

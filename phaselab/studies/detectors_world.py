@@ -162,20 +162,22 @@ COMBINED = {"silero_and_phase": ("silero", "is_speech"), "silero_and_tonal": ("s
 (:func:`phaselab.studies.detector.speech_and_coherent` for one clip at 0.5)."""
 
 
-def world_detectors() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+def world_detectors(music_weights: str | os.PathLike | None = None) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Name -> batch scorer ((n, samples) 16 kHz clips -> (n,) scores in [0, 1], above 0.5 speech): the detectors compared.
 
     ``is_speech`` (:func:`phaselab.studies.detector.clip_scores`, clips zero-padded to the model's length
     as :func:`~phaselab.studies.detector.is_speech` does), the two anchors of :mod:`phaselab.studies.anchors`
     and, where their weights are there, ``is_speech_tonal`` and ``is_speech_music``
     (:data:`phaselab.studies.detector.TONAL_WEIGHTS`, :data:`~phaselab.studies.detector.MUSIC_WEIGHTS`);
-    :func:`score_world` adds those of :data:`COMBINED`.
+    :func:`score_world` adds those of :data:`COMBINED`. ``music_weights`` puts another model in the place of
+    ``is_speech_music`` (a candidate, compared on validation by ``detectors_world.py --validate-only``).
     """
     from phaselab.studies.anchors import silero_scores, webrtc_scores
     from phaselab.studies.detector import MUSIC_WEIGHTS, TONAL_WEIGHTS, clip_scores, load_detector
 
     detectors = {"is_speech": clip_scores, "silero": silero_scores, "webrtc": webrtc_scores}
-    for name, weights in (("is_speech_tonal", TONAL_WEIGHTS), ("is_speech_music", MUSIC_WEIGHTS)):
+    music = Path(music_weights) if music_weights is not None else MUSIC_WEIGHTS
+    for name, weights in (("is_speech_tonal", TONAL_WEIGHTS), ("is_speech_music", music)):
         if weights.is_file():
             detectors[name] = lambda audio, weights=weights: clip_scores(audio, load_detector(weights))
     return detectors

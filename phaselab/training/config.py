@@ -88,7 +88,9 @@ class TrainConfig:
         Keyword arguments of the model builder (e.g. ``{"width": 0.5}``).
     data : str
         A Speech Commands tree, or a bundled set: ``"real"`` (the default), ``"synthetic"``
-        (alias ``"mini"``) or ``"both"`` (:func:`phaselab.data.speech_commands.resolve_data_root`).
+        (alias ``"mini"``) or ``"both"``; several, comma-separated, are read as one (``"real,DIR"``:
+        the real set and a tree of extra words, :func:`phaselab.data.real.word_tree`)
+        (:func:`phaselab.data.speech_commands.resolve_data_root`).
     epochs : int
         Epochs to train (the default suits the bundled real set's 2,047 training clips; the
         original study ran 10 on the full dataset).

@@ -66,6 +66,8 @@ def test_default_data_of_a_new_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert _default_data() == "real"
     monkeypatch.setenv("PHASELAB_DATA", "sc")
     assert _default_data() == str(tmp_path / "sc")
+    monkeypatch.setenv("PHASELAB_DATA", "real, words")  # several trees: each named or made absolute
+    assert _default_data() == f"real,{tmp_path / 'words'}"
 
 
 def test_every_recipe_field_has_an_option_whose_help_shows_the_dataclass_default() -> None:

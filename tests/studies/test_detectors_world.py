@@ -173,3 +173,8 @@ def test_the_readme_quotes_the_committed_world_rates() -> None:
     assert (f"meet the first two ({three['speech']['rate']:.3f}, {1 - three['twin']['rate']:.3f}) and miss the third "
             f"by more ({three['everyday non-speech']['rate']:.3f})") in readme
     assert f"Silero VAD takes {rates['silero']['twin']['rate']:.3f} of the random-phase twins" in readme
+    music = rates["all_three_music"]
+    assert (f"the three meet the first two ({music['speech']['rate']:.3f}, {1 - music['twin']['rate']:.3f}) and miss the third "
+            f"by one clip of 47 ({music['everyday non-speech']['rate']:.3f}, 95 % interval "
+            f"{music['everyday non-speech']['low']:.2f} to {music['everyday non-speech']['high']:.2f})") in readme
+    assert round(music["everyday non-speech"]["rate"] * 47) == 3
