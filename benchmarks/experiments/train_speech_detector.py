@@ -236,4 +236,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from phaselab.data.tones import MissingSynthesizer
+
+    try:
+        main()
+    except MissingSynthesizer as error:  # rendered music needs Debian packages: one line, no traceback
+        sys.exit(f"error: {error}")

@@ -41,7 +41,8 @@ from scipy.signal import fftconvolve
 
 from phaselab import SAMPLE_RATE
 
-__all__ = ["TONAL_KINDS", "tonal_sound", "VOICE_PROGRAMS", "random_midi", "SOUND_FONTS", "render_midi", "rendered_music"]
+__all__ = ["TONAL_KINDS", "tonal_sound", "VOICE_PROGRAMS", "random_midi", "SOUND_FONTS", "MissingSynthesizer", "render_midi",
+           "rendered_music"]
 
 TONAL_KINDS = ("melody", "plucked", "drums", "chirps", "glides")
 """The kinds :func:`tonal_sound` makes."""
@@ -191,6 +192,10 @@ SOUND_FONTS = (Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"), Path("/usr/share/so
 """Where Debian's ``fluid-soundfont-gm`` puts its General MIDI sound font; :func:`render_midi` takes the first there."""
 
 
+class MissingSynthesizer(RuntimeError):
+    """FluidSynth or a General MIDI sound font is not installed (the message says what to install)."""
+
+
 def _vlq(value: int) -> bytes:
     """A MIDI variable-length quantity."""
     out = [value & 0x7F]
@@ -294,17 +299,18 @@ def render_midi(midi: bytes, sr: int = SAMPLE_RATE, sound_font: str | os.PathLik
 
     Raises
     ------
+    MissingSynthesizer
+        Where ``fluidsynth`` or a sound font is missing (the message says what to install).
     RuntimeError
-        Where ``fluidsynth`` or a sound font is missing (the message says what to install), or FluidSynth
-        fails.
+        Where FluidSynth fails.
     """
     from phaselab.signal.audio import read_wav
 
     program = shutil.which("fluidsynth")
     font = Path(sound_font) if sound_font is not None else next((f for f in SOUND_FONTS if f.is_file()), None)
     if program is None or font is None or not font.is_file():
-        raise RuntimeError("rendering music needs FluidSynth and a General MIDI sound font: "
-                           "apt-get install fluidsynth fluid-soundfont-gm")
+        raise MissingSynthesizer("rendering music needs FluidSynth and a General MIDI sound font: "
+                                 "apt-get install fluidsynth fluid-soundfont-gm")
     with tempfile.TemporaryDirectory(prefix="phaselab-midi-") as folder:
         source, target = Path(folder) / "piece.mid", Path(folder) / "piece.wav"
         source.write_bytes(midi)

@@ -6,6 +6,7 @@ import pytest
 
 from phaselab.data.tones import (
     SOUND_FONTS,
+    MissingSynthesizer,
     TONAL_KINDS,
     VOICE_PROGRAMS,
     random_midi,
@@ -77,7 +78,7 @@ def test_random_midi_is_a_valid_file_with_notes_that_end() -> None:
 
 def test_render_midi_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no fluidsynth on it
-    with pytest.raises(RuntimeError, match="apt-get install fluidsynth fluid-soundfont-gm"):
+    with pytest.raises(MissingSynthesizer, match="apt-get install fluidsynth fluid-soundfont-gm"):
         render_midi(random_midi(1.0, np.random.default_rng(0)))
 
 
