@@ -74,7 +74,7 @@ experiments: setup
 	$(BIN)/python benchmarks/experiments/encodings_real.py --seeds 0 1 2
 	$(BIN)/python benchmarks/experiments/speech_noise_models.py
 	$(BIN)/python benchmarks/experiments/train_speech_detector.py
-	$(BIN)/python benchmarks/experiments/detectors_world.py  # needs fluidsynth and fluid-soundfont-gm (apt-get install) for its validation music
+	$(BIN)/python benchmarks/experiments/detectors_world.py  # needs Debian game music: apt-get install warzone2100-music lincity-ng-data supertux-data
 	$(BIN)/python benchmarks/experiments/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:

@@ -10,8 +10,10 @@ thresholds :func:`phaselab.studies.detectors_world.choose_thresholds` picks on t
 words (and reports their random-phase twins too), before any test clip is scored; so does ``all_three_music``
 (the music detector, ``is_speech_music``, in the tonal one's place). ``all_three_music_neg`` takes the thresholds
 :func:`~phaselab.studies.detectors_world.choose_thresholds_against` picks on validation material: the validation
-speakers' words (96 % kept), their twins (at most 4 % taken) and rendered music and tonal sounds no detector
-trained on (:func:`~phaselab.studies.detectors_world.validation_negatives`; as few as possible taken).
+speakers' words (96 % kept), their twins (at most 4 % taken) and game music of two Debian packages (as few clips as
+possible taken; :data:`phaselab.data.everyday.GAME_MUSIC`). The test sets gain ``game music``, four one-second
+clips of each of the 51 pieces of a third game (``supertux-data``): the script needs ``apt-get install
+warzone2100-music lincity-ng-data supertux-data`` and says so in one line if they are missing.
 Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
 group (speaker or recording: what the ROC curves and intervals need), the share of each set taken for
 speech and the ROC AUC of speech against each negative set, with 95 % intervals from a bootstrap over
@@ -19,7 +21,8 @@ speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_
 
 Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]
 [--keep 0.96] [--twins 0.04]``. ``--validate-only --music-weights FILE`` prints what a candidate music detector's
-thresholds do on the validation material and scores no test clip: how a candidate is chosen.
+thresholds do on the validation material and scores no test clip: how a candidate is chosen (with the game music
+since session 20's second run; the comparison in FINDINGS 1.5b used rendered music and tonal sounds).
 ``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
 unless ``--out`` is given.
 """
@@ -36,6 +39,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
+from phaselab.data.everyday import GAME_MUSIC, recording_clips
+
 from phaselab.atomic import write_json
 import numpy as np
 
@@ -46,7 +51,6 @@ from phaselab.studies.detectors_world import (
     DETECTOR_NOTES,
     choose_thresholds,
     choose_thresholds_against,
-    validation_negatives,
     heldout_speech,
     twins_of,
     format_world_table,
@@ -88,13 +92,14 @@ def main() -> None:
             continue
         if not cache:
             audio, _ = heldout_speech(args.speech_clips, args.seed, split="validation")
+            music = recording_clips(GAME_MUSIC["validation"], 1 if quick else 4)
             cache["clips"] = {"speech": audio, "twin": twins_of(audio, np.random.default_rng(args.seed)),
-                              **validation_negatives(args.seed, *((2, 1) if quick else (6, 2)))}
+                              "game music": music.audio}
         for part in parts:
             if part not in cache:
                 cache[part] = {k: np.asarray(detectors[part](a), np.float64) for k, a in cache["clips"].items()}
         speech = {part: cache[part]["speech"] for part in parts}
-        negative_sets = ("twin", "music", "tonal") if name in AGAINST_NEGATIVES else ("twin",)
+        negative_sets = ("twin", "game music") if name in AGAINST_NEGATIVES else ("twin",)
         if name in AGAINST_NEGATIVES:
             thresholds[name], choice = choose_thresholds_against(
                 speech, {k: {part: cache[part][k] for part in parts} for k in negative_sets}, keep=args.keep,
@@ -114,6 +119,8 @@ def main() -> None:
     if args.validate_only:
         return
     sets = world_sets(args.speech_clips, args.background, args.seed)
+    game = recording_clips(GAME_MUSIC["test"], 1 if quick else 4)
+    sets["game music"] = (game.audio, game.recording)
     print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
     seconds, scores = {}, {}
     for name, scorer in detectors.items():
@@ -139,9 +146,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from phaselab.data.tones import MissingSynthesizer
-
     try:
         main()
-    except MissingSynthesizer as error:  # rendered music needs Debian packages: one line, no traceback
+    except ValueError as error:  # game music not installed, or a file ffmpeg cannot read: one line, no traceback
         sys.exit(f"error: {error}")

@@ -6,6 +6,11 @@ same name, listed in ``data/README.md``), cut by :func:`cut_everyday_excerpts` (
 reads them as one-second clips, each with the name of the recording it comes from, so that a study can
 split by recording (never by clip). Chapter 06 scores speech detectors on them
 (:mod:`phaselab.studies.detectors_world`).
+
+Six non-speech recordings cannot show a rate of 5 %: :func:`recording_clips` cuts one-second clips from
+any folder of recordings (OGG, Opus, WAV ... through the ffmpeg binary of ``imageio-ffmpeg``), so that a
+study can use music that Debian packages install (:data:`GAME_MUSIC`), never bundled: the budget of
+``data/`` is spent.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from phaselab.paths import data_dir
 from phaselab.signal.audio import read_wav, write_wav
 
 __all__ = ["EVERYDAY_SOUNDS", "EXCERPT_START", "EverydayClips", "cut_everyday_excerpts", "everyday_clips",
-           "everyday_root"]
+           "everyday_root", "decode_audio", "recording_clips", "GAME_MUSIC"]
 
 EVERYDAY_SOUNDS: dict[str, tuple[str, float]] = {
     "brahms_hungarian_dance_5_us_army_strings": ("music", 10.0),
@@ -139,3 +144,86 @@ def everyday_clips(root: str | os.PathLike | None = None, kinds: tuple[str, ...]
         recording += [stem] * count
         kind += [what] * count
     return EverydayClips(np.stack(audio).astype(np.float32), np.array(recording), np.array(kind))
+
+
+GAME_MUSIC: dict[str, tuple[str, str]] = {
+    "validation": ("/usr/share/games/warzone2100/music", "/usr/share/games/lincity-ng/music"),
+    "test": ("/usr/share/games/supertux2/music",),
+}
+"""Produced game music that Debian installs (``apt-get install warzone2100-music lincity-ng-data supertux-data``;
+GPL-2+, CC0 and CC-BY-SA, see each package's ``/usr/share/doc/PACKAGE/copyright``), by role: the validation
+packages choose, the test package reports. No piece is in two roles: they are different games' soundtracks."""
+
+
+def decode_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Any audio file ffmpeg reads (OGG, Opus, MP3, FLAC, WAV ...) as mono float32 at ``sr`` Hz.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+
+    Raises
+    ------
+    ValueError
+        If ffmpeg cannot decode the file (the message names it).
+    """
+    import subprocess
+
+    from phaselab.display.video import ffmpeg_exe
+
+    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-ac", "1", "-ar", str(sr),
+                           "-f", "f32le", "-"], capture_output=True)
+    if done.returncode != 0 or not done.stdout:
+        raise ValueError(f"{path}: ffmpeg cannot decode it ({done.stderr.decode(errors='replace').strip()[-200:]})")
+    return np.clip(np.frombuffer(done.stdout, dtype="<f4"), -1.0, 1.0).astype(np.float32)
+
+
+def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int = 4, kind: str = "music",
+                    quiet_db: float = -45.0) -> EverydayClips:
+    """One-second clips of every audio file under ``folders``, evenly spread over each recording.
+
+    Clip ``i`` of ``per_recording`` starts ``(i + 1) / (per_recording + 1)`` of the way through the file, so
+    intros and endings count no more than the rest; a clip quieter than ``quiet_db`` dB RMS (full scale 0 dB)
+    is dropped, and a recording under one second is skipped.
+
+    Parameters
+    ----------
+    folders : tuple of path-like
+        Searched recursively for ``.ogg``, ``.opus``, ``.oga``, ``.flac``, ``.mp3`` and ``.wav`` files.
+    per_recording : int
+        Clips cut from each file, at most.
+    kind : str
+        The ``kind`` of every clip.
+
+    Returns
+    -------
+    EverydayClips
+        Recording names are the files' paths relative to their folder, prefixed with the folder's name.
+
+    Raises
+    ------
+    ValueError
+        If a folder is missing (the message names the Debian packages of :data:`GAME_MUSIC`) or holds no audio.
+    """
+    suffixes = {".ogg", ".opus", ".oga", ".flac", ".mp3", ".wav"}
+    audio, recording = [], []
+    for folder in map(Path, folders):
+        if not folder.is_dir():
+            raise ValueError(f"{folder}: no such folder (game music: apt-get install warzone2100-music "
+                             "lincity-ng-data supertux-data)")
+        files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+        if not files:
+            raise ValueError(f"{folder}: no audio files")
+        for path in files:
+            sound = decode_audio(path)
+            if len(sound) < SAMPLE_RATE:
+                continue
+            for i in range(per_recording):
+                start = int((i + 1) / (per_recording + 1) * (len(sound) - SAMPLE_RATE))
+                clip = sound[start : start + SAMPLE_RATE]
+                if 10 * np.log10(np.mean(np.square(clip, dtype=np.float64)) + 1e-20) > quiet_db:
+                    audio.append(clip)
+                    recording.append(f"{folder.name}/{path.relative_to(folder).as_posix()}")
+    if not audio:
+        raise ValueError(f"no clip louder than {quiet_db} dB in {', '.join(map(str, folders))}")
+    return EverydayClips(np.stack(audio), np.array(recording), np.array([kind] * len(audio)))

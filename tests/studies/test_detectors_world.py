@@ -87,7 +87,7 @@ def test_study_reads_a_results_file_and_draws_the_curves(tmp_path) -> None:
                                 "scores": {d: {s: v.tolist() for s, v in t.items()} for d, t in scores.items()}}))
     study = detectors_world_study(path)
     assert study["met"]["perfect"] == {"speech": True, "twin": True, "everyday non-speech": True}
-    assert study["met"]["fooled"]["twin"] is False and set(study["met"]["fooled"]) == set(TARGETS)
+    assert study["met"]["fooled"]["twin"] is False and set(study["met"]["fooled"]) == set(TARGETS) - {"game music"}  # not in the toy
     figure = plot_world_rocs(study["scores"])
     assert len(figure.axes) == len([n for n in NEGATIVES if n in ("twin", "everyday non-speech")])
     assert detectors_world_study(tmp_path / "missing.json") is None
@@ -138,28 +138,16 @@ def test_thresholds_against_negatives_reject_what_can_be_rejected_within_the_spe
     assert np.mean((negatives["noise"]["a"] > equal["a"]) & (negatives["noise"]["b"] > equal["b"])) > chosen["taken"]["noise"]
     with pytest.raises(ValueError, match="keep"):
         choose_thresholds_against(speech, negatives, keep=1.01)
+    everything, chosen = choose_thresholds_against(speech, negatives, keep=1.0)  # q = 0 gives up no word
+    assert chosen["speech_kept"] == 1.0 and all(t < speech[p].min() for p, t in everything.items())
     # a bounded set is held under its bound, the others minimised
     both = {**negatives, "twin": {"a": rng.uniform(0.2, 1.0, 400), "b": rng.uniform(0.0, 0.28, 400)}}
     t, chosen = choose_thresholds_against(speech, both, keep=0.8, bounds={"twin": 0.05}, step=0.01)
     assert chosen["taken"]["twin"] <= 0.05 and chosen["speech_kept"] >= 0.8 and chosen["taken"]["noise"] == 0.0
     with pytest.raises(ValueError, match="bounds"):
-        choose_thresholds_against(speech, both, keep=0.9, bounds={"twin": 0.0}, step=0.01)
+        choose_thresholds_against(speech, both, keep=0.95, bounds={"twin": 0.0}, step=0.01)
     with pytest.raises(ValueError, match="minimised"):
         choose_thresholds_against(speech, both, bounds={"twin": 0.1, "noise": 0.1})
-
-
-def test_validation_negatives_are_one_second_clips_of_each_kind() -> None:
-    import shutil
-
-    from phaselab.data.tones import SOUND_FONTS
-    from phaselab.studies.detectors_world import validation_negatives
-
-    if shutil.which("fluidsynth") is None or not any(f.is_file() for f in SOUND_FONTS):
-        pytest.skip("needs fluidsynth and fluid-soundfont-gm (CI installs them)")
-    sets = validation_negatives(seed=0, music=1, tonal=1, seconds=2)
-    assert sets["music"].shape == (2, 16000) and sets["tonal"].shape == (10, 16000)
-    again = validation_negatives(seed=0, music=1, tonal=1, seconds=2)
-    np.testing.assert_array_equal(sets["tonal"], again["tonal"])
 
 
 def test_the_readme_quotes_the_committed_world_rates() -> None:
