@@ -128,9 +128,5 @@ def test_recording_clips_spread_over_each_recording_and_drop_silence(tmp_path: P
 
 
 def test_game_music_roles_never_share_a_folder() -> None:
-    from itertools import combinations
-
-    assert set(GAME_MUSIC) == {"train", "validation", "test"}
-    for one, other in combinations(GAME_MUSIC.values(), 2):  # different games, and no folder inside another
-        assert not any(Path(a) == Path(b) or Path(a) in Path(b).parents or Path(b) in Path(a).parents
-                       for a in one for b in other)
+    assert set(GAME_MUSIC) == {"validation", "test"}
+    assert not set(GAME_MUSIC["validation"]) & set(GAME_MUSIC["test"])
