@@ -75,22 +75,6 @@ def music_pieces(count: int, seconds: float, seed: int) -> list[np.ndarray]:
     return [rendered_music(seconds, rng) for _ in range(count)]
 
 
-def game_music_pieces() -> list[np.ndarray]:
-    """Every piece of the training game music (:data:`phaselab.data.everyday.GAME_MUSIC` ``["train"]``), whole, RMS 0.1."""
-    from phaselab.data.everyday import GAME_MUSIC, decode_audio
-
-    pieces = []
-    for folder in map(Path, GAME_MUSIC["train"]):
-        if not folder.is_dir():
-            raise ValueError(f"{folder}: no such folder (apt-get install wesnoth-1.16-music)")
-        for path in sorted(folder.rglob("*.ogg")):
-            audio = decode_audio(path)
-            rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-            if rms > 0:
-                pieces.append((audio * (0.1 / rms)).astype(np.float32))
-    return pieces
-
-
 def train_detector(
     out: Path = WEIGHTS,
     clips: Sequence[np.ndarray] | None = None,
@@ -101,7 +85,6 @@ def train_detector(
     validation_clips: Sequence[np.ndarray] | None = None,
     tonal: int = 0,
     music: int = 0,
-    game_music: bool = False,
     mix: Sequence[float] = MIX,
     learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
@@ -132,8 +115,6 @@ def train_detector(
         detector): none; the tonal detector was trained with 60.
     music : int
         Pieces of rendered instrument music (:func:`music_pieces`, 10 s each) added to ``noises`` as well.
-    game_music : bool
-        Add the training game music too (:func:`game_music_pieces`: Debian's ``wesnoth-1.16-music``, 41 pieces).
     mix : sequence of 5 floats
         Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
     learning_rate : float
@@ -153,8 +134,6 @@ def train_detector(
         noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
     if music:
         noises = [*noises, *music_pieces(music, 10.0, seed)]
-    if game_music:
-        noises = [*noises, *game_music_pieces()]
     examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
     validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, mix=mix, noises=noises)
     with tempfile.TemporaryDirectory(prefix="phaselab-detector-") as run_dir:
@@ -224,19 +203,17 @@ def main() -> None:
                         help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
     parser.add_argument("--music", type=int, default=0,
                         help="pieces of rendered instrument music (10 s each, needs fluidsynth) added to the noises")
-    parser.add_argument("--game-music", action="store_true",
-                        help="add the training game music (apt-get install wesnoth-1.16-music) to the noises")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "machine": harness.machine(), "encoding": DETECTOR_ENCODING,
-              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal or args.music or args.game_music else MIX))}
+              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal or args.music else MIX))}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         write_json(report, args.results)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
-                                music=args.music, game_music=args.game_music, learning_rate=args.learning_rate, **({"mix": TONAL_MIX} if args.tonal or args.music or args.game_music else {}))
+                                music=args.music, learning_rate=args.learning_rate, **({"mix": TONAL_MIX} if args.tonal or args.music else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "
           f"training accuracy per epoch {[round(a, 3) for a in history['accuracy']]}")
@@ -263,5 +240,5 @@ if __name__ == "__main__":
 
     try:
         main()
-    except (MissingSynthesizer, ValueError) as error:  # Debian packages missing: one line, no traceback
+    except MissingSynthesizer as error:  # rendered music needs Debian packages: one line, no traceback
         sys.exit(f"error: {error}")

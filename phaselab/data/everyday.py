@@ -146,15 +146,13 @@ def everyday_clips(root: str | os.PathLike | None = None, kinds: tuple[str, ...]
     return EverydayClips(np.stack(audio).astype(np.float32), np.array(recording), np.array(kind))
 
 
-GAME_MUSIC: dict[str, tuple[str, ...]] = {
-    "train": ("/usr/share/games/wesnoth/1.16/data/core/music",),
+GAME_MUSIC: dict[str, tuple[str, str]] = {
     "validation": ("/usr/share/games/warzone2100/music", "/usr/share/games/lincity-ng/music"),
     "test": ("/usr/share/games/supertux2/music",),
 }
-"""Produced game music that Debian installs (``apt-get install wesnoth-1.16-music warzone2100-music lincity-ng-data
-supertux-data``; GPL-2+, CC0 and CC-BY-SA, see each package's ``/usr/share/doc/PACKAGE/copyright``), by role: a
-detector may train on the first, the validation packages choose, the test package reports. No piece is in two
-roles: they are different games' soundtracks."""
+"""Produced game music that Debian installs (``apt-get install warzone2100-music lincity-ng-data supertux-data``;
+GPL-2+, CC0 and CC-BY-SA, see each package's ``/usr/share/doc/PACKAGE/copyright``), by role: the validation
+packages choose, the test package reports. No piece is in two roles: they are different games' soundtracks."""
 
 
 def decode_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE) -> np.ndarray:
