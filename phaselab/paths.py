@@ -1,4 +1,4 @@
-"""Where things are: the repository, its bundled ``data/``, the ``build/`` folder, the shipped weights.
+"""Where things are: the repository, its bundled ``data/``, the ``build/`` folder, the shipped weights, ffmpeg.
 
 The one place that knows the layout of a checkout, so that chapters, benchmarks and the library
 find their folders the same way (a chapter runs with ``notebooks/`` as its working directory,
@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["repo_root", "data_dir", "build_dir", "weights_dir", "results_dir"]
+__all__ = ["repo_root", "data_dir", "build_dir", "weights_dir", "results_dir", "ffmpeg_exe"]
 
 
 def repo_root() -> Path:
@@ -44,3 +44,10 @@ def weights_dir() -> Path:
 def results_dir() -> Path:
     """``benchmarks/results/``: the JSON of every experiment and benchmark the chapters and README quote."""
     return repo_root() / "benchmarks" / "results"
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary shipped by the ``imageio-ffmpeg`` wheel (found at run time; no system ffmpeg needed)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()

@@ -8,7 +8,7 @@ split by recording (never by clip). Chapter 06 scores speech detectors on them
 (:mod:`phaselab.studies.detectors_world`).
 
 Six non-speech recordings cannot show a rate of 5 %: :func:`recording_clips` cuts one-second clips from
-any folder of recordings (OGG, Opus, WAV ... through the ffmpeg binary of ``imageio-ffmpeg``), so that a
+any folder of recordings (OGG, Opus, WAV ... through :func:`phaselab.signal.audio.decode_audio`), so that a
 study can use music that Debian packages install (:data:`GAME_MUSIC`), never bundled: the budget of
 ``data/`` is spent.
 """
@@ -24,10 +24,10 @@ import numpy as np
 
 from phaselab import SAMPLE_RATE
 from phaselab.paths import data_dir
-from phaselab.signal.audio import read_wav, write_wav
+from phaselab.signal.audio import decode_audio, read_wav, write_wav
 
 __all__ = ["EVERYDAY_SOUNDS", "EXCERPT_START", "EverydayClips", "cut_everyday_excerpts", "everyday_clips",
-           "everyday_root", "decode_audio", "recording_clips", "GAME_MUSIC"]
+           "everyday_root", "recording_clips", "GAME_MUSIC"]
 
 EVERYDAY_SOUNDS: dict[str, tuple[str, float]] = {
     "brahms_hungarian_dance_5_us_army_strings": ("music", 10.0),
@@ -153,29 +153,6 @@ GAME_MUSIC: dict[str, tuple[str, str]] = {
 """Produced game music that Debian installs (``apt-get install warzone2100-music lincity-ng-data supertux-data``;
 GPL-2+, CC0 and CC-BY-SA, see each package's ``/usr/share/doc/PACKAGE/copyright``), by role: the validation
 packages choose, the test package reports. No piece is in two roles: they are different games' soundtracks."""
-
-
-def decode_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """Any audio file ffmpeg reads (OGG, Opus, MP3, FLAC, WAV ...) as mono float32 at ``sr`` Hz.
-
-    Returns
-    -------
-    np.ndarray, shape (n,), float32
-
-    Raises
-    ------
-    ValueError
-        If ffmpeg cannot decode the file (the message names it).
-    """
-    import subprocess
-
-    from phaselab.display.video import ffmpeg_exe
-
-    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-ac", "1", "-ar", str(sr),
-                           "-f", "f32le", "-"], capture_output=True)
-    if done.returncode != 0 or not done.stdout:
-        raise ValueError(f"{path}: ffmpeg cannot decode it ({done.stderr.decode(errors='replace').strip()[-200:]})")
-    return np.clip(np.frombuffer(done.stdout, dtype="<f4"), -1.0, 1.0).astype(np.float32)
 
 
 def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int = 4, kind: str = "music",

@@ -1,6 +1,6 @@
 """Writing and checking MP4 movies with the ffmpeg of the ``imageio-ffmpeg`` wheel.
 
-No system ffmpeg is needed: :func:`ffmpeg_exe` finds the binary the wheel ships, and
+No system ffmpeg is needed: :func:`phaselab.paths.ffmpeg_exe` finds the binary the wheel ships, and
 :class:`VideoWriter` drives it through ``ffmpeg-python``, piping raw frames into one
 ffmpeg process that encodes H.264 in yuv420p with an even frame size, the format that
 browsers and slide software play. The wheel ships no ffprobe, so :func:`probe` reads
@@ -21,22 +21,15 @@ from types import TracebackType
 import numpy as np
 
 from phaselab.atomic import check_output_file, part_path
+from phaselab.paths import ffmpeg_exe
 
 __all__ = [
-    "ffmpeg_exe",
     "VideoWriter",
     "VideoInfo",
     "probe",
     "parse_ffmpeg_report",
     "video_html",
 ]
-
-
-def ffmpeg_exe() -> str:
-    """Path of the ffmpeg binary shipped by the ``imageio-ffmpeg`` wheel (found at run time)."""
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 class VideoWriter:

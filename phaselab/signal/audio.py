@@ -15,7 +15,7 @@ from scipy.signal import resample_poly
 from phaselab import SAMPLE_RATE
 from phaselab.atomic import atomic_path
 
-__all__ = ["read_wav", "write_wav", "fit_length", "pcm_to_float", "MIN_RATE", "MAX_RATE"]
+__all__ = ["read_wav", "write_wav", "decode_audio", "fit_length", "pcm_to_float", "MIN_RATE", "MAX_RATE"]
 
 MIN_RATE = 1_000
 """The lowest sample rate :func:`read_wav` accepts, in Hz (a lower one is a broken header)."""
@@ -203,3 +203,26 @@ def write_wav(path: str | os.PathLike, audio: np.ndarray, sr: int = SAMPLE_RATE)
     with atomic_path(path) as tmp:
         wavfile.write(tmp, sr, pcm)
     return path
+
+
+def decode_audio(path: str | os.PathLike, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Any audio file ffmpeg reads (OGG, Opus, MP3, FLAC, WAV ...) as mono float32 at ``sr`` Hz.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float32
+
+    Raises
+    ------
+    ValueError
+        If ffmpeg cannot decode the file (the message names it).
+    """
+    import subprocess
+
+    from phaselab.paths import ffmpeg_exe
+
+    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-ac", "1", "-ar", str(sr),
+                           "-f", "f32le", "-"], capture_output=True)
+    if done.returncode != 0 or not done.stdout:
+        raise ValueError(f"{path}: ffmpeg cannot decode it ({done.stderr.decode(errors='replace').strip()[-200:]})")
+    return np.clip(np.frombuffer(done.stdout, dtype="<f4"), -1.0, 1.0).astype(np.float32)

@@ -10,12 +10,12 @@ from phaselab.data.everyday import (
     EVERYDAY_SOUNDS,
     GAME_MUSIC,
     cut_everyday_excerpts,
-    decode_audio,
     everyday_clips,
     everyday_root,
     recording_clips,
 )
 from phaselab.signal.audio import read_wav, write_wav
+from encoded_audio import write_ogg
 
 
 def test_every_bundled_recording_has_its_licence_and_stays_small() -> None:
@@ -86,27 +86,6 @@ def test_the_cli_gives_a_one_line_error(tmp_path: Path) -> None:
     assert "missing" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def _ogg(path: Path, audio: np.ndarray, sr: int = 44100) -> Path:
-    """Encode a mono float clip as Ogg Vorbis at ``sr`` with the ffmpeg of imageio-ffmpeg."""
-    from phaselab.display.video import ffmpeg_exe
-
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "f32le", "-ar", str(sr), "-ac", "1", "-i", "-",
-                    "-c:a", "libvorbis", str(path)], input=audio.astype("<f4").tobytes(), check=True)
-    return path
-
-
-def test_decode_audio_reads_ogg_at_16_khz_and_names_a_broken_file(tmp_path: Path) -> None:
-    t = np.arange(2 * 44100) / 44100
-    path = _ogg(tmp_path / "tone.ogg", 0.5 * np.sin(2 * np.pi * 440 * t))
-    audio = decode_audio(path)
-    assert audio.dtype == np.float32 and abs(len(audio) - 2 * SAMPLE_RATE) < 0.05 * SAMPLE_RATE
-    spectrum = np.abs(np.fft.rfft(audio[: SAMPLE_RATE]))
-    assert abs(np.argmax(spectrum) - 440) <= 2  # 1 Hz bins: the tone survived decoding and resampling
-    (tmp_path / "broken.ogg").write_bytes(b"OggS not really")
-    with pytest.raises(ValueError, match="broken.ogg: ffmpeg cannot decode it"):
-        decode_audio(tmp_path / "broken.ogg")
-
-
 def test_recording_clips_spread_over_each_recording_and_drop_silence(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     (tmp_path / "game" / "act1").mkdir(parents=True)
@@ -114,7 +93,7 @@ def test_recording_clips_spread_over_each_recording_and_drop_silence(tmp_path: P
     write_wav(tmp_path / "game" / "act1" / "ramp.wav", np.clip(ramp, -1, 1).astype(np.float32))
     write_wav(tmp_path / "game" / "silent.wav", np.zeros(5 * SAMPLE_RATE, np.float32))
     write_wav(tmp_path / "game" / "short.wav", 0.1 * np.ones(SAMPLE_RATE // 2, np.float32))
-    _ogg(tmp_path / "game" / "loud.ogg", 0.3 * rng.standard_normal(4 * 44100))
+    write_ogg(tmp_path / "game" / "loud.ogg", 0.3 * rng.standard_normal(4 * 44100))
     clips = recording_clips((tmp_path / "game",), per_recording=3)
     assert clips.audio.shape == (6, SAMPLE_RATE) and set(clips.kind) == {"music"}
     assert sorted(set(clips.recording)) == ["game/act1/ramp.wav", "game/loud.ogg"]  # silent and short ones out

@@ -7,11 +7,11 @@ from phaselab.atomic import check_output_file
 from phaselab.display.video import (
     VideoInfo,
     VideoWriter,
-    ffmpeg_exe,
     parse_ffmpeg_report,
     probe,
     video_html,
 )
+from phaselab.paths import ffmpeg_exe
 
 REPORT = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 't.mp4':
   Duration: 00:01:01.48, start: 0.000000, bitrate: 65 kb/s

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from phaselab.signal.audio import fit_length, read_wav, write_wav
+from phaselab import SAMPLE_RATE
+from phaselab.signal.audio import decode_audio, fit_length, read_wav, write_wav
+from encoded_audio import write_ogg
 
 
 def sine(freq: float, sr: int, seconds: float = 1.0) -> np.ndarray:
@@ -158,3 +160,15 @@ def test_write_wav_removes_a_stale_temporary_of_its_own(tmp_path: Path) -> None:
     (tmp_path / ".part-w.wav").write_bytes(b"left by a killed run")
     write_wav(tmp_path / "w.wav", np.zeros(10))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.wav"]
+
+
+def test_decode_audio_reads_ogg_at_16_khz_and_names_a_broken_file(tmp_path: Path) -> None:
+    t = np.arange(2 * 44100) / 44100
+    path = write_ogg(tmp_path / "tone.ogg", 0.5 * np.sin(2 * np.pi * 440 * t))
+    audio = decode_audio(path)
+    assert audio.dtype == np.float32 and abs(len(audio) - 2 * SAMPLE_RATE) < 0.05 * SAMPLE_RATE
+    spectrum = np.abs(np.fft.rfft(audio[: SAMPLE_RATE]))
+    assert abs(np.argmax(spectrum) - 440) <= 2  # 1 Hz bins: the tone survived decoding and resampling
+    (tmp_path / "broken.ogg").write_bytes(b"OggS not really")
+    with pytest.raises(ValueError, match="broken.ogg: ffmpeg cannot decode it"):
+        decode_audio(tmp_path / "broken.ogg")
