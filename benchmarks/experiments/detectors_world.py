@@ -85,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     detectors = world_detectors(args.music_weights)
     thresholds, validation = {}, {}
-    cache: dict[str, dict[str, np.ndarray]] = {}  # validation scores by part: speech, twins, rendered music, tonal
+    cache: dict[str, dict[str, np.ndarray]] = {}  # "clips": validation audio by set; each part: its scores by set
     for name in CHOSEN:  # chosen on validation material before any test clip is scored
         parts = COMBINED[name]
         if not all(part in detectors for part in parts):
