@@ -11,9 +11,12 @@ words (and reports their random-phase twins too), before any test clip is scored
 (the music detector, ``is_speech_music``, in the tonal one's place). ``all_three_music_neg`` takes the thresholds
 :func:`~phaselab.studies.detectors_world.choose_thresholds_against` picks on validation material: the validation
 speakers' words (96 % kept), their twins (at most 4 % taken) and game music of two Debian packages (as few clips as
-possible taken; :data:`phaselab.data.everyday.GAME_MUSIC`). The test sets gain ``game music``, four one-second
-clips of each of the 51 pieces of a third game (``supertux-data``): the script needs ``apt-get install
-warzone2100-music lincity-ng-data supertux-data`` and says so in one line if they are missing.
+possible taken; :data:`phaselab.data.everyday.GAME_MUSIC`) and the validation half of Tux Paint's stamp sounds
+(animals, instruments, household noises: :func:`phaselab.data.everyday.stamp_sounds`; the mean of the two shares
+is minimised). The test sets gain ``game music``, four one-second clips of each of the 51 pieces of a third game
+(``supertux-data``), and ``animals and objects``, the test half of the stamp sounds (up to four clips of each): the
+script needs ``apt-get install warzone2100-music lincity-ng-data supertux-data tuxpaint-stamps-default`` and says so
+in one line if they are missing.
 Writes ``benchmarks/results/detectors_world.json``: settings, machine, every clip's score and
 group (speaker or recording: what the ROC curves and intervals need), the share of each set taken for
 speech and the ROC AUC of speech against each negative set, with 95 % intervals from a bootstrap over
@@ -39,7 +42,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # run as a script:
 
 import harness  # first: sets the environment before TensorFlow loads
 
-from phaselab.data.everyday import GAME_MUSIC, recording_clips
+from phaselab.data.everyday import GAME_MUSIC, recording_clips, stamp_sounds
 
 from phaselab.atomic import write_json
 import numpy as np
@@ -93,13 +96,14 @@ def main() -> None:
         if not cache:
             audio, _ = heldout_speech(args.speech_clips, args.seed, split="validation")
             music = recording_clips(GAME_MUSIC["validation"], 1 if quick else 4)
+            stamps = stamp_sounds("validation", 1 if quick else 4)
             cache["clips"] = {"speech": audio, "twin": twins_of(audio, np.random.default_rng(args.seed)),
-                              "game music": music.audio}
+                              "game music": music.audio, "animals and objects": stamps.audio}
         for part in parts:
             if part not in cache:
                 cache[part] = {k: np.asarray(detectors[part](a), np.float64) for k, a in cache["clips"].items()}
         speech = {part: cache[part]["speech"] for part in parts}
-        negative_sets = ("twin", "game music") if name in AGAINST_NEGATIVES else ("twin",)
+        negative_sets = ("twin", "game music", "animals and objects") if name in AGAINST_NEGATIVES else ("twin",)
         if name in AGAINST_NEGATIVES:
             thresholds[name], choice = choose_thresholds_against(
                 speech, {k: {part: cache[part][k] for part in parts} for k in negative_sets}, keep=args.keep,
@@ -121,6 +125,8 @@ def main() -> None:
     sets = world_sets(args.speech_clips, args.background, args.seed)
     game = recording_clips(GAME_MUSIC["test"], 1 if quick else 4)
     sets["game music"] = (game.audio, game.recording)
+    stamps = stamp_sounds("test", 1 if quick else 4)
+    sets["animals and objects"] = (stamps.audio, stamps.recording)
     print("sets: " + ", ".join(f"{name} {len(audio)}" for name, (audio, _) in sets.items()), flush=True)
     seconds, scores = {}, {}
     for name, scorer in detectors.items():

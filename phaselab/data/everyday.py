@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,7 +28,8 @@ from phaselab.paths import data_dir
 from phaselab.signal.audio import decode_audio, read_wav, write_wav
 
 __all__ = ["EVERYDAY_SOUNDS", "EXCERPT_START", "EverydayClips", "cut_everyday_excerpts", "everyday_clips",
-           "everyday_root", "recording_clips", "GAME_MUSIC"]
+           "everyday_root", "recording_clips", "GAME_MUSIC", "STAMP_SOUNDS_ROOT",
+           "STAMP_VOICES", "STAMP_SAME_SOUND", "stamp_sounds", "stamp_role"]
 
 EVERYDAY_SOUNDS: dict[str, tuple[str, float]] = {
     "brahms_hungarian_dance_5_us_army_strings": ("music", 10.0),
@@ -168,7 +170,7 @@ def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int =
     folders : tuple of path-like
         Searched recursively for ``.ogg``, ``.opus``, ``.oga``, ``.flac``, ``.mp3`` and ``.wav`` files.
     per_recording : int
-        Clips cut from each file, at most.
+        Clips cut from each file, at most (and at most one per second of it).
     kind : str
         The ``kind`` of every clip.
 
@@ -182,25 +184,114 @@ def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int =
     ValueError
         If a folder is missing (the message names the Debian packages of :data:`GAME_MUSIC`) or holds no audio.
     """
-    suffixes = {".ogg", ".opus", ".oga", ".flac", ".mp3", ".wav"}
-    audio, recording = [], []
+    paths, names = [], []
     for folder in map(Path, folders):
         if not folder.is_dir():
             raise ValueError(f"{folder}: no such folder (game music: apt-get install warzone2100-music "
                              "lincity-ng-data supertux-data)")
-        files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+        files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
         if not files:
             raise ValueError(f"{folder}: no audio files")
-        for path in files:
-            sound = decode_audio(path)
-            if len(sound) < SAMPLE_RATE:
+        paths += files
+        names += [f"{folder.name}/{path.relative_to(folder).as_posix()}" for path in files]
+    return _cut_clips(paths, names, per_recording, kind, quiet_db, pad_short=False)
+
+
+AUDIO_SUFFIXES = frozenset({".ogg", ".opus", ".oga", ".flac", ".mp3", ".wav"})
+"""The files :func:`recording_clips` reads (any format ffmpeg decodes would do; these are the usual ones)."""
+
+
+def _cut_clips(paths: list[Path], names: list[str], per_recording: int, kind: str, quiet_db: float,
+               pad_short: bool) -> EverydayClips:
+    """Evenly spread one-second clips of each file (the rule of :func:`recording_clips`)."""
+    audio, recording = [], []
+    for path, name in zip(paths, names):
+        sound = decode_audio(path)
+        if len(sound) < SAMPLE_RATE:
+            if not pad_short:
                 continue
-            for i in range(per_recording):
-                start = int((i + 1) / (per_recording + 1) * (len(sound) - SAMPLE_RATE))
-                clip = sound[start : start + SAMPLE_RATE]
-                if 10 * np.log10(np.mean(np.square(clip, dtype=np.float64)) + 1e-20) > quiet_db:
-                    audio.append(clip)
-                    recording.append(f"{folder.name}/{path.relative_to(folder).as_posix()}")
+            sound = np.pad(sound, (0, SAMPLE_RATE - len(sound)))
+        count = min(per_recording, len(sound) // SAMPLE_RATE)
+        for i in range(count):
+            start = int((i + 1) / (count + 1) * (len(sound) - SAMPLE_RATE))
+            clip = sound[start : start + SAMPLE_RATE]
+            if 10 * np.log10(np.mean(np.square(clip, dtype=np.float64)) + 1e-20) > quiet_db:
+                audio.append(clip)
+                recording.append(name)
     if not audio:
-        raise ValueError(f"no clip louder than {quiet_db} dB in {', '.join(map(str, folders))}")
+        raise ValueError(f"no clip louder than {quiet_db} dB in {len(paths)} files")
     return EverydayClips(np.stack(audio), np.array(recording), np.array([kind] * len(audio)))
+
+
+STAMP_SOUNDS_ROOT = Path("/usr/share/tuxpaint/stamps")
+"""Where Debian's ``tuxpaint-stamps-default`` (GPL-2, ``/usr/share/doc/tuxpaint-stamps-default/copyright``)
+installs the sound effects of Tux Paint's stamps: animals (birds, insects, mammals, a frog), instruments,
+household noises, vehicles, fireworks, a lightning bolt."""
+
+STAMP_VOICES = ("symbols/", "space/apollo_lander", "seasonal/christmas/santahat", "seasonal/halloween/ghost",
+                "seasonal/hanukkah/", "town/roadsigns/xing_", "military/final-roll-call", "_desc")
+"""Stamp sounds left out because they are, or may be, a human voice (judged by their names and the package's
+changelog before any detector heard them): spoken numbers, letters and descriptions (``symbols/``, ``_desc``),
+Neil Armstrong's words, Santa's laugh, a ghost, the dreidel's letters, people at crossings, a roll call."""
+
+STAMP_SAME_SOUND = {"animals/mammals/rodents/beaver": "animals/mammals/badger",
+                    "animals/mammals/bovines/mountaingoat": "animals/mammals/bovines/goat",
+                    "animals/mammals/bovines/ram": "animals/mammals/bovines/goat"}
+"""Stamps whose sound is another stamp's recording (equal spectra, equal length): each follows its original
+into the same role, so that no recording is in both."""
+
+
+def stamp_sounds(role: str, per_recording: int = 4, root: str | os.PathLike = STAMP_SOUNDS_ROOT,
+                 quiet_db: float = -45.0) -> EverydayClips:
+    """One-second clips of Tux Paint's stamp sounds, split by recording into ``validation`` and ``test``.
+
+    A recording's role is the parity of the CRC-32 of its name (its original's, for
+    :data:`STAMP_SAME_SOUND`): a fixed, arbitrary split that anyone can recompute, with every kind of sound
+    on both sides. Sounds shorter than a second are padded with silence (most of them are: a bark, a
+    click); voices (:data:`STAMP_VOICES`) and silent files are left out.
+
+    Parameters
+    ----------
+    role : {"validation", "test"}
+        Which half.
+    per_recording : int
+        Clips per recording, at most (at most one per second of it; evenly spread as in
+        :func:`recording_clips`).
+    root : path-like
+        The stamps folder (``apt-get install tuxpaint-stamps-default``).
+    quiet_db : float
+        Clips quieter than this (dB RMS, full scale 0 dB) are dropped.
+
+    Returns
+    -------
+    EverydayClips
+        ``recording`` is the stamp's name (``animals/birds/crow``), ``kind`` its top folder (``animals``,
+        ``hobbies``, ``household`` ...).
+
+    Raises
+    ------
+    ValueError
+        If ``role`` is not one of the two, or the package is not installed (the message says how to).
+
+    Examples
+    --------
+    >>> sorted({stamp_role(n) for n in ("animals/birds/crow", "animals/birds/owl")})
+    ['test', 'validation']
+    """
+    if role not in ("validation", "test"):
+        raise ValueError(f"role {role!r}: choose validation or test")
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f"{root}: no such folder (stamp sounds: apt-get install tuxpaint-stamps-default)")
+    files = sorted(p for p in root.rglob("*.ogg")
+                   if not any(v in p.relative_to(root).as_posix() for v in STAMP_VOICES))
+    names = [p.relative_to(root).with_suffix("").as_posix() for p in files]
+    chosen = [(p, n) for p, n in zip(files, names) if stamp_role(n) == role]
+    clips = _cut_clips([p for p, _ in chosen], [n for _, n in chosen], per_recording, "stamp", quiet_db,
+                       pad_short=True)
+    return clips._replace(kind=np.array([n.split("/")[0] for n in clips.recording]))
+
+
+def stamp_role(name: str) -> str:
+    """``validation`` or ``test``: the role of the stamp sound ``name`` in :func:`stamp_sounds`."""
+    return ("validation", "test")[zlib.crc32(STAMP_SAME_SOUND.get(name, name).encode()) % 2]

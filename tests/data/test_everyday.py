@@ -9,10 +9,13 @@ from phaselab import SAMPLE_RATE
 from phaselab.data.everyday import (
     EVERYDAY_SOUNDS,
     GAME_MUSIC,
+    STAMP_SAME_SOUND,
     cut_everyday_excerpts,
     everyday_clips,
     everyday_root,
     recording_clips,
+    stamp_role,
+    stamp_sounds,
 )
 from phaselab.signal.audio import read_wav, write_wav
 from encoded_audio import write_ogg
@@ -109,3 +112,46 @@ def test_recording_clips_spread_over_each_recording_and_drop_silence(tmp_path: P
 def test_game_music_roles_never_share_a_folder() -> None:
     assert set(GAME_MUSIC) == {"validation", "test"}
     assert not set(GAME_MUSIC["validation"]) & set(GAME_MUSIC["test"])
+
+
+def _stamp(root: Path, name: str, seconds: float, level: float = 0.3) -> None:
+    path = root / f"{name}.ogg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_ogg(path, level * np.random.default_rng(len(name)).standard_normal(int(seconds * 44100)))
+
+
+def test_stamp_sounds_split_by_recording_pad_short_ones_and_leave_voices_out(tmp_path: Path) -> None:
+    sounds = {"animals/birds/crow": 2.5, "animals/birds/owl": 0.4, "animals/mammals/dogs/dog": 0.9,
+              "animals/mammals/bovines/goat": 0.7, "animals/mammals/bovines/ram": 0.7, "hobbies/music/cello": 3.9,
+              "household/kettle": 1.2, "vehicles/firetruck": 10.3}
+    for name, seconds in sounds.items():
+        _stamp(tmp_path, name, seconds)
+    for voice in ("space/apollo_lander", "symbols/math/1_en_GB", "animals/birds/crow_desc", "seasonal/christmas/santahat"):
+        _stamp(tmp_path, voice, 2.0)
+    _stamp(tmp_path, "animals/lizards/iguana", 1.1, level=0.0)  # silent: dropped
+    halves = {role: stamp_sounds(role, per_recording=4, root=tmp_path) for role in ("validation", "test")}
+    names = {role: set(clips.recording) for role, clips in halves.items()}
+    assert not names["validation"] & names["test"]
+    assert names["validation"] | names["test"] == set(sounds)  # no voice, no silent file
+    for role, clips in halves.items():
+        assert clips.audio.shape[1:] == (SAMPLE_RATE,)
+        assert all(stamp_role(n) == role for n in clips.recording)
+        assert set(clips.kind) <= {"animals", "hobbies", "household", "vehicles"}
+    counts = {n: int(np.sum(c.recording == n)) for c in halves.values() for n in set(c.recording)}
+    assert counts == {"animals/birds/crow": 2, "animals/birds/owl": 1, "animals/mammals/dogs/dog": 1,
+                      "animals/mammals/bovines/goat": 1, "animals/mammals/bovines/ram": 1,
+                      "hobbies/music/cello": 3, "household/kettle": 1, "vehicles/firetruck": 4}
+    owl = halves[stamp_role("animals/birds/owl")]
+    clip = owl.audio[list(owl.recording).index("animals/birds/owl")]
+    assert np.abs(clip[: SAMPLE_RATE // 3]).max() > 0.05 and not clip[SAMPLE_RATE // 2 :].any()  # padded after
+    with pytest.raises(ValueError, match="apt-get install tuxpaint-stamps-default"):
+        stamp_sounds("test", root=tmp_path / "missing")
+    with pytest.raises(ValueError, match="validation or test"):
+        stamp_sounds("train", root=tmp_path)
+
+
+def test_a_stamp_that_reuses_a_recording_follows_it() -> None:
+    for copy, original in STAMP_SAME_SOUND.items():
+        assert stamp_role(copy) == stamp_role(original)
+    roles = [stamp_role(f"animals/n{i}") for i in range(200)]
+    assert 0.4 < roles.count("test") / len(roles) < 0.6  # an even split, not everything on one side

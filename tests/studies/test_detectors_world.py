@@ -1,4 +1,5 @@
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -67,6 +68,23 @@ def test_rates_aucs_and_pooled_everyday() -> None:
     assert auc.caption.startswith("ROC AUC") and auc.columns == ["against", "perfect", "fooled"]
 
 
+def test_held_out_non_speech_pools_the_bundled_the_game_and_the_stamp_sounds() -> None:
+    scores = {"d": {"speech": np.array([0.9, 0.8]), "music": np.array([0.9, 0.1]), "game music": np.array([0.1, 0.2, 0.3]),
+                    "animals and objects": np.array([0.6]), "twin": np.array([0.1, 0.2])}}
+    groups = {"speech": np.array(["a", "b"]), "music": np.array(["m", "m"]), "game music": np.array(["g1", "g2", "g3"]),
+              "animals and objects": np.array(["crow"]), "twin": np.array(["a", "b"])}
+    rates = summarise_world(scores, groups, resamples=20)["rates"]["d"]
+    assert rates["held-out non-speech"]["clips"] == 6 and rates["held-out non-speech"]["groups"] == 5
+    assert rates["held-out non-speech"]["rate"] == pytest.approx(2 / 6)
+    assert "held-out non-speech" not in summarise_world({"d": {k: scores["d"][k] for k in ("speech", "music")}},
+                                                        groups, resamples=5)["rates"]["d"]  # the bundled set alone
+    figure = plot_world_rocs(scores)  # twin, everyday, game music, animals and objects: four panels, one row
+    assert [ax.get_visible() for ax in figure.axes] == [True] * 4
+    scores["d"]["background"] = scores["d"]["shaped"] = np.array([0.3])
+    figure = plot_world_rocs(scores)  # six: two rows of three
+    assert len(figure.axes) == 6 and all(ax.get_visible() for ax in figure.axes)
+
+
 def test_combined_is_the_smaller_score() -> None:
     scores = with_combined({"silero": {"x": np.array([0.9, 0.2])}, "is_speech": {"x": np.array([0.1, 0.8])}})
     np.testing.assert_array_equal(scores["silero_and_phase"]["x"], [0.1, 0.2])
@@ -87,7 +105,7 @@ def test_study_reads_a_results_file_and_draws_the_curves(tmp_path) -> None:
                                 "scores": {d: {s: v.tolist() for s, v in t.items()} for d, t in scores.items()}}))
     study = detectors_world_study(path)
     assert study["met"]["perfect"] == {"speech": True, "twin": True, "everyday non-speech": True}
-    assert study["met"]["fooled"]["twin"] is False and set(study["met"]["fooled"]) == set(TARGETS) - {"game music"}  # not in the toy
+    assert study["met"]["fooled"]["twin"] is False and set(study["met"]["fooled"]) == set(TARGETS) - {"game music", "animals and objects", "held-out non-speech"}  # not in the toy
     figure = plot_world_rocs(study["scores"])
     assert len(figure.axes) == len([n for n in NEGATIVES if n in ("twin", "everyday non-speech")])
     assert detectors_world_study(tmp_path / "missing.json") is None
@@ -105,8 +123,10 @@ def test_a_combined_detector_says_speech_only_when_every_part_clears_its_own_thr
 
 def test_rescaled_keeps_the_order_and_puts_the_threshold_at_one_half() -> None:
     scores = np.sort(np.random.default_rng(2).random(200))
-    for threshold in (0.05, 0.5, 0.93):
-        mapped = rescaled(scores, threshold)
+    for threshold in (0.0, 0.05, 0.5, 0.93, 1.0):  # the ends too, without a warning (errors here)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            mapped = rescaled(scores, threshold)
         assert np.all(np.diff(mapped) >= 0) and mapped.min() >= 0 and mapped.max() <= 1
         np.testing.assert_array_equal(mapped >= 0.5, scores >= threshold)
 
