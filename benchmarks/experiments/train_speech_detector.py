@@ -85,6 +85,7 @@ def train_detector(
     validation_clips: Sequence[np.ndarray] | None = None,
     tonal: int = 0,
     music: int = 0,
+    effects: bool = False,
     mix: Sequence[float] = MIX,
     learning_rate: float = 1e-3,
 ) -> tuple[keras.Model, dict[str, list[float]]]:
@@ -115,6 +116,9 @@ def train_detector(
         detector): none; the tonal detector was trained with 60.
     music : int
         Pieces of rendered instrument music (:func:`music_pieces`, 10 s each) added to ``noises`` as well.
+    effects : bool
+        Add real sound effects too (:func:`phaselab.data.everyday.effect_sounds`: Debian's ``widelands-data``,
+        108 recordings of animals and crafts, none of them in a validation or test set).
     mix : sequence of 5 floats
         Share of each kind of :data:`~phaselab.studies.speech_noise.KINDS` in the training set.
     learning_rate : float
@@ -134,6 +138,10 @@ def train_detector(
         noises = [*noises, *tonal_sounds(tonal, 10.0, seed)]
     if music:
         noises = [*noises, *music_pieces(music, 10.0, seed)]
+    if effects:
+        from phaselab.data.everyday import effect_sounds
+
+        noises = [*noises, *effect_sounds()]
     examples = make_speech_noise_set(clips, n, seed, mix=mix, noises=noises)
     validation = make_speech_noise_set(validation_clips, max(2, n // 4), seed + 1, mix=mix, noises=noises)
     with tempfile.TemporaryDirectory(prefix="phaselab-detector-") as run_dir:
@@ -203,17 +211,20 @@ def main() -> None:
                         help="synthetic tonal sounds (10 s each) added to the noises, with the mix TONAL_MIX")
     parser.add_argument("--music", type=int, default=0,
                         help="pieces of rendered instrument music (10 s each, needs fluidsynth) added to the noises")
+    parser.add_argument("--effects", action="store_true",
+                        help="add real sound effects (apt-get install widelands-data) to the noises")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     args = parser.parse_args()
     report = {"settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
               "machine": harness.machine(), "encoding": DETECTOR_ENCODING,
-              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal or args.music else MIX))}
+              "mix": dict(zip(KINDS, TONAL_MIX if args.tonal or args.music or args.effects else MIX))}
     if not args.no_folds:
         report["folds"] = leave_one_noise_out(args.fold_n, args.fold_epochs, seed=args.seed)
         write_json(report, args.results)
     start = time.perf_counter()
     _, history = train_detector(args.out, n=args.n, epochs=args.epochs, seed=args.seed, tonal=args.tonal,
-                                music=args.music, learning_rate=args.learning_rate, **({"mix": TONAL_MIX} if args.tonal or args.music else {}))
+                                music=args.music, effects=args.effects, learning_rate=args.learning_rate,
+                                **({"mix": TONAL_MIX} if args.tonal or args.music or args.effects else {}))
     seconds = time.perf_counter() - start
     print(f"{DETECTOR_ENCODING} detector: {args.n} examples, {args.epochs} epochs, {seconds:.0f} s; "
           f"training accuracy per epoch {[round(a, 3) for a in history['accuracy']]}")
@@ -240,5 +251,5 @@ if __name__ == "__main__":
 
     try:
         main()
-    except MissingSynthesizer as error:  # rendered music needs Debian packages: one line, no traceback
+    except (MissingSynthesizer, ValueError) as error:  # Debian packages missing: one line, no traceback
         sys.exit(f"error: {error}")

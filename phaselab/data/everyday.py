@@ -29,7 +29,8 @@ from phaselab.signal.audio import decode_audio, read_wav, write_wav
 
 __all__ = ["EVERYDAY_SOUNDS", "EXCERPT_START", "EverydayClips", "cut_everyday_excerpts", "everyday_clips",
            "everyday_root", "recording_clips", "GAME_MUSIC", "STAMP_SOUNDS_ROOT",
-           "STAMP_VOICES", "STAMP_SAME_SOUND", "stamp_sounds", "stamp_role"]
+           "STAMP_VOICES", "STAMP_SAME_SOUND", "stamp_sounds", "stamp_role", "EFFECTS_ROOT", "TRAINING_EFFECTS",
+           "effect_sounds"]
 
 EVERYDAY_SOUNDS: dict[str, tuple[str, float]] = {
     "brahms_hungarian_dance_5_us_army_strings": ("music", 10.0),
@@ -295,3 +296,54 @@ def stamp_sounds(role: str, per_recording: int = 4, root: str | os.PathLike = ST
 def stamp_role(name: str) -> str:
     """``validation`` or ``test``: the role of the stamp sound ``name`` in :func:`stamp_sounds`."""
     return ("validation", "test")[zlib.crc32(STAMP_SAME_SOUND.get(name, name).encode()) % 2]
+
+
+EFFECTS_ROOT = Path("/usr/share/games/widelands/data")
+"""Where Debian's ``widelands-data`` (GPL-2+; each sound's author, licence and freesound.org source in
+``sound/wl-sound-docu.csv``) installs the game's sound effects: real recordings of animals and crafts."""
+
+TRAINING_EFFECTS = ("sound/animals", "sound/farm", "world/critters", "sound/woodcutting", "sound/smiths",
+                    "sound/hammering", "sound/metal", "sound/mill", "sound/sawmill", "sound/stonecutting",
+                    "sound/fisher", "sound/atlanteans", "sound/barbarians", "sound/empire", "sound/other")
+"""Folders of :data:`EFFECTS_ROOT` a detector may *train* on (birds, wolves, crickets, a frog, farm animals, saws,
+hammers, bubbling, dishes): another game's sounds than the stamp sounds that validate and test, so no recording
+is in two roles. Left out: the interface's clicks and messages and ``sound/military`` (a call to arms)."""
+
+
+def effect_sounds(root: str | os.PathLike = EFFECTS_ROOT, folders: tuple[str, ...] = TRAINING_EFFECTS,
+                  quiet_db: float = -45.0) -> list[np.ndarray]:
+    """Every sound effect of ``folders``, whole, at RMS 0.1, then padded with silence to at least a second.
+
+    For a detector's noises (:func:`phaselab.data.augment.noise_segment` cuts them): a bark padded with
+    silence, not tiled into a string of barks.
+
+    Parameters
+    ----------
+    root : path-like
+        ``apt-get install widelands-data`` puts it at :data:`EFFECTS_ROOT`.
+    folders : tuple of str
+        Searched recursively for ``.ogg`` files.
+    quiet_db : float
+        Files quieter than this (dB RMS, full scale 0 dB) are left out.
+
+    Returns
+    -------
+    list of np.ndarray
+        Shape (samples,) each, float32, 16 kHz, at least 16000 samples.
+
+    Raises
+    ------
+    ValueError
+        If a folder is missing (the message says what to install).
+    """
+    sounds = []
+    for folder in (Path(root) / f for f in folders):
+        if not folder.is_dir():
+            raise ValueError(f"{folder}: no such folder (sound effects: apt-get install widelands-data)")
+        for path in sorted(folder.rglob("*.ogg")):
+            sound = decode_audio(path).astype(np.float64)
+            rms = float(np.sqrt(np.mean(np.square(sound))))
+            if 20 * np.log10(rms + 1e-20) > quiet_db:
+                sound = np.pad(sound * (0.1 / rms), (0, max(0, SAMPLE_RATE - len(sound))))
+                sounds.append(np.clip(sound, -1, 1).astype(np.float32))
+    return sounds

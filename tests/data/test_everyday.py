@@ -9,8 +9,11 @@ from phaselab import SAMPLE_RATE
 from phaselab.data.everyday import (
     EVERYDAY_SOUNDS,
     GAME_MUSIC,
+    EFFECTS_ROOT,
     STAMP_SAME_SOUND,
+    STAMP_SOUNDS_ROOT,
     cut_everyday_excerpts,
+    effect_sounds,
     everyday_clips,
     everyday_root,
     recording_clips,
@@ -155,3 +158,24 @@ def test_a_stamp_that_reuses_a_recording_follows_it() -> None:
         assert stamp_role(copy) == stamp_role(original)
     roles = [stamp_role(f"animals/n{i}") for i in range(200)]
     assert 0.4 < roles.count("test") / len(roles) < 0.6  # an even split, not everything on one side
+
+
+def test_effect_sounds_are_whole_padded_and_levelled(tmp_path: Path) -> None:
+    _stamp(tmp_path, "sound/animals/wolf_00", 2.5, level=0.5)
+    _stamp(tmp_path, "sound/animals/bird1_00", 0.3, level=0.02)
+    _stamp(tmp_path, "sound/animals/empty", 0.5, level=0.0)  # the game's silent placeholders: left out
+    _stamp(tmp_path, "sound/military/under_attack", 1.0)  # not a training folder
+    sounds = effect_sounds(tmp_path, ("sound/animals",))
+    assert sorted(len(s) for s in sounds) == [SAMPLE_RATE, int(2.5 * SAMPLE_RATE)]
+    bird = min(sounds, key=len)
+    sounding = bird[: np.flatnonzero(bird)[-1] + 1].astype(np.float64)
+    assert np.sqrt(np.mean(sounding ** 2)) == pytest.approx(0.1, rel=0.02)  # the recording's level, before the padding
+    assert not bird[SAMPLE_RATE // 3 :].any()  # padded with silence, not tiled
+    with pytest.raises(ValueError, match="apt-get install widelands-data"):
+        effect_sounds(tmp_path, ("sound/farm",))
+
+
+def test_training_validation_and_test_recordings_come_from_different_packages() -> None:
+    roots = [Path(folder).parents[len(Path(folder).parts) - 5] for folders in GAME_MUSIC.values() for folder in folders]
+    assert EFFECTS_ROOT not in roots and STAMP_SOUNDS_ROOT not in roots
+    assert not EFFECTS_ROOT.is_relative_to(STAMP_SOUNDS_ROOT) and not STAMP_SOUNDS_ROOT.is_relative_to(EFFECTS_ROOT)
