@@ -10,7 +10,10 @@ split by recording (never by clip). Chapter 06 scores speech detectors on them
 Six non-speech recordings cannot show a rate of 5 %: :func:`recording_clips` cuts one-second clips from
 any folder of recordings (OGG, Opus, WAV ... through :func:`phaselab.signal.audio.decode_audio`), so that a
 study can use music that Debian packages install (:data:`GAME_MUSIC`), never bundled: the budget of
-``data/`` is spent.
+``data/`` is spent. The same holds for two games' sound effects, real recordings of animals, instruments and
+household noises: Tux Paint's stamp sounds validate and test (:func:`stamp_sounds`, split by recording), the
+sound effects of Widelands are for training (:func:`effect_sounds`). Each role comes from its own package, so no
+recording is in two.
 """
 
 from __future__ import annotations
