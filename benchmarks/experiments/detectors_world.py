@@ -23,7 +23,8 @@ speech and the ROC AUC of speech against each negative set, with 95 % intervals 
 speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_world.detectors_world_study`).
 
 Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]
-[--keep 0.96] [--twins 0.04]``. ``--validate-only --music-weights FILE`` prints what a candidate music detector's
+[--keep 0.96] [--twins 0.04] [--ship]``; ``--ship`` also writes ``all_three_music_neg``'s thresholds, chosen before
+any test clip is scored, for :func:`phaselab.studies.detector.is_speech_everyday`. ``--validate-only --music-weights FILE`` prints what a candidate music detector's
 thresholds do on the validation material and scores no test clip: how a candidate is chosen (with the game music
 since session 20's second run; the comparison in FINDINGS 1.5b used rendered music and tonal sounds).
 ``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
@@ -45,6 +46,7 @@ import harness  # first: sets the environment before TensorFlow loads
 from phaselab.data.everyday import GAME_MUSIC, recording_clips, stamp_sounds
 
 from phaselab.atomic import write_json
+from phaselab.studies.detector import EVERYDAY_THRESHOLDS
 import numpy as np
 
 from phaselab.studies.detectors_world import (
@@ -83,9 +85,14 @@ def main() -> None:
                         help="another model in the place of is_speech_music (a candidate)")
     parser.add_argument("--validate-only", action="store_true",
                         help="choose the thresholds, print what they do on validation, score no test clip")
+    parser.add_argument("--ship", action="store_true",
+                        help="write all_three_music_neg's thresholds to phaselab/weights/speech_detector_everyday.json "
+                             "(is_speech_everyday's; the shipped music detector only, not in quick mode)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=harness.BUILD / "detectors_world.json" if quick else RESULTS)
     args = parser.parse_args()
+    if args.ship and (quick or args.music_weights is not None):
+        parser.error("--ship writes the shipped detector's thresholds: full mode, no --music-weights")
     detectors = world_detectors(args.music_weights)
     thresholds, validation = {}, {}
     cache: dict[str, dict[str, np.ndarray]] = {}  # "clips": validation audio by set; each part: its scores by set
@@ -120,6 +127,12 @@ def main() -> None:
                                if name in AGAINST_NEGATIVES else {})}
         validation[name].pop("taken", None)
         print(f"{name}: thresholds {thresholds[name]} chosen on validation: {validation[name]}", flush=True)
+    if args.ship:
+        write_json({"thresholds": thresholds["all_three_music_neg"], "chosen_on_validation":
+                    validation["all_three_music_neg"], "settings": {"keep": args.keep, "twins": args.twins,
+                    "speech_clips": args.speech_clips, "seed": args.seed}, "machine": harness.machine(),
+                    "made_by": "python benchmarks/experiments/detectors_world.py --ship"}, EVERYDAY_THRESHOLDS)
+        print(f"wrote {EVERYDAY_THRESHOLDS}")
     if args.validate_only:
         return
     sets = world_sets(args.speech_clips, args.background, args.seed)

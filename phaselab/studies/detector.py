@@ -15,6 +15,7 @@ detector is a :func:`phaselab.nn.encoding_nets.encoding_model` over
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -27,7 +28,7 @@ from phaselab.studies.speech_noise_models import speech_probability
 from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
 
 __all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "TONAL_WEIGHTS", "MUSIC_WEIGHTS", "TONAL_MIX",
-           "DETECTOR_ENCODING", "detector_study"]
+           "DETECTOR_ENCODING", "detector_study", "EVERYDAY_THRESHOLDS", "everyday_thresholds", "is_speech_everyday"]
 
 TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
 """The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises, made by
@@ -118,6 +119,86 @@ def speech_and_coherent(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     return min(silero_speech(audio, sr), is_speech(audio, sr))
 
 
+EVERYDAY_THRESHOLDS = SHIPPED_DETECTOR.parent / "speech_detector_everyday.json"
+"""The thresholds of :func:`is_speech_everyday` (``{"thresholds": {part: threshold}, ...}``), chosen on validation
+material and written by ``python benchmarks/experiments/detectors_world.py --ship`` (the ``all_three_music_neg``
+row of chapter 06's table)."""
+
+
+def everyday_thresholds(path: str | os.PathLike | None = None) -> dict[str, float]:
+    """The three thresholds of :func:`is_speech_everyday`: ``{"silero", "is_speech", "is_speech_music"}`` -> score.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Default :data:`EVERYDAY_THRESHOLDS`.
+
+    Examples
+    --------
+    >>> sorted(everyday_thresholds())
+    ['is_speech', 'is_speech_music', 'silero']
+    """
+    import json
+
+    return {k: float(v) for k, v in json.loads(Path(path or EVERYDAY_THRESHOLDS).read_text())["thresholds"].items()}
+
+
+def is_speech_everyday(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    """Speech by magnitude, by phase *and* by a detector that heard music and animals: phaselab's detector for the world.
+
+    A clip is speech only if all three say so, each above its own threshold (:func:`everyday_thresholds`):
+    Silero VAD (:func:`phaselab.studies.anchors.silero_speech`, magnitude: tells speech from music, but takes a
+    random-phase twin for speech), :func:`is_speech` (phase: rejects the twins, takes every resonator for
+    speech) and the same network trained with instrument music, tonal sounds and real sound effects among its
+    noises (:data:`MUSIC_WEIGHTS`). The thresholds were chosen on validation speakers, their twins and
+    validation non-speech (``choose_thresholds_against``), never on the sounds chapter 06 reports; its table
+    says what this detector (``all_three_music_neg``) does on held-out speakers, twins and everyday sounds.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n,)
+        Mono clip, any level; made for clips of about a second (a longer one is scored by each detector's most
+        speech-like window, as :func:`is_speech` does).
+    sr : int
+        Its sample rate in Hz.
+
+    Returns
+    -------
+    float
+        In [0, 1]; above 0.5 means speech: the smallest of the three scores, each first mapped so that its
+        threshold lands on 0.5 (:func:`phaselab.studies.detectors_world.rescaled`).
+
+    Examples
+    --------
+    >>> is_speech_everyday(np.zeros(16000)) < 0.5
+    True
+    """
+    from phaselab.studies.anchors import silero_speech
+    from phaselab.studies.detectors_world import rescaled
+
+    thresholds = everyday_thresholds()
+    windows = _windows(audio, sr, "is_speech_everyday")
+    scores = {"silero": silero_speech(audio, sr), "is_speech": float(speech_scores(windows).max()),
+              "is_speech_music": float(speech_scores(windows, load_detector(MUSIC_WEIGHTS)).max())}
+    return float(min(rescaled(np.array([scores[part]]), thresholds[part])[0] for part in scores))
+
+
+def _windows(audio: np.ndarray, sr: int, name: str) -> np.ndarray:
+    """A clip at 16 kHz as windows of MODEL_SAMPLES (zero-padded, or cut with hop half a window)."""
+    audio = np.asarray(audio, dtype=np.float64)
+    if audio.ndim != 1 or audio.size == 0:
+        raise ValueError(f"{name} expects a non-empty mono clip of shape (n,), got shape {audio.shape}")
+    if sr != SAMPLE_RATE:
+        divisor = np.gcd(int(sr), SAMPLE_RATE)
+        audio = resample_poly(audio, SAMPLE_RATE // divisor, int(sr) // divisor)
+    if len(audio) <= MODEL_SAMPLES:
+        return np.pad(audio, (0, MODEL_SAMPLES - len(audio)))[None]
+    starts = list(range(0, len(audio) - MODEL_SAMPLES + 1, MODEL_SAMPLES // 2))
+    if starts[-1] != len(audio) - MODEL_SAMPLES:
+        starts.append(len(audio) - MODEL_SAMPLES)
+    return np.stack([audio[s : s + MODEL_SAMPLES] for s in starts])
+
+
 def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     """Probability that a clip is speech rather than noise, by the shipped detector.
 
@@ -135,20 +216,7 @@ def is_speech(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     float
         In [0, 1]; above 0.5 means speech.
     """
-    audio = np.asarray(audio, dtype=np.float64)
-    if audio.ndim != 1 or audio.size == 0:
-        raise ValueError(f"is_speech expects a non-empty mono clip of shape (n,), got shape {audio.shape}")
-    if sr != SAMPLE_RATE:
-        divisor = np.gcd(int(sr), SAMPLE_RATE)
-        audio = resample_poly(audio, SAMPLE_RATE // divisor, int(sr) // divisor)
-    if len(audio) <= MODEL_SAMPLES:
-        windows = np.pad(audio, (0, MODEL_SAMPLES - len(audio)))[None]
-    else:
-        starts = list(range(0, len(audio) - MODEL_SAMPLES + 1, MODEL_SAMPLES // 2))
-        if starts[-1] != len(audio) - MODEL_SAMPLES:
-            starts.append(len(audio) - MODEL_SAMPLES)
-        windows = np.stack([audio[s : s + MODEL_SAMPLES] for s in starts])
-    return float(speech_scores(windows).max())
+    return float(speech_scores(_windows(audio, sr, "is_speech")).max())
 
 
 def detector_study(path: str | os.PathLike | None = None) -> dict[str, Any] | None:

@@ -72,9 +72,9 @@ def shipped_scores() -> dict[str, Any]:
     return json.loads(SHIPPED_SCORES.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def load_detector(path: str | os.PathLike = SHIPPED_DETECTOR) -> Any:
-    """The speech detector saved at ``path`` (default the shipped one), a ``keras.Model`` loaded once."""
+    """The speech detector saved at ``path`` (default the shipped one), a ``keras.Model`` loaded once (the last four kept)."""
     from phaselab.training.rundir import load_model
 
     path = Path(path)

@@ -125,6 +125,32 @@ def test_speech_and_coherent_needs_both_detectors(held_out: np.ndarray) -> None:
         assert speech_and_coherent(clip) == pytest.approx(min(silero_speech(clip), is_speech(clip)), abs=1e-6)
 
 
+def test_is_speech_everyday_needs_all_three_above_their_own_thresholds(held_out: np.ndarray) -> None:
+    from phaselab.studies.anchors import silero_speech
+    from phaselab.studies.detector import MUSIC_WEIGHTS, everyday_thresholds, is_speech_everyday
+    from phaselab.studies.detectors_world import rescaled
+
+    thresholds = everyday_thresholds()
+    assert set(thresholds) == {"silero", "is_speech", "is_speech_music"} and all(0 < t < 1 for t in thresholds.values())
+    rng = np.random.default_rng(5)
+    t = np.arange(16000) / 16000
+    chord = sum(np.sin(2 * np.pi * f * t) / (k + 1) for k, f in enumerate((220, 277.2, 329.6, 440)))
+    clips = [*held_out[:8, :16000], *(random_phase_twin(c, rng) for c in held_out[:4, :16000]), 0.2 * chord]
+    music = load_detector(MUSIC_WEIGHTS)
+    said = []
+    for clip in clips:
+        parts = {"silero": silero_speech(clip), "is_speech": is_speech(clip),
+                 "is_speech_music": float(speech_scores(np.pad(clip, (0, MODEL_SAMPLES - len(clip)))[None], music)[0])}
+        score = is_speech_everyday(clip)
+        mapped = [rescaled(np.array([parts[k]]), thresholds[k])[0] for k in parts]
+        assert score == pytest.approx(min(mapped), abs=1e-5)  # the smallest, each threshold mapped to 0.5
+        assert (score > 0.5) == all(parts[k] > thresholds[k] for k in parts)
+        said.append(score > 0.5)
+    assert sum(said[:8]) >= 6 and not any(said[8:])  # most words; no twin, no chord
+    with pytest.raises(ValueError, match="mono"):
+        is_speech_everyday(np.zeros((2, 100)))
+
+
 def test_tonal_sounds_are_seeded_and_cycle_through_the_kinds() -> None:
     tonal_sounds = _detector_script().tonal_sounds
     first, second = tonal_sounds(6, 0.5, seed=2), tonal_sounds(6, 0.5, seed=2)

@@ -189,3 +189,25 @@ def test_the_readme_quotes_the_committed_world_rates() -> None:
     assert f"Silero {rates['silero']['game music']['rate']:.3f}): on game music all three targets are met" in readme
     assert all(x["all_three_music_neg"]["game music"]["high"] < 0.05 for x in seeds)  # "every interval below 5 %"
     assert f"they take {three('everyday non-speech')} (mostly a celesta): not met" in readme
+
+
+def test_the_shipped_everyday_thresholds_are_those_of_the_committed_run() -> None:
+    from phaselab.studies.detector import EVERYDAY_THRESHOLDS, everyday_thresholds
+
+    shipped = json.loads(EVERYDAY_THRESHOLDS.read_text())
+    study = detectors_world_study()
+    assert everyday_thresholds() == pytest.approx(study["thresholds"]["all_three_music_neg"], abs=1e-12)
+    assert shipped["chosen_on_validation"] == study["chosen_on_validation"]["all_three_music_neg"]
+    assert study["settings"]["music_weights"] is None  # measured with the shipped music detector
+
+
+def test_ship_is_refused_where_it_would_write_other_thresholds() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "experiments" / "detectors_world.py"
+    result = subprocess.run([sys.executable, str(script), "--ship"], capture_output=True, text=True,
+                            env={**os.environ, "PHASELAB_QUICK": "1"}, timeout=300)
+    assert result.returncode == 2 and "--ship writes the shipped detector's thresholds" in result.stderr
