@@ -8,6 +8,9 @@ Measured on material the model never trained on:
 - **other spoken words**: ``data/other_words/`` (``--other-words``), 36 words
   that are none of the 35 Speech Commands words, read by one professional speaker (Debian's
   ``asterisk-core-sounds-en-wav``, CC BY-SA 3.0), one 1 s window each;
+- **other voices** (``--other-voices``, none by default): more words that are no command, by other people, e.g.
+  word trees (:func:`phaselab.data.real.word_tree`) of the spoken stamp descriptions of Debian's
+  ``tuxpaint-stamps-default`` in languages no model trained on;
 - **everyday sounds**: the WAV files or folders given with ``--everyday`` (music, animals, ...;
   none by default), cut into consecutive 1 s windows (:func:`phaselab.training.rejection.sound_windows`).
 
@@ -61,7 +64,7 @@ from phaselab.training.scores import classification_scores
 from phaselab.training.shipped import shipped_model_path
 
 RESULTS = harness.RESULTS / "false_alarms.json"
-TARGETS = {"macro_f1_loss": 0.01, "everyday": 0.05, "other_words": 0.10}
+TARGETS = {"macro_f1_loss": 0.01, "everyday": 0.05, "other_words": 0.10, "other_voices": 0.10}
 """Issue 26, item 3: at most 0.01 macro F1 lost on the real test speakers, at most 5 % of everyday
 sounds and 10 % of other spoken words taken for commands."""
 SWEEP = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -117,6 +120,9 @@ def main() -> None:
     parser.add_argument("--everyday", nargs="*", default=[], help="everyday non-speech WAV files or folders")
     parser.add_argument("--other-words", nargs="*", default=[str(data_dir() / "other_words")],
                         help="spoken words that are no command (default: data/other_words)")
+    parser.add_argument("--other-voices", nargs="*", default=[],
+                        help="more spoken words that are no command, by other people (e.g. a word tree of Tux Paint's "
+                             "spoken stamp descriptions in languages no model trained on); none by default")
     parser.add_argument("--max-loss", type=float, default=0.01, help="macro F1 the threshold may cost on validation")
     parser.add_argument("--model", type=Path, default=shipped_model_path(),
                         help="a .keras file or run directory (default: the shipped keyword model)")
@@ -128,7 +134,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="phaselab-telephone-") as folder:
         phone_truth, phone_p = harness.split_probabilities(model, telephone_tree(Path(folder) / "phone"), "test")
     telephone = classification_scores(phone_truth, decide(phone_p, 0.0), CLASSES)
-    material = {"other_words": args.other_words, "everyday": args.everyday,
+    material = {"other_words": args.other_words, "other_voices": args.other_voices, "everyday": args.everyday,
                 "background_heard_in_training": [str(resolve_data_root("real") / "_background_noise_")]}
     found = {name: false_alarms(model, paths) for name, paths in material.items() if paths}
     probabilities = {name: f["probabilities"] for name, f in found.items()}
@@ -136,7 +142,7 @@ def main() -> None:
     before, after = rates(truth, p, probabilities, 0.0), rates(truth, p, probabilities, chosen["threshold"])
     loss = before["macro_f1"] - after["macro_f1"]
     met = {"macro_f1_loss": loss <= TARGETS["macro_f1_loss"]}
-    for name in ("everyday", "other_words"):
+    for name in ("everyday", "other_words", "other_voices"):
         met[name] = after[name] <= TARGETS[name] if name in after else None
     speech = {"test": split_speech("test"), **{name: silero_scores(sound_windows(paths)[0])
                                                for name, paths in material.items() if paths}}
@@ -148,7 +154,8 @@ def main() -> None:
     gated = rates(truth, p, probabilities, gate_choice["threshold"], speech, gate_choice["floor"])
     gate_loss = before["macro_f1"] - gated["macro_f1"]
     met_gate = {"macro_f1_loss": gate_loss <= TARGETS["macro_f1_loss"],
-                **{name: gated[name] <= TARGETS[name] if name in gated else None for name in ("everyday", "other_words")}}
+                **{name: gated[name] <= TARGETS[name] if name in gated else None
+                   for name in ("everyday", "other_words", "other_voices")}}
     result = {
         "command": "python benchmarks/experiments/false_alarms.py " + " ".join(sys.argv[1:]),
         "model": (str(args.model.resolve().relative_to(harness.REPO)) if args.model.resolve().is_relative_to(harness.REPO)
@@ -173,7 +180,8 @@ def main() -> None:
         "floor_sweep_for_the_record": floor_sweep,
     }
     write_json(result, args.out)
-    names = [n for n in ("unknown_words", "other_words", "everyday", "background_heard_in_training") if n in before]
+    names = [n for n in ("unknown_words", "other_words", "other_voices", "everyday", "background_heard_in_training")
+             if n in before]
     print(f"threshold {chosen['threshold']:.2f}, chosen on the validation split (macro F1 {chosen['macro_f1_argmax']:.3f}"
           f" -> {chosen['macro_f1']:.3f}, at most {args.max_loss} lost)")
     print(f"{'':<24}{'macro F1':>9}" + "".join(f"{n:>30}" for n in names))

@@ -1,8 +1,9 @@
 """``phaselab data``: get the data the notebooks and the trainer read.
 
 ``phaselab data download`` (:mod:`phaselab.data.download`), ``phaselab data synth`` and
-``phaselab data samples`` (:mod:`phaselab.data.synth`), ``phaselab data real``
-(:mod:`phaselab.data.real`): the parsers live here, the work in those modules.
+``phaselab data samples`` (:mod:`phaselab.data.synth`), ``phaselab data real`` and ``phaselab data words``
+(:mod:`phaselab.data.real`), ``phaselab data everyday`` (:mod:`phaselab.data.everyday`): the parsers live
+here, the work in those modules.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from phaselab.data.download import (
     download_speech_commands,
 )
 from phaselab.data.everyday import cut_everyday_excerpts
-from phaselab.data.real import bundle_real_speech
+from phaselab.data.real import bundle_real_speech, word_tree
 from phaselab.data.speech_commands import VERSIONS
 from phaselab.data.synth import (
     SAMPLE_WORDS,
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     register_synth(actions)
     register_real(actions)
     register_everyday(actions)
+    register_words(actions)
 
 
 def register_download(subparsers: argparse._SubParsersAction) -> None:
@@ -153,3 +155,31 @@ def register_everyday(subparsers: argparse._SubParsersAction) -> None:
                         help="destination directory (default %(default)s)")
     parser.add_argument("--force", action="store_true", help="replace WAVs already in --out")
     parser.set_defaults(func=_run_everyday)
+
+
+def _run_words(args: argparse.Namespace) -> int:
+    out = word_tree(args.source, args.out, exclude=args.exclude, max_seconds=args.max_seconds, speaker=args.speaker,
+                    force=args.force, pattern=args.pattern, limit=args.limit)
+    print(f"wrote {out} ({sum(1 for _ in out.rglob('*.wav'))} words)")
+    return 0
+
+
+def register_words(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``words`` action to ``phaselab data``."""
+    parser = subparsers.add_parser(
+        "words",
+        help="a training-only tree of extra unknown words (one-word recordings)",
+        description="Turn a folder of one-word recordings into a Speech Commands tree whose every clip is "
+        "training data for the unknown class (phaselab.data.real.word_tree); train on it beside another tree "
+        "with `phaselab train --data real,OUT`.",
+    )
+    parser.add_argument("--source", required=True, type=Path,
+                        help="folder of recordings (e.g. /usr/share/asterisk/sounds/en, /usr/share/tuxpaint/stamps)")
+    parser.add_argument("--out", required=True, type=Path, help="the tree to write")
+    parser.add_argument("--pattern", default="*.wav", help="which files, a glob at any depth (default %(default)s)")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many words, evenly spread")
+    parser.add_argument("--speaker", default="extra", help="speaker id of every clip (default %(default)s)")
+    parser.add_argument("--exclude", nargs="*", default=[], help="words kept out (held out for testing)")
+    parser.add_argument("--max-seconds", type=float, default=1.3, help="longer recordings are phrases, left out")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    parser.set_defaults(func=_run_words)

@@ -336,10 +336,12 @@ def counts_markdown(root: str | os.PathLike) -> str:
 
 
 def word_tree(source: str | os.PathLike, out: str | os.PathLike, exclude: Iterable[str] = (),
-              max_seconds: float = 1.3, speaker: str = "extra", force: bool = False) -> Path:
+              max_seconds: float = 1.3, speaker: str = "extra", force: bool = False, pattern: str = "*.wav",
+              limit: int | None = None) -> Path:
     """A training-only Speech Commands tree of single spoken words: ``unknown`` material beyond the 25 words.
 
-    Every WAV under ``source`` (sub-folders included) at most ``max_seconds`` long is one word, named by its
+    Every file matching ``pattern`` under ``source`` (sub-folders included; WAV, or any format ffmpeg decodes, through
+    :func:`phaselab.signal.audio.decode_audio`) at most ``max_seconds`` long is one word, named by its
     file stem; it is kept unless one of the stem's tokens (split at ``-``, ``_`` and ``/``; ``digits/h-hundred``
     gives ``digits``, ``h``, ``hundred``) is a command of :data:`~phaselab.data.labels.COMMANDS` or in
     ``exclude`` (words kept for testing, so that none of them is heard in training). Each kept word becomes
@@ -359,6 +361,11 @@ def word_tree(source: str | os.PathLike, out: str | os.PathLike, exclude: Iterab
         Longer recordings are phrases, left out.
     speaker : str
         The speaker id of every clip (one speaker read them all).
+    pattern : str
+        Which files (a glob, matched at any depth): ``*_desc_fr.ogg`` takes the French descriptions of Tux Paint's
+        stamps (``apt-get install tuxpaint-stamps-default``).
+    limit : int, optional
+        Keep at most this many words, evenly spread over the sorted candidates (a cap, not a random draw).
 
     Returns
     -------
@@ -370,7 +377,7 @@ def word_tree(source: str | os.PathLike, out: str | os.PathLike, exclude: Iterab
     import numpy as np
 
     from phaselab import SAMPLE_RATE
-    from phaselab.signal.audio import read_wav, write_wav
+    from phaselab.signal.audio import decode_audio, read_wav, write_wav
 
     source, out = Path(source), Path(out)
     if not source.is_dir():
@@ -378,13 +385,17 @@ def word_tree(source: str | os.PathLike, out: str | os.PathLike, exclude: Iterab
     if out.exists() and not force:
         raise ValueError(f"{out} exists; pass force=True (--force) to replace it")
     banned = set(COMMANDS) | {word.lower() for word in exclude}
+    candidates = []
+    for path in sorted(source.rglob(pattern)):
+        stem = path.relative_to(source).with_suffix("").as_posix().lower()
+        if path.is_file() and not set(re.split(r"[-_/]", stem)) & banned:
+            candidates.append((path, stem))
+    if limit is not None and len(candidates) > limit:
+        candidates = [candidates[i] for i in np.linspace(0, len(candidates) - 1, limit).round().astype(int)]
     kept = 0
     with atomic_dir(out) as tmp:
-        for path in sorted(source.rglob("*.wav")):
-            stem = path.relative_to(source).with_suffix("").as_posix().lower()
-            if set(re.split(r"[-_/]", stem)) & banned:
-                continue
-            audio = read_wav(path)
+        for path, stem in candidates:
+            audio = read_wav(path) if path.suffix.lower() == ".wav" else decode_audio(path)
             if len(audio) > max_seconds * SAMPLE_RATE or not np.any(audio):
                 continue
             if len(audio) > SAMPLE_RATE:

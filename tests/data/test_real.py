@@ -208,3 +208,32 @@ def test_word_tree_adds_training_only_unknown_words(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no recording"):
         word_tree(source, tmp_path / "w3", exclude=["hello", "timer", "hundred"])
     assert not (tmp_path / "w3").exists() and not list(tmp_path.glob(".part-*"))
+
+
+def test_word_tree_reads_other_formats_by_pattern_and_caps_the_count(tmp_path: Path) -> None:
+    from encoded_audio import write_ogg
+
+    source = tmp_path / "stamps"
+    rng = np.random.default_rng(1)
+    for i, name in enumerate(["apple", "bear", "cat_x", "stop_sign", "dog", "eel", "fig"]):
+        (source / "food").mkdir(parents=True, exist_ok=True)
+        write_ogg(source / "food" / f"{name}_desc_fr.ogg", 0.1 * rng.standard_normal(50000))
+        write_ogg(source / "food" / f"{name}_desc_es.ogg", 0.1 * rng.standard_normal(50000))
+    out = word_tree(source, tmp_path / "fr", pattern="*_desc_fr.ogg", speaker="fr", limit=3)
+    kept = sorted(p.parent.name for p in out.rglob("*.wav"))
+    assert kept == ["food_apple_desc_fr", "food_cat_x_desc_fr", "food_fig_desc_fr"]  # no Spanish, no "stop"; spread
+    assert all(len(read_wav(p)) == 16000 for p in out.rglob("*.wav"))
+
+
+def test_cli_writes_a_word_tree_and_refuses_a_missing_source_in_one_line(tmp_path: Path) -> None:
+    source = tmp_path / "prompts"
+    source.mkdir()
+    for name in ("hello", "goodbye", "left"):
+        write_wav(source / f"{name}.wav", 0.1 * np.random.default_rng(2).standard_normal(8000).astype(np.float32))
+    run = subprocess.run([sys.executable, "-m", "phaselab", "data", "words", "--source", str(source), "--out",
+                          str(tmp_path / "w"), "--speaker", "p", "--limit", "5"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "(2 words)" in run.stdout and sorted(p.name for p in (tmp_path / "w").iterdir() if p.is_dir()) == ["goodbye", "hello"]
+    run = subprocess.run([sys.executable, "-m", "phaselab", "data", "words", "--source", str(tmp_path / "none"),
+                          "--out", str(tmp_path / "w2")], capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
