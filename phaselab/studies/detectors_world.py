@@ -46,7 +46,7 @@ import numpy as np
 from phaselab import SAMPLE_RATE
 
 __all__ = ["POSITIVE", "NEGATIVES", "COMBINED", "CHOSEN", "AGAINST_NEGATIVES", "with_combined", "rescaled", "choose_thresholds",
-           "choose_thresholds_against", "TABLE_SETS",
+           "choose_thresholds_against", "TABLE_SETS", "paired_rate_difference",
            "TARGETS", "DETECTOR_NOTES", "heldout_speech", "twins_of", "world_sets", "world_detectors", "score_world",
            "summarise_world", "detectors_world_study", "plot_world_rocs", "format_world_table"]
 
@@ -475,6 +475,49 @@ def summarise_world(scores: Mapping[str, Mapping[str, Sequence[float]]], groups:
             low, high = _interval(boot)
             aucs[detector][name] = {"auc": _auc(positive, negative), "low": low, "high": high}
     return {"rates": rates, "auc": aucs}
+
+
+def paired_rate_difference(scores: Mapping[str, Mapping[str, Sequence[float]]], groups: Mapping[str, Sequence[str]],
+                           first: str, second: str, set_name: str = "held-out non-speech", resamples: int = 2000,
+                           threshold: float = 0.5, seed: int = 0) -> dict[str, float]:
+    """Share of a set taken for speech by ``first`` minus that by ``second``, on the same clips, with a paired interval.
+
+    Both detectors scored the same clips, so the bootstrap resamples the set's groups (recordings, speakers)
+    once for both: the interval of the *difference*, narrower than the two rates' intervals side by side. An
+    interval that contains zero is no evidence of a difference.
+
+    Parameters
+    ----------
+    scores, groups
+        As in :func:`summarise_world` (pooled sets such as ``held-out non-speech`` are made here too).
+    first, second : str
+        Detectors.
+    set_name : str
+        The set.
+
+    Returns
+    -------
+    dict
+        ``difference``, ``low``, ``high`` (95 % interval), ``clips``, ``groups``.
+
+    Examples
+    --------
+    >>> scores = {"a": {"m": [0.9, 0.9, 0.1, 0.9]}, "b": {"m": [0.1, 0.1, 0.1, 0.9]}}
+    >>> d = paired_rate_difference(scores, {"m": ["r1", "r2", "r3", "r4"]}, "a", "b", "m", resamples=200)
+    >>> d["difference"], d["low"] <= 0.5 <= d["high"]
+    (0.5, True)
+    """
+    taken_first = _with_pooled(scores[first])[set_name] > threshold
+    taken_second = _with_pooled(scores[second])[set_name] > threshold
+    index = _group_index(_with_pooled(groups)[set_name])
+    rng = np.random.default_rng(seed)
+    boot = []
+    for _ in range(resamples):
+        chosen = _resample(index, rng)
+        boot.append(float(taken_first[chosen].mean() - taken_second[chosen].mean()))
+    low, high = _interval(boot)
+    return {"difference": float(taken_first.mean() - taken_second.mean()), "low": low, "high": high,
+            "clips": int(len(taken_first)), "groups": len(index)}
 
 
 def _cell(entry: Mapping[str, Any], key: str) -> str:

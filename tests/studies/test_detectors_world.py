@@ -211,3 +211,19 @@ def test_ship_is_refused_where_it_would_write_other_thresholds() -> None:
     result = subprocess.run([sys.executable, str(script), "--ship"], capture_output=True, text=True,
                             env={**os.environ, "PHASELAB_QUICK": "1"}, timeout=300)
     assert result.returncode == 2 and "--ship writes the shipped detector's thresholds" in result.stderr
+
+
+def test_paired_difference_resamples_recordings_once_for_both_detectors() -> None:
+    from phaselab.studies.detectors_world import paired_rate_difference
+
+    rng = np.random.default_rng(7)
+    base = rng.random(200)
+    groups = {"game music": np.repeat([f"r{i}" for i in range(50)], 4), "animals and objects": np.array(["x"] * 10)}
+    scores = {"a": {"game music": base, "animals and objects": np.full(10, 0.9)},
+              "same": {"game music": base.copy(), "animals and objects": np.full(10, 0.9)},
+              "stricter": {"game music": base - 0.2, "animals and objects": np.full(10, 0.9)}}
+    same = paired_rate_difference(scores, groups, "a", "same", resamples=100)
+    assert same["difference"] == same["low"] == same["high"] == 0.0 and same["clips"] == 210 and same["groups"] == 51
+    stricter = paired_rate_difference(scores, groups, "a", "stricter", "game music", resamples=300)
+    assert stricter["difference"] == pytest.approx(np.mean((base > 0.5) & (base <= 0.7)))
+    assert 0 < stricter["low"] < stricter["difference"] < stricter["high"]  # every resample: a is never stricter
