@@ -18,10 +18,12 @@ was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 60 
 (before training ran through :func:`~phaselab.training.loop.train`).
 
 ``--music 200`` adds 200 pieces of rendered instrument music as well (:func:`phaselab.data.tones.rendered_music`,
-FluidSynth and Debian's General MIDI sound font: ``apt-get install fluidsynth fluid-soundfont-gm``); the music
-detector was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --n 4000
---epochs 16 --no-folds --out phaselab/weights/speech_detector_music.keras --results
-benchmarks/results/speech_detector_music.json``.
+FluidSynth and Debian's General MIDI sound font: ``apt-get install fluidsynth fluid-soundfont-gm``). ``--effects``
+adds the real sound effects of another game (:func:`phaselab.data.everyday.effect_sounds`, ``apt-get install
+widelands-data``). The music detector was made by ``python benchmarks/experiments/train_speech_detector.py --tonal 100
+--music 200 --effects --n 4000 --epochs 16 --no-folds --seed 2 --out phaselab/weights/speech_detector_music.keras
+--results benchmarks/results/speech_detector_music.json``: of that recipe and the one without ``--effects``, three
+seeds each, the model whose thresholds took the least validation non-speech (``benchmarks/FINDINGS.md``, 1.5b).
 """
 
 from __future__ import annotations
