@@ -74,7 +74,8 @@ experiments: setup
 	$(BIN)/python benchmarks/experiments/encodings_real.py --seeds 0 1 2
 	$(BIN)/python benchmarks/experiments/speech_noise_models.py
 	$(BIN)/python benchmarks/experiments/train_speech_detector.py
-	$(BIN)/python benchmarks/experiments/detectors_world.py  # needs Debian game music: apt-get install warzone2100-music lincity-ng-data supertux-data
+	$(BIN)/python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --effects --n 4000 --epochs 16 --no-folds --seed 2 --out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json  # needs apt-get install fluidsynth fluid-soundfont-gm widelands-data
+	$(BIN)/python benchmarks/experiments/detectors_world.py --ship  # needs apt-get install warzone2100-music lincity-ng-data supertux-data tuxpaint-stamps-default
 	$(BIN)/python benchmarks/experiments/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:

@@ -39,11 +39,13 @@ phaselab/weights/speech_detector_tonal.keras --results benchmarks/results/speech
 fewer twins. Not the default detector."""
 
 MUSIC_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_music.keras"
-"""The same model trained with rendered instrument music (FluidSynth, General MIDI) as well as the tonal sounds
-among its noises, made by ``python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --n 4000 --epochs 16
---no-folds --out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``
-(``mix=TONAL_MIX``, seed 0), chosen on validation over the same recipe with 60 and 60 sounds, 2,000 examples
-and 12 epochs (``benchmarks/FINDINGS.md``, 1.5b). Chapter 06, section 6 measures it. Not the default detector."""
+"""The same model trained with rendered instrument music (FluidSynth, General MIDI), tonal sounds and real sound
+effects of animals and crafts (:func:`phaselab.data.everyday.effect_sounds`) among its noises, made by ``python
+benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --effects --n 4000 --epochs 16 --no-folds
+--seed 2 --out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json``
+(``mix=TONAL_MIX``). Of six candidates (that recipe and the one without ``--effects``, seeds 0 to 2), the one whose
+thresholds in :func:`is_speech_everyday` took the least validation non-speech (``benchmarks/FINDINGS.md``, 1.5b).
+Chapter 06, section 6 measures it. Not the default detector: a part of :func:`is_speech_everyday`."""
 
 TONAL_MIX = (0.5, 0.15, 0.05, 0.25, 0.05)
 """Its mix of :data:`~phaselab.studies.speech_noise.KINDS`: more of the ``noise`` kind, which holds the tonal sounds."""

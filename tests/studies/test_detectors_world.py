@@ -11,6 +11,7 @@ from phaselab.studies.detectors_world import (
     choose_thresholds_against,
     detectors_world_study,
     format_world_table,
+    paired_rate_difference,
     plot_world_rocs,
     rescaled,
     score_world,
@@ -181,14 +182,20 @@ def test_the_readme_quotes_the_committed_world_rates() -> None:
     assert (f"({both['speech']['rate']:.3f}, {1 - both['twin']['rate']:.3f}, "
             f"{both['everyday non-speech']['rate']:.3f})") in readme
     assert f"Silero VAD takes {rates['silero']['twin']['rate']:.3f} of the random-phase twins" in readme
-    seeds = [rates] + [detectors_world_study(results_dir() / f"detectors_world_music_s{s}.json")["rates"] for s in (1, 2)]
-    def three(name: str) -> str:
-        return ", ".join(f"{x['all_three_music_neg'][name]['rate']:.3f}" for x in seeds)
-    assert (f"the three keep {three('speech')} of the words, take {three('twin')} of the twins and "
-            f"{three('game music')} of a third game's 51 pieces for speech") in readme
-    assert f"Silero {rates['silero']['game music']['rate']:.3f}): on game music all three targets are met" in readme
-    assert all(x["all_three_music_neg"]["game music"]["high"] < 0.05 for x in seeds)  # "every interval below 5 %"
-    assert f"they take {three('everyday non-speech')} (mostly a celesta): not met" in readme
+    shipped = rates["all_three_music_neg"]
+    assert (f"it keeps {shipped['speech']['rate']:.3f} of the words, takes {shipped['twin']['rate']:.3f} of the twins and "
+            f"{shipped['held-out non-speech']['rate']:.3f} of {shipped['held-out non-speech']['clips']} clips of "
+            f"{shipped['held-out non-speech']['groups']} non-speech recordings for speech (95 % interval "
+            f"{shipped['held-out non-speech']['low']:.3f}-{shipped['held-out non-speech']['high']:.3f}; Silero "
+            f"{rates['silero']['held-out non-speech']['rate']:.3f}") in readme
+    assert shipped["held-out non-speech"]["high"] < 0.05 and shipped["speech"]["rate"] >= 0.95 and shipped["twin"]["rate"] <= 0.05
+    study = detectors_world_study()
+    assert paired_rate_difference(study["scores"], study["groups"], "silero", "all_three_music_neg")["low"] > 0
+    assert f"animal and object sounds alone are at {shipped['animals and objects']['rate']:.3f}" in readme
+    others = [detectors_world_study(results_dir() / f"detectors_world_effects_s{s}.json")["rates"]["all_three_music_neg"]
+              for s in (1, 0)]
+    assert (f"would have given {others[0]['held-out non-speech']['rate']:.3f} and "
+            f"{others[1]['held-out non-speech']['rate']:.3f}") in readme
 
 
 def test_the_shipped_everyday_thresholds_are_those_of_the_committed_run() -> None:
@@ -214,8 +221,6 @@ def test_ship_is_refused_where_it_would_write_other_thresholds() -> None:
 
 
 def test_paired_difference_resamples_recordings_once_for_both_detectors() -> None:
-    from phaselab.studies.detectors_world import paired_rate_difference
-
     rng = np.random.default_rng(7)
     base = rng.random(200)
     groups = {"game music": np.repeat([f"r{i}" for i in range(50)], 4), "animals and objects": np.array(["x"] * 10)}
