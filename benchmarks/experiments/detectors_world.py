@@ -25,8 +25,9 @@ speakers and recordings; chapter 06 reads it (:func:`phaselab.studies.detectors_
 Run: ``python benchmarks/experiments/detectors_world.py [--speech-clips N] [--background 20] [--resamples 1000]
 [--keep 0.96] [--twins 0.04] [--ship]``; ``--ship`` also writes ``all_three_music_neg``'s thresholds, chosen before
 any test clip is scored, for :func:`phaselab.studies.detector.is_speech_everyday`. ``--validate-only --music-weights FILE`` prints what a candidate music detector's
-thresholds do on the validation material and scores no test clip: how a candidate is chosen (with the game music
-since session 20's second run; the comparison in FINDINGS 1.5b used rendered music and tonal sounds).
+thresholds do on the validation material and scores no test clip: how a candidate is chosen (game music since
+session 20's second run, the stamp sounds too since session 21; the first comparison in FINDINGS 1.5b used rendered
+music and tonal sounds).
 ``PHASELAB_QUICK=1`` shrinks the clip counts (every detector is still scored) and writes to ``build/``
 unless ``--out`` is given.
 """
