@@ -28,7 +28,8 @@ from phaselab.studies.speech_noise_models import speech_probability
 from phaselab.training.shipped import SHIPPED_DETECTOR, load_detector
 
 __all__ = ["is_speech", "speech_scores", "clip_scores", "speech_and_coherent", "TONAL_WEIGHTS", "MUSIC_WEIGHTS", "TONAL_MIX",
-           "DETECTOR_ENCODING", "detector_study", "EVERYDAY_THRESHOLDS", "everyday_thresholds", "is_speech_everyday"]
+           "DETECTOR_ENCODING", "detector_study", "EVERYDAY_THRESHOLDS", "everyday_thresholds", "is_speech_everyday",
+           "everyday_scores"]
 
 TONAL_WEIGHTS = SHIPPED_DETECTOR.parent / "speech_detector_tonal.keras"
 """The same model trained with synthetic tonal sounds (music, strings, chirps...) among its noises, made by
@@ -183,6 +184,37 @@ def is_speech_everyday(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     scores = {"silero": silero_speech(audio, sr), "is_speech": float(speech_scores(windows).max()),
               "is_speech_music": float(speech_scores(windows, load_detector(MUSIC_WEIGHTS)).max())}
     return float(min(rescaled(np.array([scores[part]]), thresholds[part])[0] for part in scores))
+
+
+def everyday_scores(audio: np.ndarray) -> np.ndarray:
+    """:func:`is_speech_everyday` of every clip of a batch of 16 kHz clips up to :data:`~phaselab.constants.MODEL_SAMPLES` long.
+
+    For a gate in front of a keyword model (``benchmarks/experiments/false_alarms.py``) and for tables: the three
+    parts score the whole batch at once.
+
+    Parameters
+    ----------
+    audio : np.ndarray, shape (n, samples), float
+        ``samples`` at most ``MODEL_SAMPLES``; zero-padded as :func:`clip_scores` pads.
+
+    Returns
+    -------
+    np.ndarray, shape (n,), float64
+        In [0, 1]; above 0.5 means speech.
+
+    Examples
+    --------
+    >>> everyday_scores(np.zeros((2, 16000))).tolist() == [is_speech_everyday(np.zeros(16000))] * 2
+    True
+    """
+    from phaselab.studies.anchors import silero_scores
+    from phaselab.studies.detectors_world import rescaled
+
+    audio = np.asarray(audio, np.float32)
+    thresholds = everyday_thresholds()
+    parts = {"silero": silero_scores(audio), "is_speech": clip_scores(audio),
+             "is_speech_music": clip_scores(audio, load_detector(MUSIC_WEIGHTS))}
+    return np.min([rescaled(np.asarray(parts[k], np.float64), thresholds[k]) for k in parts], axis=0)
 
 
 def _windows(audio: np.ndarray, sr: int, name: str) -> np.ndarray:

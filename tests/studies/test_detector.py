@@ -147,6 +147,10 @@ def test_is_speech_everyday_needs_all_three_above_their_own_thresholds(held_out:
         assert (score > 0.5) == all(parts[k] > thresholds[k] for k in parts)
         said.append(score > 0.5)
     assert sum(said[:8]) >= 6 and not any(said[8:])  # most words; no twin, no chord
+    from phaselab.studies.detector import everyday_scores
+
+    batch = everyday_scores(np.stack(clips).astype(np.float32))  # the batch form a gate uses
+    np.testing.assert_allclose(batch, [is_speech_everyday(c.astype(np.float32)) for c in clips], atol=1e-4)
     with pytest.raises(ValueError, match="mono"):
         is_speech_everyday(np.zeros((2, 100)))
 
