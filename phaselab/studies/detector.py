@@ -177,13 +177,11 @@ def is_speech_everyday(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     True
     """
     from phaselab.studies.anchors import silero_speech
-    from phaselab.studies.detectors_world import rescaled
 
-    thresholds = everyday_thresholds()
     windows = _windows(audio, sr, "is_speech_everyday")
-    scores = {"silero": silero_speech(audio, sr), "is_speech": float(speech_scores(windows).max()),
-              "is_speech_music": float(speech_scores(windows, load_detector(MUSIC_WEIGHTS)).max())}
-    return float(min(rescaled(np.array([scores[part]]), thresholds[part])[0] for part in scores))
+    parts = {"silero": silero_speech(audio, sr), "is_speech": float(speech_scores(windows).max()),
+             "is_speech_music": float(speech_scores(windows, load_detector(MUSIC_WEIGHTS)).max())}
+    return float(_all_three(parts)[0])
 
 
 def everyday_scores(audio: np.ndarray) -> np.ndarray:
@@ -208,13 +206,19 @@ def everyday_scores(audio: np.ndarray) -> np.ndarray:
     True
     """
     from phaselab.studies.anchors import silero_scores
-    from phaselab.studies.detectors_world import rescaled
 
     audio = np.asarray(audio, np.float32)
-    thresholds = everyday_thresholds()
-    parts = {"silero": silero_scores(audio), "is_speech": clip_scores(audio),
-             "is_speech_music": clip_scores(audio, load_detector(MUSIC_WEIGHTS))}
-    return np.min([rescaled(np.asarray(parts[k], np.float64), thresholds[k]) for k in parts], axis=0)
+    return _all_three({"silero": silero_scores(audio), "is_speech": clip_scores(audio),
+                       "is_speech_music": clip_scores(audio, load_detector(MUSIC_WEIGHTS))})
+
+
+def _all_three(parts: dict[str, Any]) -> np.ndarray:
+    """The three parts' scores combined at the shipped thresholds, as chapter 06's ``all_three_music_neg``."""
+    from phaselab.studies.detectors_world import with_combined
+
+    name = "all_three_music_neg"
+    scores = {part: {"x": np.atleast_1d(np.asarray(value, np.float64))} for part, value in parts.items()}
+    return with_combined(scores, {name: everyday_thresholds()})[name]["x"]
 
 
 def _windows(audio: np.ndarray, sr: int, name: str) -> np.ndarray:
