@@ -10,6 +10,11 @@ probability in that best window::
      3.20 s  yes   0.54  (best window 0.98)
      7.90 s  stop  0.61  (best window 0.87)
 
+Then phaselab's speech detector for the world (chapter 06's ``is_speech_everyday``,
+:func:`phaselab.studies.detector.everyday_scores`) hears the window of each detection and drops those it
+scores below ``--gate`` (:func:`phaselab.training.listen.gate_detections`): fewer commands "heard" in music,
+birds and machines, for a few missed words (``--no-gate`` turns it off; the measured trade: README).
+
 A missing, empty, broken or non-WAV file, or a sample rate outside what
 :func:`phaselab.signal.audio.read_wav` reads, is one line on stderr and exit status 1.
 TensorFlow is imported inside the command only, so ``phaselab --help`` stays fast.
@@ -24,8 +29,8 @@ from phaselab.cli.main import positive_int, probability
 
 __all__ = ["register", "run_listen"]
 
-_DEFAULTS = {"stride_ms": 100.0, "average_window_ms": 1000.0, "detection_threshold": 0.5,
-             "suppression_ms": 1000.0, "minimum_count": 3}
+_DEFAULTS = {"stride_ms": 100.0, "average_window_ms": 1000.0, "detection_threshold": 0.6,
+             "suppression_ms": 1000.0, "minimum_count": 3, "speech_floor": 0.5}
 """:data:`phaselab.training.listen.LISTEN_DEFAULTS`, repeated so ``--help`` needs no TensorFlow (a test checks they agree)."""
 
 
@@ -62,9 +67,13 @@ def run_listen(args: argparse.Namespace) -> int:
     from phaselab.cli.train import _model_or_shipped
     from phaselab.training.listen import listen
 
+    speech = None
+    if not args.no_gate:
+        from phaselab.studies.detector import everyday_scores as speech
     detections = listen(_model_or_shipped(args.model), audio, stride_ms=args.stride_ms,
                         average_window_ms=args.average_ms, detection_threshold=args.threshold,
-                        suppression_ms=args.suppression_ms, minimum_count=args.minimum_count)
+                        suppression_ms=args.suppression_ms, minimum_count=args.minimum_count,
+                        speech=speech, speech_floor=args.gate)
     seconds = len(audio) / 16000
     if not detections:
         print(f"{args.recording}: no command heard in {format_time(seconds)}")
@@ -98,4 +107,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="no new command until this long after the last one (default %(default)s)")
     parser.add_argument("--minimum-count", type=positive_int, default=_DEFAULTS["minimum_count"],
                         help="windows needed in the average before anything is decided (default %(default)s)")
+    parser.add_argument("--gate", type=probability, default=_DEFAULTS["speech_floor"], metavar="FLOOR",
+                        help="report a command only where phaselab's speech detector (chapter 06) gives its window a "
+                        "speech score of at least FLOOR (default %(default)s)")
+    parser.add_argument("--no-gate", action="store_true", help="report what the keyword model hears, without the gate")
     parser.set_defaults(func=run_listen)

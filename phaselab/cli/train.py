@@ -216,8 +216,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     from phaselab.atomic import write_json
     from phaselab.training.inference import evaluate, format_scores
 
+    speech = None
+    if args.gate is not None:
+        from phaselab.studies.detector import everyday_scores as speech
     scores = evaluate(_model_or_shipped(args.model), args.data, split=args.split, batch_size=args.batch_size,
-                      threshold=args.threshold, everyday=args.everyday or (), other_words=args.other_words or ())
+                      threshold=args.threshold, everyday=args.everyday or (), other_words=args.other_words or (),
+                      speech=speech, speech_floor=args.gate if args.gate is not None else 0.0)
     print(format_scores(scores))
     if args.json:
         write_json(scores, args.json)
@@ -280,6 +284,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--other-words", nargs="+", metavar="WAV_OR_FOLDER",
                         help="spoken words that are no command (WAV files or folders): also report the share "
                         "taken for a command")
+    parser.add_argument("--gate", type=probability, nargs="?", const=0.5, metavar="FLOOR",
+                        help="put phaselab's speech detector (chapter 06) in front of the model: a clip or window it "
+                        "gives a speech score below FLOOR (default 0.5, its own verdict) is silence")
     parser.add_argument("--json", metavar="OUT", help="also write the scores to this JSON file")
     parser.set_defaults(func=_evaluate)
 

@@ -60,7 +60,7 @@ class EverydayClips(NamedTuple):
     """One-second clips of the everyday sounds (:func:`everyday_clips`)."""
 
     audio: np.ndarray
-    """Shape (clips, 16000), float32, at the recording's own level."""
+    """Shape (clips, 16000) (or seconds * 16000, :func:`recording_clips`), float32, at the recording's own level."""
     recording: np.ndarray
     """Shape (clips,), str: the file stem each clip comes from."""
     kind: np.ndarray
@@ -162,7 +162,7 @@ packages choose, the test package reports. No piece is in two roles: they are di
 
 
 def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int = 4, kind: str = "music",
-                    quiet_db: float = -45.0) -> EverydayClips:
+                    quiet_db: float = -45.0, seconds: float = 1.0) -> EverydayClips:
     """One-second clips of every audio file under ``folders``, evenly spread over each recording.
 
     Clip ``i`` of ``per_recording`` starts ``(i + 1) / (per_recording + 1)`` of the way through the file, so
@@ -177,6 +177,11 @@ def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int =
         Clips cut from each file, at most (and at most one per second of it).
     kind : str
         The ``kind`` of every clip.
+    quiet_db : float
+        Clips quieter than this (dB RMS, full scale 0 dB) are dropped.
+    seconds : float
+        Length of a clip (longer ones, e.g. 3 s, are stretches of sound for an assembled recording,
+        :func:`phaselab.training.recordings.assemble_recording`); ``audio`` is then (clips, seconds * 16000).
 
     Returns
     -------
@@ -198,7 +203,7 @@ def recording_clips(folders: tuple[str | os.PathLike, ...], per_recording: int =
             raise ValueError(f"{folder}: no audio files")
         paths += files
         names += [f"{folder.name}/{path.relative_to(folder).as_posix()}" for path in files]
-    return _cut_clips(paths, names, per_recording, kind, quiet_db, pad_short=False)
+    return _cut_clips(paths, names, per_recording, kind, quiet_db, pad_short=False, seconds=seconds)
 
 
 AUDIO_SUFFIXES = frozenset({".ogg", ".opus", ".oga", ".flac", ".mp3", ".wav"})
@@ -206,19 +211,22 @@ AUDIO_SUFFIXES = frozenset({".ogg", ".opus", ".oga", ".flac", ".mp3", ".wav"})
 
 
 def _cut_clips(paths: list[Path], names: list[str], per_recording: int, kind: str, quiet_db: float,
-               pad_short: bool) -> EverydayClips:
-    """Evenly spread one-second clips of each file (the rule of :func:`recording_clips`)."""
+               pad_short: bool, seconds: float = 1.0) -> EverydayClips:
+    """Evenly spread clips of ``seconds`` of each file (the rule of :func:`recording_clips`)."""
+    length = int(round(seconds * SAMPLE_RATE))
+    if length < 1:
+        raise ValueError(f"seconds must be above 0, got {seconds}")
     audio, recording = [], []
     for path, name in zip(paths, names):
         sound = decode_audio(path)
-        if len(sound) < SAMPLE_RATE:
+        if len(sound) < length:
             if not pad_short:
                 continue
-            sound = np.pad(sound, (0, SAMPLE_RATE - len(sound)))
-        count = min(per_recording, len(sound) // SAMPLE_RATE)
+            sound = np.pad(sound, (0, length - len(sound)))
+        count = min(per_recording, len(sound) // length)
         for i in range(count):
-            start = int((i + 1) / (count + 1) * (len(sound) - SAMPLE_RATE))
-            clip = sound[start : start + SAMPLE_RATE]
+            start = int((i + 1) / (count + 1) * (len(sound) - length))
+            clip = sound[start : start + length]
             if 10 * np.log10(np.mean(np.square(clip, dtype=np.float64)) + 1e-20) > quiet_db:
                 audio.append(clip)
                 recording.append(name)
@@ -246,7 +254,7 @@ into the same role, so that no recording is in both."""
 
 
 def stamp_sounds(role: str, per_recording: int = 4, root: str | os.PathLike = STAMP_SOUNDS_ROOT,
-                 quiet_db: float = -45.0) -> EverydayClips:
+                 quiet_db: float = -45.0, seconds: float = 1.0) -> EverydayClips:
     """One-second clips of Tux Paint's stamp sounds, split by recording into ``validation`` and ``test``.
 
     A recording's role is the parity of the CRC-32 of its name (its original's, for
@@ -265,6 +273,8 @@ def stamp_sounds(role: str, per_recording: int = 4, root: str | os.PathLike = ST
         The stamps folder (``apt-get install tuxpaint-stamps-default``).
     quiet_db : float
         Clips quieter than this (dB RMS, full scale 0 dB) are dropped.
+    seconds : float
+        Length of a clip, as in :func:`recording_clips` (a shorter sound is padded to it).
 
     Returns
     -------
@@ -292,7 +302,7 @@ def stamp_sounds(role: str, per_recording: int = 4, root: str | os.PathLike = ST
     names = [p.relative_to(root).with_suffix("").as_posix() for p in files]
     chosen = [(p, n) for p, n in zip(files, names) if stamp_role(n) == role]
     clips = _cut_clips([p for p, _ in chosen], [n for _, n in chosen], per_recording, "stamp", quiet_db,
-                       pad_short=True)
+                       pad_short=True, seconds=seconds)
     return clips._replace(kind=np.array([n.split("/")[0] for n in clips.recording]))
 
 

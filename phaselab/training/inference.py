@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,14 @@ from typing import Any
 import keras
 import numpy as np
 
+from phaselab.constants import CLIP_SAMPLES
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor
 from phaselab.data.labels import CLASSES
 from phaselab.data.pipeline import decode_clips, make_eval_dataset
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
+from phaselab.signal.audio import fit_length, read_wav
 from phaselab.training.config import TrainConfig
-from phaselab.training.rejection import decide, false_alarms, wav_files
+from phaselab.training.rejection import decide, false_alarms, gate, wav_files
 from phaselab.training.rundir import CONFIG_FILE, MODEL_FILE, load_model
 from phaselab.training.scores import classification_scores
 
@@ -120,6 +122,8 @@ def evaluate(
     threshold: float = 0.0,
     everyday: Sequence[str | os.PathLike] = (),
     other_words: Sequence[str | os.PathLike] = (),
+    speech: Callable[[np.ndarray], np.ndarray] | None = None,
+    speech_floor: float = 0.0,
 ) -> dict[str, Any]:
     """Score a model on one split of a Speech Commands tree.
 
@@ -142,6 +146,12 @@ def evaluate(
         WAV files or folders of non-speech sounds, and of spoken words that are no command:
         their false-alarm rates are measured too
         (:func:`phaselab.training.rejection.false_alarms`).
+    speech : callable, optional
+        A speech gate in front of the model (:func:`phaselab.training.rejection.gate`), e.g.
+        ``phaselab.studies.detector.everyday_scores``: maps clips, shape (n, 16000), to speech scores,
+        shape (n,); a clip or window scored below ``speech_floor`` is ``silence``.
+    speech_floor : float
+        The gate's floor (``speech_floor`` is reported with the scores when there is a gate).
 
     Returns
     -------
@@ -163,10 +173,18 @@ def evaluate(
         if paths:
             wav_files(paths)  # a wrong path is refused before the scoring, not after it
     loaded = _load(model)
-    scores = _score(loaded, SpeechCommands(resolve_data_root(data_root)), split, batch_size, threshold)
+    tree = SpeechCommands(resolve_data_root(data_root))
+    if speech is None:
+        scores = _score(loaded, tree, split, batch_size, threshold)
+    else:
+        truth, probabilities = _probabilities(loaded, tree, split, batch_size)
+        clips = np.stack([fit_length(read_wav(clip.path), CLIP_SAMPLES) for clip in tree.clips(split)])
+        decided = decide(gate(probabilities, speech(clips), speech_floor), threshold)
+        scores = {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES),
+                  "threshold": threshold, "speech_floor": speech_floor, **classification_scores(truth, decided, CLASSES)}
     for key, paths in (("everyday", everyday), ("other_words", other_words)):
         if paths:
-            found = false_alarms(model, paths, threshold, batch_size)
+            found = false_alarms(model, paths, threshold, batch_size, speech, speech_floor)
             scores[f"{key}_false_alarms"] = {k: found[k] for k in ("n", "rate", "commands")}
     return scores
 
@@ -266,7 +284,8 @@ def format_scores(scores: dict[str, Any]) -> str:
         f"accuracy {number(scores['accuracy'])}   macro F1 {number(scores['macro_f1'])}   "
         f"command-word recall {number(scores['command_recall'])}   "
         f"false alarms {number(scores.get('false_alarm_rate', math.nan))} (other words taken for a command)"
-        + (f"   confidence threshold {scores['threshold']:g}" if scores.get("threshold") else ""),
+        + (f"   confidence threshold {scores['threshold']:g}" if scores.get("threshold") else "")
+        + (f"   speech gate floor {scores['speech_floor']:g}" if "speech_floor" in scores else ""),
     ]
     for key, what in (("everyday", "everyday sounds"), ("other_words", "other spoken words")):
         found = scores.get(f"{key}_false_alarms")

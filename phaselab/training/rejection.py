@@ -17,7 +17,7 @@ model was never taught to reject; :func:`choose_gate` sets its floor and the thr
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,7 +252,7 @@ def sound_windows(paths: Sequence[str | os.PathLike], min_seconds: float = 0.5) 
 
 def false_alarms(
     model: keras.Model | str | os.PathLike, paths: Sequence[str | os.PathLike], threshold: float = 0.0,
-    batch_size: int = 64,
+    batch_size: int = 64, speech: Callable[[np.ndarray], np.ndarray] | None = None, floor: float = 0.0,
 ) -> dict[str, Any]:
     """The share of 1 s windows of sounds that are no command (everyday sounds, other words) taken for a command.
 
@@ -266,13 +266,19 @@ def false_alarms(
         As in :func:`decide`.
     batch_size : int
         Windows per forward pass.
+    speech : callable, optional
+        A speech gate in front of the model (:func:`gate`): maps the windows, shape (n, 16000), to
+        speech scores, shape (n,); a window scored below ``floor`` is ``silence``.
+    floor : float
+        The gate's floor.
 
     Returns
     -------
     dict
         ``n`` (windows), ``rate`` (share taken for a command), ``commands`` ({command: windows
         taken for it}, the most frequent first), ``threshold``, ``probabilities`` (array, shape
-        (n, len(CLASSES)), for re-deciding with another threshold) and ``sources``.
+        (n, len(CLASSES)), gated if ``speech`` is given, for re-deciding with another threshold)
+        and ``sources``.
     """
     from phaselab.data.augment import SoundPreprocessor
     from phaselab.training.inference import _check_batch_size, _finite, _load
@@ -284,6 +290,8 @@ def false_alarms(
     audio = np.stack([preprocessor.finish(w) for w in windows])
     probabilities = _finite(np.asarray(network.predict(audio, batch_size=batch_size, verbose=0), dtype=np.float32),
                             sources, name)
+    if speech is not None:
+        probabilities = gate(probabilities, speech(windows), floor)
     return {**count_false_alarms(probabilities, threshold), "probabilities": probabilities, "sources": sources}
 
 

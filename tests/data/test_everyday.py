@@ -112,6 +112,23 @@ def test_recording_clips_spread_over_each_recording_and_drop_silence(tmp_path: P
         recording_clips((tmp_path / "empty",))
 
 
+def test_longer_clips_for_stretches_of_sound(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    (tmp_path / "game").mkdir()
+    write_wav(tmp_path / "game" / "ten.wav", (0.2 * rng.standard_normal(10 * SAMPLE_RATE)).astype(np.float32))
+    write_wav(tmp_path / "game" / "two.wav", (0.2 * rng.standard_normal(2 * SAMPLE_RATE)).astype(np.float32))
+    clips = recording_clips((tmp_path / "game",), per_recording=4, seconds=3.0)
+    assert clips.audio.shape == (3, 3 * SAMPLE_RATE)  # ten seconds hold three; two seconds hold none
+    assert list(clips.recording) == ["game/ten.wav"] * 3
+    _stamp(tmp_path / "stamps", "animals/birds/owl", 0.4)
+    _stamp(tmp_path / "stamps", "animals/birds/crow", 0.4)
+    padded = [stamp_sounds(role, root=tmp_path / "stamps", seconds=2.0) for role in ("validation", "test")]
+    assert [c.audio.shape for c in padded] == [(1, 2 * SAMPLE_RATE)] * 2
+    assert all(not c.audio[0, SAMPLE_RATE // 2:].any() for c in padded)  # padded with silence to 2 s
+    with pytest.raises(ValueError, match="seconds must be above 0"):
+        recording_clips((tmp_path / "game",), seconds=0.0)
+
+
 def test_game_music_roles_never_share_a_folder() -> None:
     assert set(GAME_MUSIC) == {"validation", "test"}
     assert not set(GAME_MUSIC["validation"]) & set(GAME_MUSIC["test"])

@@ -264,6 +264,38 @@ def _retracing_warnings(how: str) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
+def test_a_speech_gate_makes_what_it_rejects_silence(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A gate that hears speech only in loud clips: the quiet ones become silence, in the split and in the sounds."""
+    from phaselab.signal.audio import read_wav, write_wav
+
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    clips = sorted(tree.rglob("*.wav"))
+    levels = {float(np.sqrt(np.mean(read_wav(c) ** 2))) for c in clips}
+    cut = float(np.median(sorted(levels)))
+    loud = lambda audio: (np.sqrt(np.mean(np.square(audio, dtype=np.float64), axis=1)) > cut).astype(float)
+    sounds = tmp_path / "sounds"
+    sounds.mkdir()
+    write_wav(sounds / "hum.wav", np.concatenate([0.9 * np.ones(16000), np.zeros(16000)]).astype(np.float32))
+    plain = evaluate(model, tree, split="all", everyday=[sounds])
+    gated = evaluate(model, tree, split="all", everyday=[sounds], speech=loud, speech_floor=0.5)
+    passed = sum(loud(np.stack([np.pad(read_wav(c), (0, max(0, 16000 - len(read_wav(c)))))[:16000]]))[0] for c in clips)
+    said_yes = {name: sum(row[CLASSES.index("yes")] for row in scores["confusion"])
+                for name, scores in (("plain", plain), ("gated", gated))}
+    assert said_yes == {"plain": len(clips), "gated": passed} and 0 < passed < len(clips)
+    assert gated["everyday_false_alarms"]["rate"] == 0.5 and plain["everyday_false_alarms"]["rate"] == 1.0
+    assert gated["speech_floor"] == 0.5 and "speech_floor" not in plain
+    assert evaluate(model, tree, split="all", speech=loud, speech_floor=0.0)["confusion"] == plain["confusion"]
+    assert "speech gate floor 0.5" in format_scores(gated)
+
+
+def test_cli_evaluate_gate_option(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
+    assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--gate", "0.99"]) == 0
+    assert "speech gate floor 0.99" in capsys.readouterr().out  # phaselab's detector in front (chapter 06)
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(model), "--gate", "1.5"])
+
+
 def test_forward_matches_predict_and_traces_no_graph_per_model():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     x = np.random.default_rng(0).normal(size=(7, 3)).astype(np.float32)

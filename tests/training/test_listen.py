@@ -11,7 +11,8 @@ from phaselab.constants import CLIP_SAMPLES
 from phaselab.data.labels import CLASSES, COMMANDS, SILENCE
 from phaselab.data.speech_commands import SpeechCommands, resolve_data_root
 from phaselab.signal.audio import read_wav, write_wav
-from phaselab.training.listen import LISTEN_DEFAULTS, CommandRecognizer, Detection, _window_starts, listen
+from phaselab.training.listen import (LISTEN_DEFAULTS, CommandRecognizer, Detection, _window_starts, detection_windows,
+                                     gate_detections, listen)
 from phaselab.training.recordings import Segment, assemble_recording, match_detections
 
 
@@ -146,6 +147,29 @@ def test_the_shipped_model_hears_most_commands_of_held_out_speakers(heard) -> No
     assert all(d.label in COMMANDS and LISTEN_DEFAULTS["detection_threshold"] < d.confidence <= d.peak <= 1
                for d in detections)
     assert [d.time for d in detections] == sorted(d.time for d in detections)
+
+
+def test_the_gate_keeps_the_detections_whose_window_it_takes_for_speech() -> None:
+    audio = np.zeros(5 * 16000, np.float32)
+    audio[16000:32000] = 0.5  # "speech" in the second second only
+    found = [Detection(w, t, 0.6, t + 1, 0.9) for w, t in (("yes", 0.0), ("no", 1.0), ("up", 4.5))]
+    windows = detection_windows(found, audio)
+    assert windows.shape == (3, CLIP_SAMPLES) and not windows[2, 8000:].any()  # the last one padded past the end
+    loud = lambda w: np.abs(w).mean(axis=1) * 2  # 1.0 on the second second, 0 elsewhere
+    assert [d.label for d in gate_detections(found, audio, loud, floor=0.5)] == ["no"]
+    assert gate_detections(found, audio, loud, floor=0.0) == found
+    assert gate_detections([], audio, loud) == []
+    with pytest.raises(ValueError, match="gave 1 scores for 3 windows"):
+        gate_detections(found, audio, lambda w: np.ones(1))
+
+
+def test_listen_with_a_gate_keeps_only_what_the_detector_passes(heard) -> None:
+    from phaselab.training.shipped import shipped_model_path
+
+    audio, _ = held_out_recording(commands=4, others=1, seed=3)
+    plain = listen(shipped_model_path(), audio)
+    assert plain and listen(shipped_model_path(), audio, speech=lambda w: np.ones(len(w))) == plain
+    assert listen(shipped_model_path(), audio, speech=lambda w: np.zeros(len(w))) == []
 
 
 def test_a_wav_file_is_heard_as_its_samples(heard, tmp_path: Path) -> None:

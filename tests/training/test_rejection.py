@@ -156,3 +156,22 @@ def test_the_readme_quotes_the_measured_false_alarms() -> None:
     assert result["met_with_everyday_gate"]["everyday"] and not result["met_with_everyday_gate"]["other_words"]
     assert f"the other-words one is not ({100 * ours['other_words']:.0f} %)" in readme
     assert f"for the same {result['macro_f1_loss_with_everyday_gate']:.3f} macro F1: that target is met" in readme
+
+
+def test_phaselab_evaluate_with_the_gate_gives_the_measured_rates(tmp_path: Path) -> None:
+    """``phaselab evaluate --threshold T --gate F`` (as the README gives it) scores what ``false_alarms.py`` measured."""
+    from phaselab.cli.main import main
+
+    repo = Path(__file__).resolve().parents[2]
+    result = json.loads((repo / "benchmarks" / "results" / "false_alarms.json").read_text(encoding="utf-8"))
+    ours = result["with_everyday_gate"]
+    everyday = [str(repo / p) for p in result["material"]["everyday"]["paths"]]
+    command = ["evaluate", "--threshold", f"{ours['threshold']:g}", "--gate", f"{ours['floor']:g}",
+               "--everyday", *everyday, "--other-words", str(repo / "data" / "other_words"), "--json", str(tmp_path / "s.json")]
+    assert main(command) == 0
+    scores = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert scores["macro_f1"] == pytest.approx(ours["macro_f1"]) and scores["false_alarm_rate"] == pytest.approx(ours["unknown_words"])
+    assert scores["everyday_false_alarms"]["rate"] == pytest.approx(ours["everyday"])
+    assert scores["other_words_false_alarms"]["rate"] == pytest.approx(ours["other_words"])
+    readme = " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+    assert f"phaselab evaluate --threshold {ours['threshold']:g} --gate {ours['floor']:g}" in readme
