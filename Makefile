@@ -67,6 +67,8 @@ bench: setup
 
 ## The full-budget runs behind the README's "What we found" table (hours on a 2-core CPU; each resumes or
 ## skips what is done where the script allows). Results go to benchmarks/results/.
+EVERYDAY_NON_SPEECH = $(sort $(filter-out data/everyday_sounds/librispeech_%,$(wildcard data/everyday_sounds/*.wav)))
+
 experiments: setup
 	$(BIN)/python benchmarks/experiments/real_speech.py --seeds 0 1
 	$(BIN)/python benchmarks/experiments/recipes_real.py
@@ -76,6 +78,8 @@ experiments: setup
 	$(BIN)/python benchmarks/experiments/train_speech_detector.py
 	$(BIN)/python benchmarks/experiments/train_speech_detector.py --tonal 100 --music 200 --effects --n 4000 --epochs 16 --no-folds --seed 2 --out phaselab/weights/speech_detector_music.keras --results benchmarks/results/speech_detector_music.json  # needs apt-get install fluidsynth fluid-soundfont-gm widelands-data
 	$(BIN)/python benchmarks/experiments/detectors_world.py --ship  # needs apt-get install warzone2100-music lincity-ng-data supertux-data tuxpaint-stamps-default
+	$(BIN)/python benchmarks/experiments/listen.py --split validation --words 1000 --held-out-sounds --gate --sweep  # the same Debian packages
+	$(BIN)/python benchmarks/experiments/listen.py --words 1000 --held-out-sounds --gate --sweep --everyday $(EVERYDAY_NON_SPEECH)
 	$(BIN)/python benchmarks/experiments/heldout_voices.py  # needs espeak-ng (apt-get install espeak-ng) for its extra test set
 
 clean:

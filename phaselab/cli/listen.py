@@ -7,7 +7,7 @@ TensorFlow's ``RecognizeCommands`` (:mod:`phaselab.training.listen`). One line p
 the 1 s window that holds it starts, the word, its averaged probability when it was found, and its
 probability in that best window::
 
-     3.20 s  yes   0.54  (best window 0.98)
+     3.20 s  yes   0.64  (best window 0.98)
      7.90 s  stop  0.61  (best window 0.87)
 
 Then phaselab's speech detector for the world (chapter 06's ``is_speech_everyday``,
@@ -93,7 +93,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Slide the keyword model over a WAV recording (any length, any rate, mono or stereo) and "
         "print each command heard: where it starts (the 1 s window that holds it), the word, its averaged "
         "probability when found and its probability in that window. Guesses are averaged over the last --average-ms and a word is reported once, as in "
-        "TensorFlow's RecognizeCommands.",
+        "TensorFlow's RecognizeCommands; then phaselab's speech detector (chapter 06) drops the commands in whose window it "
+        "hears no voice (--no-gate keeps them).",
     )
     parser.add_argument("recording", metavar="FILE.wav", help="the recording")
     parser.add_argument("--model", help="a .keras file or a run directory (default: the shipped keyword model)")
