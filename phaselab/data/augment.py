@@ -35,7 +35,8 @@ from phaselab.data.perturb import (
 from phaselab.signal.audio import fit_length
 from phaselab.signal.noise import coloured_noise
 
-__all__ = ["AugmentConfig", "SoundPreprocessor", "add_noise", "mix_at_snr", "noise_segment", "normalize", "pad", "rotate_phase"]
+__all__ = ["AugmentConfig", "SoundPreprocessor", "add_noise", "mix_at_snr", "noise_segment", "normalize", "pad", "rotate_phase",
+           "splice_words"]
 
 
 def noise_segment(noises: Sequence[np.ndarray], length: int, rng: np.random.Generator) -> np.ndarray:
@@ -120,6 +121,64 @@ def rotate_phase(audio: np.ndarray, theta: float) -> np.ndarray:
     return np.real(hilbert(audio.astype(np.float64)) * np.exp(1j * theta)).astype(np.float32)
 
 
+def _active_region(audio: np.ndarray, frame: int = 160, floor_db: float = -25.0) -> tuple[int, int]:
+    """First and last sample (exclusive) of the 10 ms frames within ``floor_db`` of the loudest one."""
+    frames = len(audio) // frame
+    if frames == 0:
+        return 0, len(audio)
+    rms = np.sqrt(np.mean(np.square(audio[:frames * frame].reshape(frames, frame), dtype=np.float64), axis=1))
+    loud = np.flatnonzero(rms >= rms.max() * 10 ** (floor_db / 20)) if rms.max() > 0 else np.arange(frames)
+    return int(loud[0]) * frame, int(loud[-1] + 1) * frame
+
+
+def splice_words(first: np.ndarray, second: np.ndarray, rng: np.random.Generator,
+                 cut: tuple[float, float] = (0.3, 0.7), fade_ms: float = 10.0) -> np.ndarray:
+    """The start of one spoken word joined to the end of another: a word that is neither.
+
+    Each clip's word is found as the span of its 10 ms frames within 25 dB of the loudest; both are
+    cut at the same fraction ``u`` of their word, drawn from ``cut``; the end of ``second`` is scaled
+    to the RMS of ``first``'s word and joined after ``first``'s start with a crossfade of ``fade_ms``.
+    A keyword model that hears "p" + "own" as ``down``, or "d" + "ollars" as ``down``, learns from such
+    words (labelled ``unknown``) that a command needs its whole sound (``AugmentConfig.splice_fraction``).
+
+    Parameters
+    ----------
+    first, second : np.ndarray, shape (n,) and (m,)
+        Two clips at 16 kHz, of different words.
+    rng : np.random.Generator
+    cut : (float, float)
+        Range of the cut's place within each word, as a fraction of it.
+    fade_ms : float
+        Length of the crossfade.
+
+    Returns
+    -------
+    np.ndarray, shape (k,), float32
+        ``first`` up to its cut, then ``second`` from its cut (``k`` is the two lengths less the crossfade).
+
+    Examples
+    --------
+    >>> t = np.arange(16000) / 16000
+    >>> low, high = np.sin(2 * np.pi * 200 * t), 0.1 * np.sin(2 * np.pi * 3000 * t)
+    >>> out = splice_words(low, high, np.random.default_rng(0), cut=(0.5, 0.5))
+    >>> len(out), round(float(np.std(out[:7000])), 2), round(float(np.std(out[-7000:])), 2)
+    (15840, 0.71, 0.71)
+    """
+    first, second = (np.asarray(x, np.float64) for x in (first, second))
+    u = rng.uniform(*cut)
+    (a1, b1), (a2, b2) = _active_region(first), _active_region(second)
+    c1, c2 = a1 + int(u * (b1 - a1)), a2 + int(u * (b2 - a2))
+    level = lambda x, a, b: float(np.sqrt(np.mean(np.square(x[a:b])))) if b > a else 0.0
+    gain = level(first, a1, b1) / level(second, a2, b2) if level(second, a2, b2) > 0 else 1.0
+    fade = max(1, min(int(fade_ms * 16), c1, len(second) - c2))
+    ramp = np.linspace(0.0, 1.0, fade)
+    head, tail = first[:c1].copy(), gain * second[c2:]
+    head[len(head) - fade:] *= ramp[::-1]
+    tail[:fade] *= ramp
+    out = np.concatenate([head[:len(head) - fade], head[len(head) - fade:] + tail[:fade], tail[fade:]])
+    return np.clip(out, -1.0, 1.0).astype(np.float32)
+
+
 def normalize(audio: np.ndarray, damping: float = 1e-3) -> np.ndarray:
     """Mean subtraction and damped RMS normalisation: ``(x - mean) / (rms + damping)``.
 
@@ -166,6 +225,12 @@ class AugmentConfig:
         strings, drums, bird-like chirps or whale-like glides: :func:`phaselab.data.tones.tonal_sound`),
         so that a keyword model learns that a sound with coherent harmonics is not yet a word; 0
         by default (``benchmarks/experiments/false_alarms.py --model`` measures what it does).
+    splice_fraction : float
+        Share of the ``unknown`` clips drawn for a batch that are replaced by a spliced word: the start of
+        the drawn word joined to the end of a command, or the start of a command to the end of the drawn
+        word, said by the same speaker where the tree has one (:func:`splice_words`; the samplers of
+        :mod:`phaselab.data.pipeline`). A model that has heard "p" + "own" as ``unknown`` has a reason not
+        to take "pound" for ``down``. 0 by default.
     noise_fraction, noise_range : float, (float, float)
         Background noise added at ``magnitude`` in ``noise_range`` (:func:`add_noise`), or,
         with ``noise_snr``, at a signal-to-noise ratio in dB drawn from ``noise_range``
@@ -197,6 +262,7 @@ class AugmentConfig:
     shift_ms: float = 100.0
     silence_fraction: float = 0.1
     tonal_fraction: float = 0.0
+    splice_fraction: float = 0.0
     noise_fraction: float = 0.3
     noise_range: Range = (0.01, 0.1)
     noise_snr: bool = False
@@ -217,7 +283,7 @@ class AugmentConfig:
     length: int = MODEL_SAMPLES
 
     def __post_init__(self) -> None:
-        for name in ("silence_fraction", "tonal_fraction", "noise_fraction", "speed_fraction", "pitch_fraction",
+        for name in ("silence_fraction", "tonal_fraction", "splice_fraction", "noise_fraction", "speed_fraction", "pitch_fraction",
                      "formant_fraction", "formant_glide", "tilt_fraction", "reverb_fraction", "phase_fraction"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

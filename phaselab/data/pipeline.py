@@ -34,12 +34,13 @@ import keras
 import numpy as np
 
 from phaselab.constants import CLIP_SAMPLES, MODEL_SAMPLES
-from phaselab.data.augment import AugmentConfig, SoundPreprocessor
-from phaselab.data.labels import CLASSES, SILENCE, UNKNOWN
+from phaselab.data.augment import AugmentConfig, SoundPreprocessor, splice_words
+from phaselab.data.labels import CLASSES, COMMANDS, SILENCE, UNKNOWN
 from phaselab.data.sampler import ClassBalancedSampler
 from phaselab.signal.audio import read_wav
 
-__all__ = ["make_dataset", "make_eval_dataset", "make_array_dataset", "decode_clips", "class_indices", "class_weights"]
+__all__ = ["make_dataset", "make_eval_dataset", "make_array_dataset", "decode_clips", "class_indices", "class_weights",
+           "splice_partners"]
 
 
 class ClipLike(Protocol):
@@ -141,14 +142,41 @@ def class_weights(
     return weights
 
 
-def _element_function(preprocessor: SoundPreprocessor, cache: np.ndarray | None, paths: Sequence[Any], seed: int):
+def splice_partners(clips: Sequence[ClipLike]) -> dict[int, np.ndarray]:
+    """For each ``unknown`` clip, the command clips it may be spliced with: its speaker's, else every command clip.
+
+    Returns
+    -------
+    dict
+        Clip index -> indices of command clips (``AugmentConfig.splice_fraction``); empty without commands.
+    """
+    commands = np.array([i for i, clip in enumerate(clips) if clip.label in COMMANDS], dtype=np.int64)
+    if not len(commands):
+        return {}
+    by_speaker: dict[str, list[int]] = {}
+    for i in commands:
+        by_speaker.setdefault(getattr(clips[i], "speaker", ""), []).append(int(i))
+    return {i: np.array(by_speaker.get(getattr(clip, "speaker", ""), commands), dtype=np.int64)
+            for i, clip in enumerate(clips) if clip.label == UNKNOWN}
+
+
+def _element_function(preprocessor: SoundPreprocessor, cache: np.ndarray | None, paths: Sequence[Any], seed: int,
+                      partners: dict[int, np.ndarray] | None = None):
     """The NumPy function behind the parallel map: (index, element id) -> clip (length,) float32."""
+    fraction = preprocessor.config.splice_fraction if partners else 0.0
+
+    def read(index: int) -> np.ndarray:
+        return cache[index] if cache is not None else read_wav(paths[index], length=CLIP_SAMPLES)
 
     def load(index: np.int64, element: np.int64) -> np.ndarray:
         rng = np.random.default_rng([seed, int(element)])
         if index == SILENCE_ITEM:
             return preprocessor.silence(rng)
-        audio = cache[index] if cache is not None else read_wav(paths[index], length=CLIP_SAMPLES)
+        audio = read(int(index))
+        if fraction > 0 and int(index) in partners and rng.random() < fraction:  # no draw at 0: old runs replay
+            options = partners[int(index)]
+            other = read(int(options[rng.integers(len(options))]))
+            audio = splice_words(audio, other, rng) if rng.random() < 0.5 else splice_words(other, audio, rng)
         return preprocessor(audio, rng)
 
     return load
@@ -267,7 +295,8 @@ def make_dataset(
     sampler = ClassBalancedSampler(items, batch_size, seed, weights, batches_per_epoch or -(-len(clips) // batch_size))
     paths = [clip.path for clip in clips]
     audio = decode_clips(paths) if cache else None
-    load = _element_function(SoundPreprocessor(config, noises), audio, paths, seed)
+    partners = splice_partners(clips) if config.splice_fraction > 0 else None
+    load = _element_function(SoundPreprocessor(config, noises), audio, paths, seed, partners)
 
     per_epoch = sampler.batches_per_epoch * batch_size
 

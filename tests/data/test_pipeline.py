@@ -4,8 +4,8 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 
 from phaselab.data.augment import AugmentConfig, SoundPreprocessor  # noqa: E402
-from phaselab.data.labels import CLASSES  # noqa: E402
-from phaselab.data.pipeline import class_weights, make_dataset, make_eval_dataset  # noqa: E402
+from phaselab.data.labels import CLASSES, COMMANDS  # noqa: E402
+from phaselab.data.pipeline import class_weights, make_dataset, make_eval_dataset, splice_partners  # noqa: E402
 from phaselab.data.speech_commands import SpeechCommands  # noqa: E402
 from phaselab.signal.audio import read_wav, write_wav  # noqa: E402
 from phaselab.signal.noise import coloured_noise  # noqa: E402
@@ -164,3 +164,34 @@ def test_array_batches_deal_every_example_once_an_epoch_and_resume_where_they_we
     np.testing.assert_array_equal(resumed[0][0], data[2][0])
     with pytest.raises(ValueError, match="class indices"):
         make_array_dataset(audio, labels + 1, 3)
+
+
+def test_splice_partners_are_command_clips_of_the_same_speaker(clips: list) -> None:
+    partners = splice_partners(clips)
+    dogs = [i for i, clip in enumerate(clips) if clip.word == "dog"]
+    assert sorted(partners) == dogs
+    for i in dogs:
+        assert len(partners[i]) and all(clips[j].label in COMMANDS and clips[j].speaker == clips[i].speaker
+                                        for j in partners[i])
+    assert splice_partners([c for c in clips if c.word == "dog"]) == {}  # no command to splice with
+
+
+def test_spliced_unknown_words_hold_a_command_and_the_drawn_word(clips: list) -> None:
+    """Tones stand for words (yes 200-250 Hz, no 300-320, up 400-410, dog 500-530): a spliced dog holds two."""
+    from dataclasses import replace
+
+    only = replace(AugmentConfig.none(), silence_fraction=0.0)
+    plain = batches(make_dataset(clips, batch_size=8, augment=only, seed=3), 3)
+    spliced = batches(make_dataset(clips, batch_size=8, augment=replace(only, splice_fraction=1.0), seed=3), 3)
+    unknown = CLASSES.index("unknown")
+    seen = 0
+    for (a, y), (b, z) in zip(plain, spliced):
+        np.testing.assert_array_equal(y, z)
+        words = y.argmax(axis=1) != unknown
+        np.testing.assert_array_equal(a[words], b[words])  # commands untouched
+        for row in b[~words]:
+            spectrum = np.abs(np.fft.rfft(row[:16000]))  # 1 Hz bins
+            dog, command = spectrum[490:540].max(), spectrum[190:420].max()
+            assert min(dog, command) > 0.05 * max(dog, command)  # both words are in it
+            seen += 1
+    assert seen >= 3
