@@ -170,7 +170,7 @@ def splice_words(first: np.ndarray, second: np.ndarray, rng: np.random.Generator
     c1, c2 = a1 + int(u * (b1 - a1)), a2 + int(u * (b2 - a2))
     level = lambda x, a, b: float(np.sqrt(np.mean(np.square(x[a:b])))) if b > a else 0.0
     gain = level(first, a1, b1) / level(second, a2, b2) if level(second, a2, b2) > 0 else 1.0
-    fade = max(1, min(int(fade_ms * 16), c1, len(second) - c2))
+    fade = max(1, min(int(fade_ms * SAMPLE_RATE / 1000), c1, len(second) - c2))
     ramp = np.linspace(0.0, 1.0, fade)
     head, tail = first[:c1].copy(), gain * second[c2:]
     head[len(head) - fade:] *= ramp[::-1]

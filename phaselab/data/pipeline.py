@@ -149,6 +149,14 @@ def splice_partners(clips: Sequence[ClipLike]) -> dict[int, np.ndarray]:
     -------
     dict
         Clip index -> indices of command clips (``AugmentConfig.splice_fraction``); empty without commands.
+
+    Examples
+    --------
+    >>> from phaselab.data.speech_commands import Clip
+    >>> clips = [Clip("a.wav", "yes", "yes", "s1"), Clip("b.wav", "dog", "unknown", "s1"),
+    ...          Clip("c.wav", "no", "no", "s2"), Clip("d.wav", "cat", "unknown", "s3")]
+    >>> {i: v.tolist() for i, v in splice_partners(clips).items()}
+    {1: [0], 3: [0, 2]}
     """
     commands = np.array([i for i, clip in enumerate(clips) if clip.label in COMMANDS], dtype=np.int64)
     if not len(commands):

@@ -173,15 +173,8 @@ def evaluate(
         if paths:
             wav_files(paths)  # a wrong path is refused before the scoring, not after it
     loaded = _load(model)
-    tree = SpeechCommands(resolve_data_root(data_root))
-    if speech is None:
-        scores = _score(loaded, tree, split, batch_size, threshold)
-    else:
-        truth, probabilities = _probabilities(loaded, tree, split, batch_size)
-        clips = np.stack([fit_length(read_wav(clip.path), CLIP_SAMPLES) for clip in tree.clips(split)])
-        decided = decide(gate(probabilities, speech(clips), speech_floor), threshold)
-        scores = {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES),
-                  "threshold": threshold, "speech_floor": speech_floor, **classification_scores(truth, decided, CLASSES)}
+    scores = _score(loaded, SpeechCommands(resolve_data_root(data_root)), split, batch_size, threshold, speech,
+                    speech_floor)
     for key, paths in (("everyday", everyday), ("other_words", other_words)):
         if paths:
             found = false_alarms(model, paths, threshold, batch_size, speech, speech_floor)
@@ -222,13 +215,17 @@ def _probabilities(
 
 def _score(
     loaded: tuple[keras.Model, AugmentConfig, str], tree: SpeechCommands, split: str, batch_size: int,
-    threshold: float = 0.0,
+    threshold: float = 0.0, speech: Callable[[np.ndarray], np.ndarray] | None = None, speech_floor: float = 0.0,
 ) -> dict[str, Any]:
     """:func:`evaluate` for a model already loaded by :func:`_load`."""
     truth, probabilities = _probabilities(loaded, tree, split, batch_size)
+    gated = {}
+    if speech is not None:
+        clips = np.stack([fit_length(read_wav(clip.path), CLIP_SAMPLES) for clip in tree.clips(split)])
+        probabilities, gated = gate(probabilities, speech(clips), speech_floor), {"speech_floor": speech_floor}
     scores = classification_scores(truth, decide(probabilities, threshold), CLASSES)
     return {"model": loaded[2], "data": str(tree.root), "split": split, "classes": list(CLASSES),
-            "threshold": threshold, **scores}
+            "threshold": threshold, **gated, **scores}
 
 
 def predict(
