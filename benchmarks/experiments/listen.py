@@ -164,8 +164,8 @@ def main() -> None:
     if args.sweep:
         result["sweep"] = []
         for t in THRESHOLDS:
-            s = match_detections(recognise(times, probabilities, t), segments)
-            result["sweep"].append({"detection_threshold": t, **{k: v for k, v in s.items() if k != "events"}})
+            s = _stats(recognise(times, probabilities, t), segments)
+            result["sweep"].append({"detection_threshold": t, **s})
             print(f"threshold {t:.2f}: {s['hits']} hits, {s['wrong']} wrong, {s['misses']} misses, "
                   f"{s['false_alarms']} false alarms ({s['false_alarms_words']} on other words, "
                   f"{s['false_alarms_sounds']} on sounds) of {s['commands']} commands")
