@@ -37,7 +37,7 @@ _COMMAND_INDICES = np.array([CLASSES.index(name) for name in COMMANDS])
 _NO_COMMAND = np.array([CLASSES.index(UNKNOWN), CLASSES.index(SILENCE)])
 
 
-def decide(probabilities: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+def decide(probabilities: np.ndarray, threshold: float | np.ndarray = 0.0) -> np.ndarray:
     """The class chosen for each clip: the most probable, unless it is a command below ``threshold``.
 
     A command whose probability does not exceed ``threshold`` gives way to "no command": the
@@ -46,7 +46,9 @@ def decide(probabilities: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     Parameters
     ----------
     probabilities : np.ndarray, shape (n, len(CLASSES))
-    threshold : float in [0, 1)
+    threshold : float in [0, 1), or np.ndarray, shape (len(CLASSES),)
+        One threshold for every command, or one per class (indexed as ``CLASSES``; the entries
+        of ``unknown`` and ``silence`` are not used).
 
     Returns
     -------
@@ -58,13 +60,18 @@ def decide(probabilities: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     >>> p = np.zeros((2, len(CLASSES))); p[:, 0] = [0.9, 0.4]; p[:, -2] = [0.1, 0.35]; p[:, -1] = [0.0, 0.25]
     >>> [CLASSES[i] for i in decide(p, 0.5)]
     ['yes', 'unknown']
+    >>> t = np.zeros(len(CLASSES)); t[1] = 0.95          # only "no" must be 95 % sure: both "yes" stay
+    >>> [CLASSES[i] for i in decide(p, t)]
+    ['yes', 'yes']
     """
-    if not 0 <= threshold < 1:
-        raise ValueError(f"threshold must be at least 0 and below 1, got {threshold}")
+    limits = np.asarray(threshold, dtype=float)
+    if limits.shape not in ((), (len(CLASSES),)) or not np.all((limits >= 0) & (limits < 1)):
+        raise ValueError(f"threshold must be at least 0 and below 1, one value or one per class, got {threshold}")
     probabilities = np.asarray(probabilities)
     best = probabilities.argmax(axis=1)
-    unsure = np.isin(best, _COMMAND_INDICES) & (probabilities.max(axis=1) <= threshold)
-    if threshold > 0 and unsure.any():
+    per_clip = limits if limits.ndim == 0 else limits[best]
+    unsure = np.isin(best, _COMMAND_INDICES) & (probabilities.max(axis=1) <= per_clip)
+    if limits.any() and unsure.any():
         best = best.copy()
         best[unsure] = _NO_COMMAND[probabilities[unsure][:, _NO_COMMAND].argmax(axis=1)]
     return best
@@ -295,19 +302,19 @@ def false_alarms(
     return {**count_false_alarms(probabilities, threshold), "probabilities": probabilities, "sources": sources}
 
 
-def count_false_alarms(probabilities: np.ndarray, threshold: float = 0.0) -> dict[str, Any]:
+def count_false_alarms(probabilities: np.ndarray, threshold: float | np.ndarray = 0.0) -> dict[str, Any]:
     """How many windows of material that holds no command are taken for one, from the model's probabilities.
 
     Parameters
     ----------
     probabilities : np.ndarray, shape (n, len(CLASSES))
-    threshold : float
+    threshold : float or np.ndarray, shape (len(CLASSES),)
         As in :func:`decide`.
 
     Returns
     -------
     dict
-        ``n``, ``rate`` (share taken for a command), ``threshold`` and ``commands``
+        ``n``, ``rate`` (share taken for a command), ``threshold`` (a float or a list) and ``commands``
         ({command: windows}, the most frequent first).
 
     Examples
@@ -320,5 +327,7 @@ def count_false_alarms(probabilities: np.ndarray, threshold: float = 0.0) -> dic
     said = chosen[np.isin(chosen, _COMMAND_INDICES)]
     names, counts = np.unique([CLASSES[i] for i in said], return_counts=True)
     order = np.argsort(-counts, kind="stable")
-    return {"n": int(len(chosen)), "rate": float(len(said) / len(chosen)), "threshold": threshold,
+    limits = np.asarray(threshold, dtype=float)
+    return {"n": int(len(chosen)), "rate": float(len(said) / len(chosen)),
+            "threshold": float(limits) if limits.ndim == 0 else limits.tolist(),
             "commands": {str(names[i]): int(counts[i]) for i in order}}

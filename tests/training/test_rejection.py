@@ -25,6 +25,11 @@ def test_decide_turns_unsure_commands_into_the_likelier_of_unknown_and_silence()
     assert [CLASSES[i] for i in decide(p, 0.5)] == ["yes", "silence", "unknown", "silence"]  # at the threshold: no
     with pytest.raises(ValueError, match="threshold must be"):
         decide(p, 1.0)
+    per_class = np.zeros(len(CLASSES))
+    per_class[CLASSES.index("down")] = 0.5  # only "down" must be sure: the unsure "yes" stays
+    assert [CLASSES[i] for i in decide(p, per_class)] == ["yes", "yes", "unknown", "silence"]
+    with pytest.raises(ValueError, match="one per class"):
+        decide(p, np.zeros(3))
 
 def test_choose_threshold_keeps_the_loss_within_bounds() -> None:
     from phaselab.training.rejection import choose_threshold, decide
