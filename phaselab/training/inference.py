@@ -178,7 +178,7 @@ def evaluate(
     for key, paths in (("everyday", everyday), ("other_words", other_words)):
         if paths:
             found = false_alarms(model, paths, threshold, batch_size, speech, speech_floor)
-            scores[f"{key}_false_alarms"] = {k: found[k] for k in ("n", "rate", "commands")}
+            scores[f"{key}_false_alarms"] = {k: found[k] for k in ("n", "rate", "interval", "commands")}
     return scores
 
 
@@ -276,11 +276,15 @@ def format_scores(scores: dict[str, Any]) -> str:
     def number(value: float) -> str:
         return "  n/a" if value is None or math.isnan(value) else f"{value:.3f}"
 
+    def interval(bounds: list[float] | None) -> str:
+        return "" if not bounds or math.isnan(bounds[0]) else f" (95 % interval {bounds[0]:.3f}-{bounds[1]:.3f})"
+
     lines = [
         f"{scores['model']} on the {scores['split']} split of {scores['data']} ({scores['n']} clips)",
         f"accuracy {number(scores['accuracy'])}   macro F1 {number(scores['macro_f1'])}   "
         f"command-word recall {number(scores['command_recall'])}   "
-        f"false alarms {number(scores.get('false_alarm_rate', math.nan))} (other words taken for a command)"
+        f"false alarms {number(scores.get('false_alarm_rate', math.nan))}{interval(scores.get('false_alarm_interval'))} "
+        "(other words taken for a command)"
         + (f"   confidence threshold {scores['threshold']:g}" if scores.get("threshold") else "")
         + (f"   speech gate floor {scores['speech_floor']:g}" if "speech_floor" in scores else ""),
     ]
@@ -288,7 +292,8 @@ def format_scores(scores: dict[str, Any]) -> str:
         found = scores.get(f"{key}_false_alarms")
         if found:
             most = ", ".join(f"{word} {count}" for word, count in list(found["commands"].items())[:4])
-            lines.append(f"{what} taken for a command: {number(found['rate'])} of {found['n']} one-second windows"
+            lines.append(f"{what} taken for a command: {number(found['rate'])}{interval(found.get('interval'))} "
+                         f"of {found['n']} one-second windows"
                          + (f" ({most})" if most else ""))
     lines += [
         "",

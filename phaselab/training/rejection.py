@@ -25,7 +25,7 @@ import numpy as np
 
 from phaselab.constants import CLIP_SAMPLES
 from phaselab.data.labels import CLASSES, COMMANDS, SILENCE, UNKNOWN
-from phaselab.training.scores import classification_scores
+from phaselab.training.scores import classification_scores, rate_interval
 
 if TYPE_CHECKING:
     import keras
@@ -314,14 +314,18 @@ def count_false_alarms(probabilities: np.ndarray, threshold: float | np.ndarray 
     Returns
     -------
     dict
-        ``n``, ``rate`` (share taken for a command), ``threshold`` (a float or a list) and ``commands``
+        ``n``, ``rate`` (share taken for a command), ``interval`` (its 95 % interval,
+        :func:`phaselab.training.scores.rate_interval`), ``threshold`` (a float or a list) and ``commands``
         ({command: windows}, the most frequent first).
 
     Examples
     --------
     >>> p = np.zeros((4, len(CLASSES))); p[:2, 1] = [0.9, 0.55]; p[:2, 10] = [0.1, 0.45]; p[2:, 11] = 1
-    >>> count_false_alarms(p), count_false_alarms(p, 0.6)["rate"]
-    ({'n': 4, 'rate': 0.5, 'threshold': 0.0, 'commands': {'no': 2}}, 0.25)
+    >>> found = count_false_alarms(p)
+    >>> found["n"], found["rate"], found["commands"], count_false_alarms(p, 0.6)["rate"]
+    (4, 0.5, {'no': 2}, 0.25)
+    >>> [round(v, 2) for v in found["interval"]]                   # 2 of 4 windows say little
+    [0.15, 0.85]
     """
     chosen = decide(probabilities, threshold)
     said = chosen[np.isin(chosen, _COMMAND_INDICES)]
@@ -329,5 +333,6 @@ def count_false_alarms(probabilities: np.ndarray, threshold: float | np.ndarray 
     order = np.argsort(-counts, kind="stable")
     limits = np.asarray(threshold, dtype=float)
     return {"n": int(len(chosen)), "rate": float(len(said) / len(chosen)),
+            "interval": list(rate_interval(len(said), len(chosen))),
             "threshold": float(limits) if limits.ndim == 0 else limits.tolist(),
             "commands": {str(names[i]): int(counts[i]) for i in order}}

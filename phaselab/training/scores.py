@@ -1,4 +1,4 @@
-"""Scores of the keyword task: accuracy, per-word F1 and command recall, intervals over seeds, ROC AUC.
+"""Scores of the keyword task: accuracy, per-word F1 and command recall, intervals over seeds and of rates, ROC AUC.
 
 The scores come from scikit-learn (``accuracy_score``, ``f1_score``, ``recall_score``,
 ``confusion_matrix``, ``roc_auc_score``); this module only gathers them under the names the
@@ -25,7 +25,7 @@ from sklearn.metrics import (
 
 from phaselab.data.labels import COMMANDS, UNKNOWN
 
-__all__ = ["classification_scores", "word_f1_history", "format_word_f1", "mean_sd", "format_mean_sd", "roc_auc", "seed_interval"]
+__all__ = ["classification_scores", "word_f1_history", "format_word_f1", "mean_sd", "format_mean_sd", "roc_auc", "seed_interval", "rate_interval"]
 
 
 def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes: Sequence[str]) -> dict[str, Any]:
@@ -58,7 +58,8 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
         are not NaN; ``command_recall``: share of the clips of command words (yes, no, ...
         go) recognised as their word (NaN if there is none); ``false_alarm_rate``: share of
         the ``unknown`` clips (words that are not commands) taken for a command (NaN if
-        there is none, or no class is called ``unknown``); ``confusion``: list of rows,
+        there is none, or no class is called ``unknown``), ``false_alarm_interval`` its 95 %
+        interval (:func:`rate_interval`); ``confusion``: list of rows,
         ``confusion[i][j]`` = clips of class i predicted as class j; ``support``:
         {class: clips}; ``n``: number of clips.
     """
@@ -72,7 +73,8 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
     has_commands = bool(commands) and bool(np.isin(y_true, commands).any())
     unknown = list(classes).index(UNKNOWN) if UNKNOWN in classes else None
     others = y_true == unknown if unknown is not None else np.zeros_like(y_true, dtype=bool)
-    false_alarms = float(np.isin(y_pred[others], commands).mean()) if others.any() else math.nan
+    alarms = int(np.isin(y_pred[others], commands).sum())
+    false_alarms = alarms / int(others.sum()) if others.any() else math.nan
     return {
         "n": int(y_true.size),
         "accuracy": float(accuracy_score(y_true, y_pred)),
@@ -82,6 +84,7 @@ def classification_scores(y_true: Iterable[int], y_pred: Iterable[int], classes:
             float(recall_score(y_true, y_pred, labels=commands, average="micro")) if has_commands else math.nan
         ),
         "false_alarm_rate": false_alarms,
+        "false_alarm_interval": list(rate_interval(alarms, int(others.sum()))),
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "support": {name: int(np.sum(y_true == i)) for i, name in enumerate(classes)},
     }
@@ -188,6 +191,47 @@ def seed_interval(differences: Iterable[float], level: float = 0.95) -> tuple[fl
         return mean, math.nan, math.nan
     half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
     return mean, mean - half, mean + half
+
+
+def rate_interval(count: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a share ``count / n``: how far a rate measured on few clips can be trusted.
+
+    A false-alarm rate of 6 in 36 words is 0.167, but 36 words cannot tell it from 0.10: the
+    interval says so. Wilson's interval stays inside [0, 1] and keeps its coverage for small ``n``
+    and rates near 0, where the normal approximation fails.
+
+    Parameters
+    ----------
+    count : int
+        Clips counted (e.g. taken for a command), ``0 <= count <= n``.
+    n : int
+        Clips in all; NaN bounds for ``n = 0``.
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    (low, high)
+        Bounds of the share, in [0, 1].
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in rate_interval(6, 36)]
+    [0.079, 0.319]
+    >>> [round(v, 3) for v in rate_interval(0, 60)]
+    [0.0, 0.06]
+    """
+    from scipy import stats
+
+    if not 0 <= count <= n:
+        raise ValueError(f"count must be between 0 and n, got {count} of {n}")
+    if n == 0:
+        return math.nan, math.nan
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    share = count / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def mean_sd(values: Iterable[float]) -> tuple[float, float]:

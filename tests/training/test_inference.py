@@ -208,12 +208,13 @@ def test_evaluate_reports_false_alarms_of_everyday_sounds_and_other_words(tree: 
     write_wav(sounds / "hum.wav", 0.1 * np.sin(np.arange(32000) / 10).astype(np.float32))
     model = constant_model(tmp_path / "m.keras", one_hot_logits("yes"))
     scores = evaluate(model, tree, split="all", everyday=[sounds], other_words=[tree / "cat"])
-    assert scores["everyday_false_alarms"] == {"n": 2, "rate": 1.0, "commands": {"yes": 2}}
+    assert scores["everyday_false_alarms"] == {"n": 2, "rate": 1.0, "interval": [pytest.approx(0.342, abs=1e-3), 1.0],
+                                               "commands": {"yes": 2}}  # 2 of 2 windows: Wilson's 95 % interval
     assert scores["other_words_false_alarms"]["n"] == 2 and scores["false_alarm_rate"] == 1.0  # the cat clips
     assert "everyday_false_alarms" not in evaluate(model, tree, split="all")
     text = format_scores(scores)
-    assert "everyday sounds taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
-    assert "other spoken words taken for a command: 1.000 of 2 one-second windows (yes 2)" in text
+    assert "everyday sounds taken for a command: 1.000 (95 % interval 0.342-1.000) of 2 one-second windows (yes 2)" in text
+    assert "other spoken words taken for a command: 1.000 (95 % interval 0.342-1.000) of 2 one-second windows" in text
 
     assert main(["evaluate", str(model), "--data", str(tree), "--split", "all", "--threshold", "0.999",
                  "--everyday", str(sounds), "--other-words", str(tree / "cat")]) == 0

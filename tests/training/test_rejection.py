@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from phaselab.data.labels import CLASSES
+from phaselab.training.scores import rate_interval
 from tests.training.test_inference import constant_model, one_hot_logits
 
 
@@ -160,6 +161,9 @@ def test_the_readme_quotes_the_measured_false_alarms() -> None:
     assert text in readme, text
     assert result["met_with_everyday_gate"]["everyday"] and not result["met_with_everyday_gate"]["other_words"]
     assert f"the other-words one is not ({100 * ours['other_words']:.0f} %)" in readme
+    n = len(list((repo / "data" / "other_words").rglob("*.wav")))
+    low, high = rate_interval(round(ours["other_words"] * n), n)
+    assert f"{round(ours['other_words'] * n)} of the {n} other words is {100 * low:.0f}-{100 * high:.0f} %" in readme
     assert f"for the same {result['macro_f1_loss_with_everyday_gate']:.3f} macro F1: that target is met" in readme
 
 

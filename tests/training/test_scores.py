@@ -9,6 +9,7 @@ from phaselab.training.scores import (
     format_mean_sd,
     format_word_f1,
     mean_sd,
+    rate_interval,
     word_f1_history,
 )
 
@@ -58,3 +59,16 @@ def test_mean_sd_uses_the_sample_standard_deviation() -> None:
     assert format_mean_sd(None, None) == "n/a" and format_mean_sd(0.5, None) == "0.500"  # NaN read back from JSON
     with pytest.raises(ValueError, match="at least one"):
         mean_sd([])
+
+
+def test_rate_interval_covers_the_true_rate_about_as_often_as_it_says() -> None:
+    """36 words at a true rate of 0.10, many times over: the 95 % interval holds 0.10 in 93-98 % of the draws."""
+    counts = np.random.default_rng(0).binomial(36, 0.10, size=2000)
+    inside = [low <= 0.10 <= high for low, high in (rate_interval(int(k), 36) for k in counts)]
+    assert 0.93 <= np.mean(inside) <= 0.98
+    low, high = rate_interval(6, 36)  # the shipped model's 6 of 36 other words: cannot be told from 0.10
+    assert low < 0.10 < 1 / 6 < high
+    assert rate_interval(0, 60)[0] == 0.0 and rate_interval(60, 60)[1] == pytest.approx(1.0)
+    assert all(math.isnan(v) for v in rate_interval(0, 0))
+    with pytest.raises(ValueError, match="between 0 and n"):
+        rate_interval(5, 4)
