@@ -18,7 +18,7 @@ trained on) -- taken for a command, within the same macro F1 budget; with ``--ga
 thresholds then spending what the floor left of the budget).
 
 Run: ``python benchmarks/experiments/keyword_ensembles.py --members NAME=MODEL ... [--other-voices DIR ...]
-[--everyday WAV ...] [--class-thresholds [--calibration DIR ...] [--gate]] [--out FILE]``; results go to
+[--everyday WAV ...] [--class-thresholds --calibration DIR ... [--gate]] [--out FILE]``; results go to
 ``benchmarks/results/keyword_ensembles.json`` (or ``--out``). Each MODEL is a ``.keras`` file or a run directory
 (``phaselab train --out``).
 """
@@ -157,15 +157,14 @@ def main() -> None:
     parser.add_argument("--gate", action="store_true", help="the thresholds per command behind phaselab's speech gate")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    if args.class_thresholds and not args.calibration:
+        parser.error("--class-thresholds needs --calibration: words that no member trained on")
     members = dict(item.split("=", 1) for item in args.members)
     material = {name: paths for name, paths in (("other_words", [str(data_dir() / "other_words")]),
                                                  ("other_voices", args.other_voices), ("everyday", args.everyday))
                 if paths}
-    extra = {"calibration": args.calibration} if args.class_thresholds and args.calibration else {}
+    extra = {"calibration": args.calibration} if args.class_thresholds else {}
     found = {name: probabilities(path, material | extra) for name, path in members.items()}
-    if args.class_thresholds and not extra:
-        for values in found.values():
-            values["calibration"] = np.zeros((0, len(CLASSES)))
     rows = [score(subset, found, args.max_loss, material)
             for k in range(1, len(members) + 1) for subset in itertools.combinations(members, k)]
     chosen = min(rows, key=lambda r: (r["validation_threshold"]["unknown_words"], -r["validation_threshold"]["macro_f1"],
@@ -177,8 +176,6 @@ def main() -> None:
               "single_models": [r for r in rows if len(r["members"]) == 1], "subsets": len(rows)}
     if args.class_thresholds:
         speech = speech_scores(material | extra) if args.gate else None
-        if speech is not None and not extra:
-            speech["calibration"] = np.zeros(0)
         groups = [(m,) for m in members] + [tuple(chosen["members"]), tuple(every["members"])]
         result["class_thresholds"] = [score_class_thresholds(g, found, args.max_loss, material, speech)
                                       for g in dict.fromkeys(groups)]
